@@ -1,0 +1,13 @@
+"""Command line: thin commands that parse, call the core, and print."""
+
+from __future__ import annotations
+
+from guanghe.cli import demo, ingest, metrics, report, synth  # noqa: F401 - registers commands
+from guanghe.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

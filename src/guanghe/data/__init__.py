@@ -1,0 +1,1 @@
+"""Data room: table schemas, validation rules, ingestion + quarantine, warehouse engines."""
