@@ -14,6 +14,7 @@ app = typer.Typer(
     help="Guanghe (光合): the open-source creator growth engine.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,
 )
 console = Console()
 err_console = Console(stderr=True)

@@ -1,1 +1,27 @@
-"""Placeholder, filled in by its owner."""
+"""`guanghe report`: the static HTML ecosystem report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option
+from guanghe.metrics.report import write_report
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(Path("guanghe-report.html"), "--out", help="HTML file to write."),
+    warehouse: str = typer.Option(None, "--warehouse", help="Warehouse URL (default: $GUANGHE_WAREHOUSE)."),
+) -> None:
+    """Write a self-contained HTML report: headline figures vs the conference, monthly trends, tiers, channels."""
+    wh = open_or_exit(warehouse or warehouse_option())
+    try:
+        path = write_report(wh.tables(), out)
+    except ValueError as e:
+        err_console.print(f"[red]error:[/] {e}")
+        raise typer.Exit(1) from e
+    finally:
+        wh.close()
+    console.print(f"report written: [bold]{path.resolve()}[/]")

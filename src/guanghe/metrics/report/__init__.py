@@ -1,0 +1,5 @@
+"""The static HTML ecosystem report."""
+
+from guanghe.metrics.report.build import write_report
+
+__all__ = ["write_report"]
