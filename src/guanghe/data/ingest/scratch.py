@@ -1,0 +1,28 @@
+"""A scratch in-memory DuckDB (one per thread, made once) for vectorised work on Arrow tables."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pyarrow as pa
+
+_local = threading.local()
+
+
+@contextmanager
+def scratch(**tables: pa.Table) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The thread's scratch connection (time zone UTC) with ``tables`` registered under their names."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = _local.con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield con
+    finally:
+        for name in tables:
+            con.unregister(name)

@@ -1,0 +1,90 @@
+"""PySpark engine, read-only: ``spark:///path/to/dir`` reads ``dir/<table>/*.parquet`` through Ibis.
+
+The directory is what :meth:`DuckDBWarehouse.export_parquet` writes. The session is local (``local[2]``),
+in UTC, with few shuffle partitions; one session per process, shared by every SparkWarehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+from guanghe.data.schema import SYSTEM_TABLES, TABLES
+from guanghe.data.warehouse.base import Warehouse, WarehouseError, Writer
+
+SPARK_CONF = {
+    "spark.master": "local[2]",
+    "spark.app.name": "guanghe",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.default.parallelism": "2",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.memory": "4g",
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+}
+
+
+def spark_session() -> Any:
+    """The process's Spark session (created on first use)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as e:  # pragma: no cover - depends on the install
+        raise WarehouseError("the spark:// warehouse needs PySpark: pip install 'guanghe[spark]'") from e
+    builder = SparkSession.builder
+    for k, v in SPARK_CONF.items():
+        builder = builder.config(k, v)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class SparkWarehouse(Warehouse):
+    def __init__(self, path: str) -> None:
+        root = Path(path)
+        self.url = f"spark://{path}"
+        self.path = root
+        if not root.is_dir():
+            raise WarehouseError(f"spark warehouse directory {str(root)!r} does not exist")
+        missing = [t for t in TABLES if not any((root / t).glob("*.parquet"))]
+        if missing:
+            raise WarehouseError(
+                f"spark warehouse {str(root)!r} lacks {', '.join(missing)}: expected <dir>/<table>/*.parquet "
+                "(write it with DuckDBWarehouse.export_parquet)"
+            )
+        self.session = spark_session()
+        self._con = ibis.pyspark.connect(self.session)
+        for name in (*TABLES, *SYSTEM_TABLES):
+            if any((root / name).glob("*.parquet")):
+                self.session.read.parquet(str(root / name)).createOrReplaceTempView(name)
+
+    @classmethod
+    def from_url(cls, url: str) -> SparkWarehouse:
+        rest = url.split("://", 1)[1]
+        if not rest:
+            raise WarehouseError(
+                f"spark warehouse URL {url!r} needs a directory: spark:///path/to/parquet-dir"
+            )
+        return cls(rest)
+
+    @property
+    def con(self) -> ibis.BaseBackend:
+        return self._con
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        raise WarehouseError(
+            "the spark:// warehouse is read-only: ingest into a DuckDB warehouse and export it "
+            "(DuckDBWarehouse.export_parquet) to the directory Spark reads"
+        )
+        yield  # pragma: no cover - unreachable, makes this a generator
+
+    def close(self) -> None:
+        """Drop this warehouse's views; the shared session stays up for the process."""
+        for name in (*TABLES, *SYSTEM_TABLES):
+            self.session.catalog.dropTempView(name)
