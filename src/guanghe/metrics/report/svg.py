@@ -16,7 +16,7 @@ def _fmt(v: float) -> str:
     for div, suffix in ((1e8, "亿"), (1e4, "万")):
         if abs(v) >= div:
             return f"{v / div:.3g}{suffix}"
-    return f"{v:.3g}"
+    return f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2g}"
 
 
 def _frame(title: str, body: list[str]) -> str:
@@ -46,7 +46,8 @@ def line_chart(series: dict[str, list[tuple[str, float]]], title: str) -> str:
     body = _y_axis(top)
     for i, x in enumerate(xs):
         if i % max(len(xs) // 6, 1) == 0 or i == len(xs) - 1:
-            body.append(f'<text x="{PAD_L + i * step:.1f}" y="{H - 14}" text-anchor="middle" class="ax">{x}</text>')
+            anchor = "end" if i == len(xs) - 1 else "middle"
+            body.append(f'<text x="{PAD_L + i * step:.1f}" y="{H - 14}" text-anchor="{anchor}" class="ax">{x}</text>')
     for k, (name, pts) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
         coords = " ".join(
