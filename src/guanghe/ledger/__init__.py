@@ -1,0 +1,64 @@
+"""A double-entry money ledger (TigerBeetle-style accounts and transfers) on SQLite or PostgreSQL.
+
+>>> with open_ledger("sqlite://") as ledger:
+...     ledger.create_accounts([Account(1, CNY, 1), Account(2, CNY, 1)])
+...     ledger.create_transfers([Transfer(10, 1, 2, 500, ledger=CNY, code=1)])
+...     ledger.lookup_accounts([2])[0].credits_posted
+[<CreateAccountResult.OK: 'ok'>, <CreateAccountResult.OK: 'ok'>]
+[<CreateTransferResult.OK: 'ok'>]
+500
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+from guanghe.ledger.store import LedgerStore
+from guanghe.ledger.types import (
+    CNY,
+    Account,
+    AccountCode,
+    AccountFlags,
+    Balance,
+    CreateAccountResult,
+    CreateTransferResult,
+    LedgerError,
+    Pending,
+    Transfer,
+    TransferFlags,
+)
+
+# scheme -> "module:Class"; add an engine by adding a line here and a module beside this one.
+STORES: dict[str, str] = {
+    "sqlite": "guanghe.ledger.sqlite:SQLiteStore",
+    "postgresql": "guanghe.ledger.postgres:PostgresStore",
+    "postgres": "guanghe.ledger.postgres:PostgresStore",
+}
+
+
+def open_ledger(url: str, clock: Callable[[], int] | None = None) -> LedgerStore:
+    """Open the ledger a URL names: ``sqlite:///path.sqlite3`` or ``postgresql://user@host:port/db[?schema=s]``."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in STORES:
+        raise LedgerError(f"unknown ledger URL {url!r}: expected one of sqlite:///FILE, postgresql://...")
+    module, cls = STORES[scheme].split(":")
+    return getattr(import_module(module), cls).from_url(url, clock)
+
+
+__all__ = [
+    "CNY",
+    "STORES",
+    "Account",
+    "AccountCode",
+    "AccountFlags",
+    "Balance",
+    "CreateAccountResult",
+    "CreateTransferResult",
+    "LedgerError",
+    "LedgerStore",
+    "Pending",
+    "Transfer",
+    "TransferFlags",
+    "open_ledger",
+]

@@ -1,0 +1,144 @@
+"""The read side of a store: balances now and as of a time, statements, transfer history, snapshots.
+
+A mixin over the store primitives (``_read``, ``_q``, ``_fetch_in``, key and row codecs) of ``LedgerStore``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from guanghe.ledger.types import Account, Balance, Pending, Transfer
+
+if TYPE_CHECKING:
+    from guanghe.ledger.store import LedgerStore
+
+    _Base = LedgerStore
+else:
+    _Base = object
+
+PENDING, VOID = 2, 8
+ACCOUNT_COLS = (
+    "id, ledger, code, flags, user_data, debits_pending, debits_posted, credits_pending, credits_posted, ts"
+)
+TRANSFER_COLS = (
+    "id, debit_account_id, credit_account_id, amount, pending_id, user_data, ledger, code, flags, timeout, ts"
+)
+PENDING_COLS = "id, debit_account_id, credit_account_id, amount, expires_at, status, resolved_at, resolved_by"
+
+
+class Reads(_Base):
+    def lookup_accounts(self, ids: Iterable[int]) -> list[Account]:
+        with self._read() as con:
+            rows = self._fetch_in(
+                con,
+                f"SELECT {ACCOUNT_COLS} FROM accounts WHERE id {{in}} ORDER BY id",
+                [self.enc(i) for i in ids],
+            )
+        return [self._account(r) for r in rows]
+
+    def lookup_transfers(self, ids: Iterable[int]) -> list[Transfer]:
+        with self._read() as con:
+            found = self._transfers_by_id(con, ids)
+        return sorted(found.values(), key=lambda t: t.timestamp)
+
+    def accounts(self, ledger: int | None = None) -> list[Account]:
+        """All accounts (of one ledger) in id order, read in one snapshot."""
+        where, params = ("WHERE ledger = ?", (ledger,)) if ledger is not None else ("", ())
+        with self._read() as con:
+            return [
+                self._account(r)
+                for r in self._q(con, f"SELECT {ACCOUNT_COLS} FROM accounts {where} ORDER BY id", params)
+            ]
+
+    def balance(self, account_id: int, as_of: int | None = None) -> Balance | None:
+        """Balances now, or as of a ledger timestamp (replaying the account's transfers up to it)."""
+        with self._read() as con:
+            return self._balance(con, account_id, as_of)
+
+    def _balance(self, con: Any, account_id: int, as_of: int | None) -> Balance | None:
+        found = self._q(con, f"SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?", (self.enc(account_id),))
+        if not found:
+            return None
+        if as_of is None:
+            a = self._account(found[0])
+            return Balance(a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+        out = []
+        for side in ("debit", "credit"):
+            k = self.enc(account_id)
+            posted = self._q(
+                con,
+                f"SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE {side}_account_id = ? "
+                f"AND ts <= ? AND flags & {PENDING | VOID} = 0",
+                (k, as_of),
+            )[0][0]
+            held = self._q(
+                con,
+                f"SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE {side}_account_id = ? "
+                f"AND ts <= ? AND flags & {PENDING} <> 0",
+                (k, as_of),
+            )[0][0]
+            released = self._q(
+                con,
+                f"SELECT COALESCE(SUM(amount), 0) FROM pending WHERE {side}_account_id = ? "
+                "AND status <> 'pending' AND resolved_at <= ?",
+                (k, as_of),
+            )[0][0]
+            out += [int(held) - int(released), int(posted)]
+        return Balance(account_id, *out, as_of=as_of)
+
+    def statement(
+        self, account_id: int, since: int = 0, until: int | None = None, limit: int | None = None
+    ) -> list[tuple[Transfer, int]]:
+        """The account's transfers in time order, each with the posted balance (credits - debits) after it."""
+        until = until if until is not None else 2**63 - 1
+        k = self.enc(account_id)
+        with self._read() as con:
+            before = self._balance(con, account_id, since - 1) if since > 0 else None
+            rows = self._q(
+                con,
+                f"SELECT {TRANSFER_COLS} FROM transfers WHERE debit_account_id = ? AND ts >= ? "
+                f"AND ts <= ? UNION ALL SELECT {TRANSFER_COLS} FROM transfers WHERE "
+                "credit_account_id = ? AND ts >= ? AND ts <= ? ORDER BY ts",
+                (k, since, until, k, since, until),
+            )
+        balance = before.credits_posted - before.debits_posted if before else 0
+        out = []
+        for t in map(self._transfer, rows):
+            if t.is_posted:
+                balance += t.amount if t.credit_account_id == account_id else -t.amount
+            out.append((t, balance))
+        return out[:limit] if limit else out
+
+    def history(self, transfer_id: int) -> dict[str, Any] | None:
+        """A transfer, and for a pending one its state and the transfer that resolved it."""
+        with self._read() as con:
+            found = self._transfers_by_id(con, [transfer_id])
+            if transfer_id not in found:
+                return None
+            t = found[transfer_id]
+            rows = self._q(con, f"SELECT {PENDING_COLS} FROM pending WHERE id = ?", (self.enc(transfer_id),))
+            later = self._q(
+                con,
+                f"SELECT {TRANSFER_COLS} FROM transfers WHERE pending_id = ? ORDER BY ts",
+                (self.enc(transfer_id),),
+            )
+        return {
+            "transfer": t,
+            "pending": self._pending(rows[0]) if rows else None,
+            "resolutions": [self._transfer(r) for r in later],
+        }
+
+    def snapshot(self) -> tuple[list[Account], Iterator[Transfer], list[Pending]]:
+        """Everything in one snapshot (for reconciliation): accounts, transfers by time, pending states."""
+        with self._read() as con:
+            accounts = [
+                self._account(r) for r in self._q(con, f"SELECT {ACCOUNT_COLS} FROM accounts ORDER BY id")
+            ]
+            transfers = [
+                self._transfer(r) for r in self._q(con, f"SELECT {TRANSFER_COLS} FROM transfers ORDER BY ts")
+            ]
+            pending = [
+                self._pending(r) for r in self._q(con, f"SELECT {PENDING_COLS} FROM pending ORDER BY id")
+            ]
+        return accounts, iter(transfers), pending

@@ -1,0 +1,113 @@
+"""One suite, two stores: every ``store``/``make_store`` test runs on SQLite and on the real PostgreSQL.
+
+PostgreSQL: ``GUANGHE_TEST_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/test); each store
+gets a fresh random schema, dropped afterwards. Unreachable: FAIL when ``CI`` is set, else skip loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+
+from guanghe.ledger import CNY, Account, AccountCode, LedgerStore, open_ledger
+
+PG_URL = os.environ.get("GUANGHE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SEC = 1_000_000_000
+T0 = 1_700_000_000 * SEC
+
+
+class FakeClock:
+    """A controllable ledger clock (nanoseconds)."""
+
+    def __init__(self, now: int = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += int(seconds * SEC)
+
+
+_pg_error: list[str] = []
+
+
+def postgres_available() -> None:
+    """Skip (or fail under CI) when the PostgreSQL server cannot be reached."""
+    if not _pg_error:
+        try:
+            psycopg.connect(PG_URL, connect_timeout=3).close()
+            _pg_error.append("")
+        except psycopg.Error as e:
+            _pg_error.append(str(e).strip() or type(e).__name__)
+    if _pg_error[0]:
+        msg = f"PostgreSQL ledger tests NOT RUN: cannot connect to {PG_URL}: {_pg_error[0]}"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        postgres_available()
+    return request.param
+
+
+@pytest.fixture
+def make_url(backend: str, tmp_path) -> Iterator[Callable[[], str]]:
+    """A factory of fresh, empty ledger URLs on the current backend (files in tmp_path / fresh schemas)."""
+    schemas: list[str] = []
+
+    def make() -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / uuid.uuid4().hex}.sqlite3"
+        schemas.append(f"t_{uuid.uuid4().hex[:16]}")
+        return f"{PG_URL}?schema={schemas[-1]}"
+
+    yield make
+    if schemas:
+        with psycopg.connect(PG_URL, autocommit=True) as con:
+            for s in schemas:
+                con.execute(f'DROP SCHEMA IF EXISTS "{s}" CASCADE')
+
+
+@pytest.fixture
+def make_store(make_url: Callable[[], str]) -> Iterator[Callable[..., LedgerStore]]:
+    """A factory of fresh stores: ``make_store(clock=None, url=None)``; all closed at teardown."""
+    opened: list[LedgerStore] = []
+
+    def make(clock: Callable[[], int] | None = None, url: str | None = None) -> LedgerStore:
+        opened.append(open_ledger(url or make_url(), clock))
+        return opened[-1]
+
+    yield make
+    for s in opened:
+        s.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(make_store, clock) -> LedgerStore:
+    """A fresh store with accounts: 1 platform (no limits), 2 and 3 creators (debits <= credits),
+    4 a funding account (credits <= debits), 5 on another ledger; all CNY except 5 (USD 840)."""
+    s = make_store(clock)
+    res = s.create_accounts(
+        [
+            Account(1, CNY, AccountCode.PLATFORM_REVENUE),
+            Account(2, CNY, AccountCode.CREATOR_BALANCE, flags=2),
+            Account(3, CNY, AccountCode.CREATOR_BALANCE, flags=2),
+            Account(4, CNY, AccountCode.BRAND_FUNDING, flags=4),
+            Account(5, 840, AccountCode.CREATOR_BALANCE),
+        ]
+    )
+    assert res == ["ok"] * 5
+    return s
