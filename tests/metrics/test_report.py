@@ -9,10 +9,10 @@ import pytest
 
 from guanghe.data.warehouse import open_warehouse
 from guanghe.metrics.compute import compute
+from guanghe.metrics.period import parse_period
 from guanghe.metrics.report import write_report
 from guanghe.metrics.report.breakdown import by_channel, by_tier, months_in
 from guanghe.metrics.report.build import fmt_value
-from guanghe.metrics.period import parse_period
 
 
 @pytest.fixture(scope="module")

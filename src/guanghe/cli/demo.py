@@ -20,15 +20,26 @@ from guanghe.synth import SynthConfig, generate
 
 def headline_table(rows: list[HeadlineRow]) -> Table:
     t = Table(title="The conference's figures vs this platform", title_justify="left")
-    for col, just in (("figure", "left"), ("period", "left"), ("this platform", "right"), ("YoY", "right"),
-                      ("conference", "right")):  # fmt: skip
+    for col, just in (
+        ("figure", "left"),
+        ("period", "left"),
+        ("this platform", "right"),
+        ("YoY", "right"),
+        ("conference", "right"),
+    ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in rows:
         v, f = r.value, r.figure
         seed = " · ".join(
             x for x in (f"{f.seed_yoy:+.1%} YoY" if f.seed_yoy is not None else "", f.seed_value) if x
         )
-        t.add_row(v.label, f"{v.period.start:%Y-%m}..{v.period.end:%Y-%m}", fmt_value(v.value, v.unit), fmt_change(v.yoy), seed)
+        t.add_row(
+            v.label,
+            f"{v.period.start:%Y-%m}..{v.period.end:%Y-%m}",
+            fmt_value(v.value, v.unit),
+            fmt_change(v.yoy),
+            seed,
+        )
     return t
 
 
@@ -37,7 +48,9 @@ def demo(
     creators: int = typer.Option(50_000, "--creators", min=100, help="Synthetic creators."),
     months: int = typer.Option(24, "--months", min=24, help="Months of history (24 or more for YoY)."),
     seed: int = typer.Option(7, "--seed", help="Random seed."),
-    out: Path = typer.Option(Path("guanghe-demo"), "--out", help="Folder for the demo's data, warehouse and report."),
+    out: Path = typer.Option(
+        Path("guanghe-demo"), "--out", help="Folder for the demo's data, warehouse and report."
+    ),
 ) -> None:
     """Run the whole pipeline on a synthetic platform and print the headline figures."""
     t0 = time.perf_counter()
@@ -55,10 +68,12 @@ def demo(
         files = bar.add_task("2/4 ingest", total=None)
         wh = open_warehouse(f"duckdb:///{db}")
         report = ingest(
-            [data / "data"], wh,
-            on_file=lambda f, done, total: bar.update(files, completed=done, total=total,
-                                                      description=f"2/4 ingest {f.table}"),
-        )  # fmt: skip
+            [data / "data"],
+            wh,
+            on_file=lambda f, done, total: bar.update(
+                files, completed=done, total=total, description=f"2/4 ingest {f.table}"
+            ),
+        )
         step = bar.add_task("3/4 metrics", total=2)
         tables = wh.tables()
         rows = headline(tables)

@@ -15,9 +15,21 @@ import pyarrow as pa
 CHANNELS = ("ad_share", "brand_deal", "affiliate", "task", "local_life", "incentive", "live_tips")
 WORK_KINDS = ("short_video", "live", "image")
 CATEGORIES = (
-    "comedy", "food", "rural", "beauty", "gaming", "music", "education",
-    "sports", "auto", "parenting", "travel", "tech", "fashion", "pets",
-)  # fmt: skip
+    "comedy",
+    "food",
+    "rural",
+    "beauty",
+    "gaming",
+    "music",
+    "education",
+    "sports",
+    "auto",
+    "parenting",
+    "travel",
+    "tech",
+    "fashion",
+    "pets",
+)
 REGIONS = ("north", "northeast", "east", "south", "central", "southwest", "northwest")
 
 
@@ -51,7 +63,14 @@ class Table:
         return pa.schema([pa.field(c.name, c.type, nullable=not c.required) for c in self.columns])
 
 
-I64, I32, STR, DATE, TS, BOOL = pa.int64(), pa.int32(), pa.string(), pa.date32(), pa.timestamp("us"), pa.bool_()
+I64, I32, STR, DATE, TS, BOOL = (
+    pa.int64(),
+    pa.int32(),
+    pa.string(),
+    pa.date32(),
+    pa.timestamp("us"),
+    pa.bool_(),
+)
 
 CREATORS = Table(
     "creators",
@@ -61,7 +80,9 @@ CREATORS = Table(
         Column("joined_on", DATE, "Date the account was created (UTC)."),
         Column("region", STR, "Home region of the creator.", enum=REGIONS),
         Column("category", STR, "Primary content category.", enum=CATEGORIES),
-        Column("mcn_id", I64, "MCN agency id, or null when the creator has no agency.", required=False, minimum=1),
+        Column(
+            "mcn_id", I64, "MCN agency id, or null when the creator has no agency.", required=False, minimum=1
+        ),
         Column("is_ecommerce", BOOL, "Creator is an e-commerce seller (has a storefront / sells goods)."),
         Column("is_local_life", BOOL, "Creator is a local-life merchant partner."),
     ),
@@ -80,7 +101,9 @@ WORKS = Table(
         Column("category", STR, "Content category of this work.", enum=CATEGORIES),
         Column("duration_s", I32, "Duration in seconds (0 for image posts).", minimum=0),
         Column("title", STR, "Title text.", required=False),
-        Column("fingerprint", STR, "Content fingerprint (64-bit hex) for originality checks.", required=False),
+        Column(
+            "fingerprint", STR, "Content fingerprint (64-bit hex) for originality checks.", required=False
+        ),
     ),
     ("work_id",),
     load_order=1,
@@ -95,16 +118,22 @@ WORK_DAILY = Table(
         Column("date", DATE, "Day (UTC)."),
         Column("organic_impressions", I64, "Impressions from the organic feed. " + _COUNT, minimum=0),
         Column(
-            "boosted_impressions", I64,
+            "boosted_impressions",
+            I64,
             "Support-traffic impressions, all programs together; the per-program split is in work_boost.",
             minimum=0,
-        ),  # fmt: skip
+        ),
         Column("plays", I64, "Plays started. " + _COUNT, minimum=0),
         Column("completed_plays", I64, "Plays watched to the end. " + _COUNT, minimum=0),
         Column("likes", I64, _COUNT, minimum=0),
         Column("comments", I64, _COUNT, minimum=0),
         Column("shares", I64, _COUNT, minimum=0),
-        Column("follows_gained", I64, "New followers of the creator attributed to this work. " + _COUNT, minimum=0),
+        Column(
+            "follows_gained",
+            I64,
+            "New followers of the creator attributed to this work. " + _COUNT,
+            minimum=0,
+        ),
     ),
     ("work_id", "date"),
     load_order=2,
@@ -146,13 +175,17 @@ INCOME = Table(
         Column("channel", STR, "Monetization channel.", enum=CHANNELS),
         Column("amount_fen", I64, "Amount in fen (1/100 CNY), integer.", minimum=0),
         Column("occurred_at", TS, "When the income was earned (UTC)."),
-        Column("source_ref", STR, "Reference in the source system (order, task, settlement id).", required=False),
+        Column(
+            "source_ref", STR, "Reference in the source system (order, task, settlement id).", required=False
+        ),
     ),
     ("income_id",),
     load_order=1,
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (CREATORS, WORKS, WORK_DAILY, WORK_BOOST, CREATOR_DAILY, INCOME)}
+TABLES: dict[str, Table] = {
+    t.name: t for t in (CREATORS, WORKS, WORK_DAILY, WORK_BOOST, CREATOR_DAILY, INCOME)
+}
 
 QUARANTINE = Table(
     "quarantine",
@@ -162,7 +195,11 @@ QUARANTINE = Table(
         Column("table_name", STR, "Target table."),
         Column("file", STR, "Source file path."),
         Column("file_sha256", STR, "Content hash of the source file."),
-        Column("row_number", I64, "Line number for CSV/JSON Lines (header is line 1 in CSV), row index + 1 for Parquet."),
+        Column(
+            "row_number",
+            I64,
+            "Line number for CSV/JSON Lines (header is line 1 in CSV), row index + 1 for Parquet.",
+        ),
         Column("field", STR, "Offending field ('' for whole-row problems)."),
         Column("reason", STR, "What was wrong and what was expected."),
         Column("raw", STR, "The row as JSON text.", required=False),
@@ -188,4 +225,3 @@ LOADS = Table(
 )
 
 SYSTEM_TABLES: dict[str, Table] = {t.name: t for t in (QUARANTINE, LOADS)}
-

@@ -21,7 +21,9 @@ def open_warehouse(url: str) -> Warehouse:
     """Open the warehouse a URL names: ``duckdb:///path.duckdb``, ``duckdb://`` (memory), ``spark:///parquet-dir``."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in ENGINES:
-        raise WarehouseError(f"unknown warehouse URL {url!r}: expected one of {', '.join(s + '://' for s in ENGINES)}")
+        raise WarehouseError(
+            f"unknown warehouse URL {url!r}: expected one of {', '.join(s + '://' for s in ENGINES)}"
+        )
     module, cls = ENGINES[scheme].split(":")
     return getattr(import_module(module), cls).from_url(url)
 

@@ -14,7 +14,13 @@ from guanghe.metrics.compute import evaluate_many
 from guanghe.metrics.followers import followers_on, in_days
 from guanghe.metrics.period import Period, add_months, month_end
 
-TREND_METRICS = ("works_published", "active_creators", "active_creators_10k", "income_total_fen", "support_impressions")
+TREND_METRICS = (
+    "works_published",
+    "active_creators",
+    "active_creators_10k",
+    "income_total_fen",
+    "support_impressions",
+)
 
 
 def months_in(first: date, last: date, most: int = 36) -> list[Period]:
@@ -32,7 +38,10 @@ def monthly_trends(tables: Tables, months: list[Period]) -> dict[str, list[tuple
     from guanghe.metrics.catalog import get
 
     rows = evaluate_many(tables, get(TREND_METRICS), months)
-    return {name: [(p.label, float(r[name] or 0)) for p, r in zip(months, rows, strict=True)] for name in TREND_METRICS}
+    return {
+        name: [(p.label, float(r[name] or 0)) for p, r in zip(months, rows, strict=True)]
+        for name in TREND_METRICS
+    }
 
 
 def tier_expr(followers: ibis.Column) -> ibis.Column:
@@ -49,7 +58,9 @@ def by_tier(tables: Tables, period: Period) -> list[dict[str, object]]:
     w = tables["works"]
     works = w.filter(in_days(w.published_at, period)).group_by("creator_id").aggregate(works=_.count())
     inc = tables["income"]
-    income = inc.filter(in_days(inc.occurred_at, period)).group_by("creator_id").aggregate(fen=_.amount_fen.sum())
+    income = (
+        inc.filter(in_days(inc.occurred_at, period)).group_by("creator_id").aggregate(fen=_.amount_fen.sum())
+    )
     j = f.left_join(works, "creator_id").select(*f.columns, "works")
     j = j.left_join(income, "creator_id").select(*j.columns, "fen")
     agg = j.group_by("tier").aggregate(
@@ -60,7 +71,10 @@ def by_tier(tables: Tables, period: Period) -> list[dict[str, object]]:
     )
     got = {r["tier"]: r for r in agg.to_pyarrow().to_pylist()}
     return [
-        {"tier": name, **{k: int(got.get(name, {}).get(k) or 0) for k in ("creators", "active", "works", "income_fen")}}
+        {
+            "tier": name,
+            **{k: int(got.get(name, {}).get(k) or 0) for k in ("creators", "active", "works", "income_fen")},
+        }
         for name, _ in TIERS
     ]
 
@@ -71,4 +85,3 @@ def by_channel(tables: Tables, period: Period) -> list[tuple[str, int]]:
     q = inc.filter(in_days(inc.occurred_at, period)).group_by("channel").aggregate(fen=_.amount_fen.sum())
     got = {r["channel"]: int(r["fen"]) for r in q.to_pyarrow().to_pylist()}
     return [(c, got.get(c, 0)) for c in CHANNELS]
-

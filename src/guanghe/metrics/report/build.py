@@ -72,21 +72,32 @@ def render(tables: Tables, title: str = "Guanghe 光合 · creator ecosystem rep
     trends = monthly_trends(tables, months)
     labels = {m.name: m.label for m in get()}
     charts = [
-        line_chart({labels["works_published"]: trends["works_published"]}, "作品发布数 works published / month"),
         line_chart(
-            {labels["active_creators"]: trends["active_creators"],
-             labels["active_creators_10k"]: trends["active_creators_10k"]},
-            "活跃发文作者 active posting creators / month",
-        ),  # fmt: skip
-        line_chart(
-            {"income (CNY)": [(x, y / 100) for x, y in trends["income_total_fen"]]}, "创作者收入 creator income / month"
+            {labels["works_published"]: trends["works_published"]}, "作品发布数 works published / month"
         ),
-        line_chart({"boosted impressions": trends["support_impressions"]}, "流量扶持 support traffic / month"),
+        line_chart(
+            {
+                labels["active_creators"]: trends["active_creators"],
+                labels["active_creators_10k"]: trends["active_creators_10k"],
+            },
+            "活跃发文作者 active posting creators / month",
+        ),
+        line_chart(
+            {"income (CNY)": [(x, y / 100) for x, y in trends["income_total_fen"]]},
+            "创作者收入 creator income / month",
+        ),
+        line_chart(
+            {"boosted impressions": trends["support_impressions"]}, "流量扶持 support traffic / month"
+        ),
     ]
     channels = by_channel(tables, year)
-    charts.append(bar_chart([(c, fen / 100) for c, fen in channels], f"income by channel, CNY ({year.label})"))
+    charts.append(
+        bar_chart([(c, fen / 100) for c, fen in channels], f"income by channel, CNY ({year.label})")
+    )
     tiers = by_tier(tables, year)
-    charts.append(bar_chart([(t["tier"], t["active"]) for t in tiers], f"active creators by tier ({year.label})"))
+    charts.append(
+        bar_chart([(t["tier"], t["active"]) for t in tiers], f"active creators by tier ({year.label})")
+    )
     tier_rows = "".join(
         f"<tr><td>{t['tier']}</td><td>{t['creators']:,}</td><td>{t['active']:,}</td><td>{t['works']:,}</td>"
         f"<td>{fmt_value(t['income_fen'], 'fen')}</td></tr>"

@@ -47,11 +47,14 @@ def line_chart(series: dict[str, list[tuple[str, float]]], title: str) -> str:
     for i, x in enumerate(xs):
         if i % max(len(xs) // 6, 1) == 0 or i == len(xs) - 1:
             anchor = "end" if i == len(xs) - 1 else "middle"
-            body.append(f'<text x="{PAD_L + i * step:.1f}" y="{H - 14}" text-anchor="{anchor}" class="ax">{x}</text>')
+            body.append(
+                f'<text x="{PAD_L + i * step:.1f}" y="{H - 14}" text-anchor="{anchor}" class="ax">{x}</text>'
+            )
     for k, (name, pts) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
         coords = " ".join(
-            f"{PAD_L + xs.index(x) * step:.1f},{H - PAD_B - (H - PAD_T - PAD_B) * y / top:.1f}" for x, y in pts
+            f"{PAD_L + xs.index(x) * step:.1f},{H - PAD_B - (H - PAD_T - PAD_B) * y / top:.1f}"
+            for x, y in pts
         )
         body.append(f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2"/>')
         body.append(
