@@ -1,0 +1,69 @@
+"""Creator features as of a day, from the warehouse tables, in Ibis (DuckDB or PySpark).
+
+One row per creator who had joined by ``as_of``; see ``catalog.FEATURES`` for each column's meaning.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ibis
+
+from guanghe.programs.catalog import NEW_DAYS, QUALITY_DAYS
+from guanghe.programs.ibis_util import day, followers_as_of, month_index, ratio, tier_expr, ts_in
+
+HEALTH_DEFAULT = 1.0  # until the originality detector scores content health
+
+
+def creator_features(tables: dict[str, ibis.Table], as_of: date) -> ibis.Table:
+    """creator_id, joined_on, followers, tier, tenure_days, is_new, works_30d, works_90d, active_months_12,
+    impressions_90d, plays_90d, completion_rate, engagement_rate, follow_rate, health, mcn_id, is_mcn,
+    is_ecommerce, is_local_life, region, category."""
+    creators = tables["creators"].filter(tables["creators"].joined_on <= day(as_of))
+    works = tables["works"]
+    first_month = (as_of.year * 12 + as_of.month - 1) - 11
+    w = works.filter(ts_in(works.published_at, date(first_month // 12, first_month % 12 + 1, 1), as_of))
+    activity = w.group_by("creator_id").aggregate(
+        works_30d=ts_in(w.published_at, as_of - timedelta(days=29), as_of).cast("int64").sum(),
+        works_90d=ts_in(w.published_at, as_of - timedelta(days=89), as_of).cast("int64").sum(),
+        active_months_12=month_index(w.published_at).nunique(),
+    )
+    wd = tables["work_daily"]
+    wd = wd.filter((wd.date >= day(as_of - timedelta(days=QUALITY_DAYS - 1))) & (wd.date <= day(as_of)))
+    wd = wd.join(works.select("work_id", "creator_id"), "work_id")
+    q = wd.group_by("creator_id").aggregate(
+        impressions_90d=(wd.organic_impressions + wd.boosted_impressions).sum(),
+        plays_90d=wd.plays.sum(),
+        completed=wd.completed_plays.sum(),
+        engaged=(wd.likes + wd.comments + wd.shares).sum(),
+        follows=wd.follows_gained.sum(),
+    )
+    f = followers_as_of(tables["creator_daily"], as_of)
+    t = creators.left_join(f, "creator_id").left_join(activity, "creator_id").left_join(q, "creator_id")
+    counts = ("followers", "works_30d", "works_90d", "active_months_12", "impressions_90d", "plays_90d",
+              "completed", "engaged", "follows")  # fmt: skip
+    zero = {c: t[c].coalesce(0) for c in counts}
+    tenure = (day(as_of).epoch_days() - t.joined_on.epoch_days()).cast("int64")
+    return t.select(
+        "creator_id",
+        "joined_on",
+        followers=zero["followers"].cast("int64"),
+        tier=tier_expr(zero["followers"]),
+        tenure_days=tenure,
+        is_new=tenure <= NEW_DAYS,
+        works_30d=zero["works_30d"].cast("int64"),
+        works_90d=zero["works_90d"].cast("int64"),
+        active_months_12=zero["active_months_12"].cast("int64"),
+        impressions_90d=zero["impressions_90d"].cast("int64"),
+        plays_90d=zero["plays_90d"].cast("int64"),
+        completion_rate=ratio(zero["completed"], zero["plays_90d"]),
+        engagement_rate=ratio(zero["engaged"], zero["plays_90d"]),
+        follow_rate=ratio(zero["follows"], zero["impressions_90d"], 1000.0),
+        health=ibis.literal(HEALTH_DEFAULT, type="float64"),
+        mcn_id="mcn_id",
+        is_mcn=t.mcn_id.notnull(),
+        is_ecommerce="is_ecommerce",
+        is_local_life="is_local_life",
+        region="region",
+        category="category",
+    )
