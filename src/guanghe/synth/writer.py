@@ -1,0 +1,77 @@
+"""Parquet output: ``DIR/data/<table>/<YYYY-MM>.parquet`` with exactly the schema's Arrow types."""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from guanghe.data.schema import TABLES
+from guanghe.synth.arrow import dates, strings
+from guanghe.synth.config import PROGRAMS
+
+
+def to_table(name: str, rows: dict[str, np.ndarray]) -> pa.Table:
+    """Column dict (dates as days since epoch, programs as codes) -> Arrow table of the named schema."""
+    schema = TABLES[name].arrow_schema()
+    cols = []
+    for f in schema:
+        v = rows[f.name]
+        if f.name == "date":
+            cols.append(dates(v))
+        elif f.name == "program":
+            cols.append(strings(PROGRAMS, v))
+        else:
+            cols.append(pa.array(v, f.type))
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
+class Writer:
+    """Writes tables in a background thread (Parquet encoding releases the GIL), so month m is encoded while
+    month m + 1 is drawn; at most ``max_pending`` tables wait, which bounds memory. Use as a context manager.
+    """
+
+    def __init__(
+        self, out_dir: Path, compression: str = "zstd", level: int | None = 1, max_pending: int = 6
+    ) -> None:
+        self.root = Path(out_dir)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guanghe-writer")
+        self.pending: deque[Future] = deque()
+        self.max_pending = max_pending
+        self.compression, self.level = compression, level
+        self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        for name in TABLES:  # a rerun into the same folder must not leave files of an earlier window behind
+            for old in (self.root / "data" / name).glob("*.parquet"):
+                old.unlink()
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.pool.shutdown(wait=True)
+
+    def write(self, name: str, part: str, table: pa.Table) -> None:
+        if table.schema != TABLES[name].arrow_schema():
+            raise ValueError(f"{name}/{part}: generated schema differs from schema.TABLES[{name!r}]")
+        while len(self.pending) >= self.max_pending:
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(self._write, name, part, table))
+        self.rows[name] += table.num_rows
+
+    def _write(self, name: str, part: str, table: pa.Table) -> None:
+        folder = self.root / "data" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        level = self.level if self.compression == "zstd" else None
+        pq.write_table(
+            table, folder / f"{part}.parquet", compression=self.compression, compression_level=level,
+            use_dictionary=["kind", "category", "program", "channel", "region", "source_ref"],
+            write_statistics=["date", "published_at", "occurred_at", "work_id", "creator_id"],
+        )  # fmt: skip
