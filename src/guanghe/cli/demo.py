@@ -17,6 +17,8 @@ from guanghe.metrics.report import write_report
 from guanghe.metrics.report.build import fmt_change, fmt_value
 from guanghe.synth import SynthConfig, generate
 
+PERIOD_NAMES = {"last-12m": "past year", "last-6m": "last half-year"}
+
 
 def headline_table(rows: list[HeadlineRow]) -> Table:
     t = Table(title="The conference's figures vs this platform", title_justify="left")
@@ -31,11 +33,11 @@ def headline_table(rows: list[HeadlineRow]) -> Table:
     for r in rows:
         v, f = r.value, r.figure
         seed = " · ".join(
-            x for x in (f"{f.seed_yoy:+.1%} YoY" if f.seed_yoy is not None else "", f.seed_value) if x
+            x for x in (f"{f.seed_yoy:+.1%}" if f.seed_yoy is not None else "", f.seed_value) if x
         )
         t.add_row(
             v.label,
-            f"{v.period.start:%Y-%m}..{v.period.end:%Y-%m}",
+            PERIOD_NAMES.get(f.period, v.period.label),
             fmt_value(v.value, v.unit),
             fmt_change(v.yoy),
             seed,
