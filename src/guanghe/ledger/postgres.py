@@ -128,37 +128,12 @@ class PostgresStore(LedgerStore):
             ) as cp:
                 cp.set_types(_TRANSFER_TYPES)
                 for t in fx.transfers:
-                    cp.write_row(
-                        (
-                            enc(t.id),
-                            enc(t.debit_account_id),
-                            enc(t.credit_account_id),
-                            t.amount,
-                            enc0(t.pending_id),
-                            enc0(t.user_data),
-                            t.ledger,
-                            t.code,
-                            t.flags,
-                            t.timeout,
-                            t.timestamp,
-                        )
-                    )
+                    cp.write_row(self.transfer_row(t))
         if fx.pending_new:
             with cur.copy("COPY pending FROM STDIN (FORMAT BINARY)") as cp:
                 cp.set_types(_PENDING_TYPES)
                 for p in fx.pending_new:
-                    cp.write_row(
-                        (
-                            enc(p.id),
-                            enc(p.debit_account_id),
-                            enc(p.credit_account_id),
-                            p.amount,
-                            p.expires_at,
-                            p.status,
-                            p.resolved_at,
-                            enc0(p.resolved_by),
-                        )
-                    )
+                    cp.write_row(self.pending_row(p))
         if fx.pending_resolved:
             ps = fx.pending_resolved
             cur.execute(

@@ -107,38 +107,11 @@ class SQLiteStore(LedgerStore):
             "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, pending_id, user_data, "
             "ledger, "
             "code, flags, timeout, ts) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    enc(t.id),
-                    enc(t.debit_account_id),
-                    enc(t.credit_account_id),
-                    t.amount,
-                    enc0(t.pending_id),
-                    enc0(t.user_data),
-                    t.ledger,
-                    t.code,
-                    t.flags,
-                    t.timeout,
-                    t.timestamp,
-                )
-                for t in fx.transfers
-            ],
+            [self.transfer_row(t) for t in fx.transfers],
         )
         con.executemany(
             "INSERT INTO pending VALUES (?,?,?,?,?,?,?,?)",
-            [
-                (
-                    enc(p.id),
-                    enc(p.debit_account_id),
-                    enc(p.credit_account_id),
-                    p.amount,
-                    p.expires_at,
-                    p.status,
-                    p.resolved_at,
-                    enc0(p.resolved_by),
-                )
-                for p in fx.pending_new
-            ],
+            [self.pending_row(p) for p in fx.pending_new],
         )
         cur = con.executemany(
             "UPDATE pending SET status = ?, resolved_at = ?, resolved_by = ? "

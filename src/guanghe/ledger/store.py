@@ -46,6 +46,22 @@ class LedgerStore(Reads, ABC):
     def enc0(self, i: int) -> Any:
         return self.enc(i) if i else None
 
+    def transfer_row(self, t: Any) -> tuple:
+        """A transfer as a row of the ``transfers`` table (column order of both stores' schema)."""
+        enc, enc0 = self.enc, self.enc0
+        return (
+            enc(t.id), enc(t.debit_account_id), enc(t.credit_account_id), t.amount, enc0(t.pending_id),
+            enc0(t.user_data), t.ledger, t.code, t.flags, t.timeout, t.timestamp,
+        )  # fmt: skip
+
+    def pending_row(self, p: Any) -> tuple:
+        """A pending reservation as a row of the ``pending`` table."""
+        enc = self.enc
+        return (
+            enc(p.id), enc(p.debit_account_id), enc(p.credit_account_id), p.amount, p.expires_at, p.status,
+            p.resolved_at, self.enc0(p.resolved_by),
+        )  # fmt: skip
+
     def _account(self, r: Sequence[Any]) -> Account:
         d = self.dec
         return Account(d(r[0]), r[1], r[2], r[3], d(r[4]), r[5], r[6], r[7], r[8], r[9])
