@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,11 @@ def _open(url: str) -> LedgerStore:
     except LedgerError as e:
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from e
+
+
+def _utc(ns: int) -> str:
+    """A ledger timestamp (ns since the epoch) as UTC text with microseconds."""
+    return datetime.fromtimestamp(ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _print(data: Any) -> None:
@@ -154,7 +160,7 @@ def statement_command(
             "pending" if tr.flags & 2 else "post" if tr.flags & 4 else "void" if tr.flags & 8 else "transfer"
         )
         debit, credit = (f"{tr.amount:,}", "") if tr.debit_account_id == account else ("", f"{tr.amount:,}")
-        t.add_row(str(tr.timestamp), str(tr.id), kind, debit, credit, f"{bal:,}")
+        t.add_row(_utc(tr.timestamp), str(tr.id), kind, debit, credit, f"{bal:,}")
     console.print(t)
 
 
