@@ -45,7 +45,8 @@ def line_chart(series: dict[str, list[tuple[str, float]]], title: str) -> str:
     step = (W - PAD_L - PAD_R) / max(len(xs) - 1, 1)
     body = _y_axis(top)
     for i, x in enumerate(xs):
-        if i % max(len(xs) // 6, 1) == 0 or i == len(xs) - 1:
+        every = max(len(xs) // 6, 1)
+        if (i % every == 0 and len(xs) - 1 - i >= every / 2) or i == len(xs) - 1:
             anchor = "end" if i == len(xs) - 1 else "middle"
             body.append(
                 f'<text x="{PAD_L + i * step:.1f}" y="{H - 14}" text-anchor="{anchor}" class="ax">{x}</text>'
