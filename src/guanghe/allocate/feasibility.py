@@ -1,0 +1,72 @@
+"""Reject infeasible rule sets before solving, naming the conflicting constraints.
+
+Floors of one tier compete for that tier's creators; with per-creator total caps the exact test (max-flow /
+min-cut on programs -> creators -> sink) is: for every set S of floored programs,
+sum_{k in S} floor[k] <= sum_{i in tier} min(sum_{k in S} c[i, k], total_cap_i). Without total caps the
+single-program tests are enough. Budgets never conflict with floors once each program's floors sum to <= 1.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, InfeasibleProblem
+
+CHUNK = 1 << 18
+
+
+def _capacity(c: np.ndarray, cmax: np.ndarray | None, sets: list[tuple[int, ...]]) -> np.ndarray:
+    out = np.zeros(len(sets))
+    for lo in range(0, c.shape[0], CHUNK):
+        block = c[lo : lo + CHUNK]
+        for j, subset in enumerate(sets):
+            room = block[:, list(subset)].sum(axis=1)
+            if cmax is not None:
+                room = np.minimum(room, cmax[lo : lo + CHUNK])
+            out[j] += room.sum()
+    return out
+
+
+def check(problem: AllocationProblem) -> None:
+    """Raise InfeasibleProblem listing every conflict found; return None when a feasible plan exists."""
+    conflicts = []
+    names = problem.names
+    for k, name in enumerate(names):
+        total = problem.floors[k].sum()
+        if total > 1 + 1e-12:
+            parts = " + ".join(
+                f"{TIER_NAMES[t]} {problem.floors[k, t]:g}" for t in range(3) if problem.floors[k, t]
+            )
+            conflicts.append(f"{name}: tier floors sum to {total:g} > 1 ({parts})")
+    c = problem.effective_caps()
+    floor_amt = problem.floors * problem.budgets[:, None]
+    for t, tname in enumerate(TIER_NAMES):
+        rows = problem.tier == t
+        floored = [k for k in range(problem.k) if floor_amt[k, t] > 0]
+        empty = [k for k in floored if not np.any(problem.eligible[rows, k])]
+        for k in empty:
+            conflicts.append(
+                f"{names[k]}: floor {problem.floors[k, t]:g} for the {tname} tier, "
+                f"but no {tname} creator is eligible"
+            )
+        floored = [k for k in floored if k not in empty]
+        if not floored:
+            continue
+        cmax = None if problem.total_cap is None else problem.total_cap[rows]
+        sizes = range(1, len(floored) + 1) if cmax is not None else (1,)
+        sets = [sub for size in sizes for sub in combinations(floored, size)]
+        room = _capacity(c[rows], cmax, sets)
+        short: list[tuple[int, ...]] = []
+        for subset, cap in zip(sets, room, strict=True):
+            need = floor_amt[list(subset), t].sum()
+            if need > cap * (1 + 1e-12) and not any(set(small) <= set(subset) for small in short):
+                short.append(subset)
+                label = " + ".join(names[k] for k in subset)
+                conflicts.append(
+                    f"{label}: {tname}-tier floor(s) need {need:.6g} but the eligible {tname} "
+                    f"creators' caps allow only {cap:.6g}"
+                )
+    if conflicts:
+        raise InfeasibleProblem(conflicts)

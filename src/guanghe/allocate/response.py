@@ -1,0 +1,105 @@
+"""Closed-form best responses of a block of creators to program prices (vectorised, no loops over creators).
+
+Creator i facing prices p[i, k] maximises f_i(X) - sum_k p[i, k] x[i, k] over 0 <= x <= c, X <= C_i, with
+f_i(X) = a_i ln(1 + X / s_i). `exact` is that maximum (fill the cheapest programs first while
+f_i'(X) = a_i / (s_i + X) exceeds the price). `regularised` subtracts sum_k r[i, k] x[i, k]^2 / 2 with
+r = rho a / ((s + c) c): the answer is then unique and continuous in the prices (programs with equal prices
+share the creator), which makes the dual smooth enough for Newton's method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def curve(a: np.ndarray, s: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return a * np.log1p(x / s)
+
+
+@dataclass
+class Response:
+    x: np.ndarray  # (m, K)
+    inner: np.ndarray  # (m,) maximised inner objective
+    marginal: np.ndarray  # (m,) m_i = f'(X) - nu_i (nu: total-cap multiplier)
+    total_capped: np.ndarray  # (m,) bool
+    u: np.ndarray | None = None  # (m, K) 1/r on programs strictly inside (0, c), else 0
+    gamma: np.ndarray | None = None  # (m,) Hessian rank-one weight
+
+
+def reg_weights(a: np.ndarray, s: np.ndarray, c: np.ndarray, rho: float) -> np.ndarray:
+    """r[i, k] = rho * f_i'(c) / c: the price blur over which x goes from 0 to its cap is rho * f_i'(c)."""
+    safe = np.where(c > 0, c, 1.0)
+    return rho * a[:, None] / ((s[:, None] + safe) * safe)
+
+
+def regularised(a, s, c, cmax, p, rho) -> Response:
+    """Best responses with the quadratic tie-breaker; c (m, K) finite caps, cmax (m,) total caps or inf."""
+    m_rows, k = c.shape
+    p = np.broadcast_to(p, c.shape)
+    r = reg_weights(a, s, c, rho)
+    inv_r = np.where(c > 0, 1.0 / r, 0.0)
+    # x_k(m) = clip((m - p_k) / r_k, 0, c_k) is piecewise linear: slope +1/r from p_k, -1/r from p_k + r c_k.
+    bp = np.concatenate([p, p + r * c], axis=1)
+    dslope = np.concatenate([inv_r, -inv_r], axis=1)
+    order = np.argsort(bp, axis=1)
+    bp = np.take_along_axis(bp, order, axis=1)
+    slope = np.cumsum(np.take_along_axis(dslope, order, axis=1), axis=1)
+    np.maximum(slope, 0.0, out=slope)
+    xs = np.zeros_like(bp)
+    np.cumsum(slope[:, :-1] * np.diff(bp, axis=1), axis=1, out=xs[:, 1:])
+    # h(m) = m - f'(X(m)) increases; find the segment where it changes sign, solve the quadratic there.
+    ac, sc = a[:, None], s[:, None]
+    idx = np.argmax(bp - ac / (sc + xs) >= 0, axis=1)
+    never = ~np.any(bp - ac / (sc + xs) >= 0, axis=1)
+    idx = np.where(never, 2 * k, idx)
+    seg = np.maximum(idx - 1, 0)
+    rows = np.arange(m_rows)
+    beta = np.where(idx == 0, 0.0, slope[rows, seg])
+    alpha = np.where(idx == 0, 0.0, xs[rows, seg] - beta * bp[rows, seg])
+    sa = s + alpha
+    marg = 2 * a / (sa + np.sqrt(sa * sa + 4 * beta * a))
+    capped = np.zeros(m_rows, dtype=bool)
+    if np.any(np.isfinite(cmax)):
+        x_free = np.clip((marg[:, None] - p) * inv_r, 0.0, c).sum(axis=1)
+        capped = x_free > cmax
+        if np.any(capped):
+            # X(m) = C: first breakpoint where X reaches C, linear inside the preceding segment.
+            rc = np.flatnonzero(capped)
+            xr, br, sr = xs[rc], bp[rc], slope[rc]
+            j = np.maximum(np.argmax(xr >= cmax[rc, None], axis=1) - 1, 0)
+            rr = np.arange(rc.size)
+            marg[rc] = br[rr, j] + (cmax[rc] - xr[rr, j]) / np.maximum(sr[rr, j], 1e-300)
+    x = np.clip((marg[:, None] - p) * inv_r, 0.0, c)
+    if np.any(capped):
+        x[capped] *= np.minimum(1.0, cmax[capped] / np.maximum(x[capped].sum(axis=1), 1e-300))[:, None]
+    big_x = x.sum(axis=1)
+    inner = curve(a, s, big_x) - np.sum(x * (p + 0.5 * r * x), axis=1)
+    active = (x > 0) & (x < c)
+    u = np.where(active, inv_r, 0.0)
+    kappa = np.where(capped, 0.0, (s + big_x) ** 2 / a)  # 1 / (-f''(X))
+    beta_act = u.sum(axis=1)
+    denom = beta_act + kappa
+    gamma = np.where(denom > 0, 1.0 / np.where(denom > 0, denom, 1.0), 0.0)
+    return Response(x, inner, marg, capped, u, gamma)
+
+
+def exact(a, s, c, cmax, p) -> Response:
+    """Unregularised best responses (used for the dual bound): cheapest programs first."""
+    p = np.broadcast_to(p, c.shape)
+    order = np.argsort(p, axis=1)
+    ps = np.take_along_axis(p, order, axis=1)
+    cs = np.take_along_axis(c, order, axis=1)
+    hi = np.cumsum(cs, axis=1)
+    lo = hi - cs
+    with np.errstate(divide="ignore"):
+        target = np.where(ps > 0, a[:, None] / np.where(ps > 0, ps, 1.0) - s[:, None], np.inf)
+    # Segment j is reached iff f'(lo_j) >= p_j; X is the furthest reached point.
+    big_x = np.max(np.where(target >= lo, np.minimum(target, hi), 0.0), axis=1)
+    big_x = np.minimum(big_x, cmax)
+    xs = np.clip(big_x[:, None] - lo, 0.0, cs)
+    x = np.empty_like(xs)
+    np.put_along_axis(x, order, xs, axis=1)
+    inner = curve(a, s, big_x) - np.sum(x * p, axis=1)
+    return Response(x, inner, a / (s + big_x), big_x >= cmax)

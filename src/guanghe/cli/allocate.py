@@ -1,0 +1,156 @@
+"""``guanghe allocate`` (plan the programs' budgets, store it, print the certificate and prices) and
+``guanghe explain CREATOR`` (why a creator got what it got)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option
+from guanghe.data.warehouse import WarehouseError
+from guanghe.programs import PROGRAMS_DIR, InfeasibleProgram, Program, ProgramError, load_programs
+
+EXIT_INFEASIBLE, EXIT_BAD_INPUT = 1, 2
+
+
+def _fail(message: object, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    err_console.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+def _programs(directory: Path, creators: int | None = None, scale: float | None = None) -> list[Program]:
+    try:
+        return load_programs(directory, scale, platform_creators=None if scale is not None else creators)
+    except ProgramError as e:
+        raise _fail(e) from e
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return None if text is None else date.fromisoformat(text)
+    except ValueError as e:
+        raise _fail(f"--as-of: expected a date like 2023-06-30, got {text!r}") from e
+
+
+def _print_plan(plan, rows: dict[str, int]) -> None:
+    for kind, kp in plan.kinds.items():
+        r = kp.result
+        console.print(f"[bold]{kind}[/]: primal {r.value:,.1f} follows, dual bound {r.dual_bound:,.1f}, "
+                      f"gap {r.gap:.2e} ({r.stats.get('seconds', 0):.1f} s)", highlight=False)  # fmt: skip
+    t = Table(title="Programs: budget use and shadow prices (follows per extra unit of budget)",
+              title_justify="left")  # fmt: skip
+    for col in ("program", "kind", "budget", "allocated", "creators", "shadow price", "binding"):
+        t.add_column(col, justify="left" if col in ("program", "kind", "binding") else "right")
+    for kind, kp in plan.kinds.items():
+        r = kp.result
+        for j, col in enumerate(kp.columns):
+            binds = (["budget"] if r.budget_binding[j] else []) + [
+                f"{t} floor" for t, b in zip(("head", "waist", "tail"), r.floor_binding[j], strict=True) if b
+            ]
+            t.add_row(plan.programs[col].name, kind, f"{int(kp.problem.budgets[j]):,}",
+                      f"{int(kp.amounts[:, j].sum()):,}", f"{int((kp.amounts[:, j] > 0).sum()):,}",
+                      f"{r.shadow_prices[j]:.4g}", ", ".join(binds) or "-")  # fmt: skip
+    console.print(t)
+    console.print(f"plan {plan.plan_id!r} stored: " + ", ".join(f"{k} {v:,} rows" for k, v in rows.items()))
+
+
+def _print_comparison(cmp) -> None:
+    e = cmp.errors
+    console.print(
+        f"curve error vs truth: |f'(0)| median {e.slope_median:.1%} (boosted >= 5 days {e.slope_boosted_median:.1%}, "
+        f"never boosted {e.slope_unboosted_median:.1%}); |f(x)| at x = {e.typical_x:,.0f} median {e.value_median:.1%}; "
+        f"allocation-weighted |f'(0)| {e.slope_weighted:.1%}, |f(x_plan)| {e.value_weighted:.1%}",
+        highlight=False,
+    )
+    t = Table(title="Impressions plans scored under the TRUE curves (follows)", title_justify="left")
+    for col in ("plan", "true value", "vs oracle"):
+        t.add_column(col, justify="left" if col == "plan" else "right")
+    for name, v in cmp.values.items():
+        t.add_row(name, f"{v:,.0f}", f"{v / cmp.values['oracle']:.3f}")
+    console.print(t)
+    console.print(f"allocator / oracle = {cmp.vs_oracle:.3f} (target >= 0.90); allocator / best baseline "
+                  f"({cmp.best_baseline}) = {cmp.vs_best_baseline:.3f}", highlight=False)  # fmt: skip
+
+
+@app.command("allocate")
+def allocate_command(
+    directory: Path = typer.Option(PROGRAMS_DIR, "--programs", "-P", help="Directory of program files."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Features and history up to this day (default: last day with works)."
+    ),
+    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (DuckDB)."),
+    truth: Path | None = typer.Option(
+        None, "--truth", help="Synthetic platform's truth/ folder: score against it."
+    ),
+    plan_id: str | None = typer.Option(
+        None, "--plan-id", help="Plan id (default plan-AS_OF); replaces a plan with the same id."
+    ),
+    scale: float | None = typer.Option(
+        None, "--scale", help="Budget scale (default: platform creators / full scale)."
+    ),
+    tol: float = typer.Option(1e-4, "--tol", help="Target relative duality gap."),
+) -> None:
+    """Plan every program's budget: features -> eligibility -> curves -> certified solve -> plan in the warehouse."""
+    from guanghe.allocate.plan import make_plan
+    from guanghe.allocate.problem import InfeasibleProblem
+    from guanghe.allocate.quotas import weekday_counts
+    from guanghe.allocate.score import compare
+    from guanghe.allocate.store import write_plan
+
+    day = _day(as_of)
+    _programs(directory)  # file errors before touching the warehouse
+    wh = open_or_exit(warehouse)
+    try:
+        tables = wh.tables()
+        if day is None:
+            last = tables["works"].published_at.max().execute()
+            if last is None:
+                raise _fail("the warehouse has no works; give --as-of")
+            day = last.date()
+        n = int(tables["creators"].filter(tables["creators"].joined_on <= day).count().execute())
+        progs = _programs(directory, n, scale)
+        started = time.perf_counter()
+        plan = make_plan(tables, progs, day, plan_id or f"plan-{day}", tol)
+        rows = write_plan(wh, plan, weekday_counts(tables, plan.platform.creator_id, day))
+        console.print(f"allocated {len(progs)} programs over {n:,} creators as of {day} in "
+                      f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        _print_plan(plan, rows)
+        if truth is not None and "impressions" in plan.kinds:
+            _print_comparison(compare(plan, truth, tol))
+    except (InfeasibleProgram, InfeasibleProblem) as e:
+        raise _fail(e, EXIT_INFEASIBLE) from e
+    except (WarehouseError, FileNotFoundError, ValueError) as e:
+        raise _fail(e) from e
+    finally:
+        wh.close()
+
+
+@app.command("explain")
+def explain_command(
+    creator: int = typer.Argument(..., help="Creator id."),
+    directory: Path = typer.Option(PROGRAMS_DIR, "--programs", "-P", help="Directory of program files."),
+    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (DuckDB)."),
+    plan_id: str | None = typer.Option(None, "--plan-id", help="Plan id (default: the latest plan)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Why a creator got what it got: eligibility, curve vs segment, binding constraints, marginal value vs price."""
+    from guanghe.allocate.explain import explain
+
+    progs = _programs(directory)
+    wh = open_or_exit(warehouse)
+    try:
+        ex = explain(wh, creator, progs, plan_id)
+    except WarehouseError as e:
+        raise _fail(e) from e
+    finally:
+        wh.close()
+    if as_json:
+        typer.echo(json.dumps(ex.doc, ensure_ascii=False, indent=2, default=str))
+    else:
+        for line in ex.lines:
+            console.print(line, highlight=False, markup=False)

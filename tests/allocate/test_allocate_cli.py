@@ -1,0 +1,77 @@
+"""``guanghe allocate`` and ``guanghe explain`` through Typer's CliRunner on the small synthetic platform."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import duckdb
+from synth_platform import small_platform
+from typer.testing import CliRunner
+
+from guanghe.cli import app
+from guanghe.programs import PROGRAMS_DIR
+
+runner = CliRunner()
+
+
+def test_allocate_stores_the_plan_and_prints_certificate_prices_and_scores(
+    tmp_path_factory, tmp_path
+) -> None:
+    p = small_platform(tmp_path_factory)
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(p.root / "wh.duckdb", db)
+    url = f"duckdb:///{db}"
+    r = runner.invoke(app, ["allocate", "-w", url, "--truth", str(p.truth), "--plan-id", "cli"])
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert re.search(r"impressions: primal [\d,.]+ follows, dual bound [\d,.]+, gap", out)
+    assert "cash_fen: primal" in out and "shadow price" in out and "general_support" in out
+    ratio = float(re.search(r"allocator / oracle = ([\d.]+)", out).group(1))
+    assert ratio >= 0.90 and "best baseline" in out
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert (
+            con.execute(
+                "SELECT count(DISTINCT program) FROM allocation_programs WHERE plan_id = 'cli'"
+            ).fetchone()[0]
+            == 7
+        )
+    finally:
+        con.close()
+    r = runner.invoke(app, ["explain", "-w", url, "--json", str(int(p.plan.platform.creator_id[0]))])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["plan_id"] == "cli" and len(doc["programs"]) == 7
+    r = runner.invoke(
+        app, ["explain", "-w", url, "--plan-id", "cli", str(int(p.plan.platform.creator_id[1]))]
+    )
+    assert r.exit_code == 0 and "curve (per boosted work-day)" in r.output
+
+
+def test_bad_input_exits_2_with_a_clear_message(tmp_path) -> None:
+    r = runner.invoke(app, ["allocate", "-w", f"duckdb:///{tmp_path / 'x.duckdb'}", "--as-of", "June"])
+    assert r.exit_code == 2 and "--as-of" in r.output
+    r = runner.invoke(app, ["explain", "-w", f"duckdb:///{tmp_path / 'x.duckdb'}", "1"])
+    assert r.exit_code == 2 and "guanghe allocate" in r.output
+
+
+def test_infeasible_programs_exit_1_naming_the_conflict_and_write_nothing(tmp_path_factory, tmp_path) -> None:
+    p = small_platform(tmp_path_factory)
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(p.root / "wh.duckdb", db)
+    progs = tmp_path / "progs"
+    progs.mkdir()
+    text = (PROGRAMS_DIR / "xiaomai.toml").read_text(encoding="utf-8")
+    (progs / "xiaomai.toml").write_text(
+        text.replace("[caps]", "[floors]\nhead = 0.5\n\n[caps]"), encoding="utf-8"
+    )
+    r = runner.invoke(app, ["allocate", "-w", f"duckdb:///{db}", "-P", str(progs), "--plan-id", "bad"])
+    assert r.exit_code == 1, r.output
+    assert "floors.head" in r.output and "xiaomai" in r.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM allocation_plan WHERE plan_id = 'bad'").fetchone()[0] == 0
+    finally:
+        con.close()
