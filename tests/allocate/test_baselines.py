@@ -38,7 +38,7 @@ def test_floors_are_served_first() -> None:
 def test_allocator_reaches_the_oracle_and_beats_every_baseline(tmp_path_factory) -> None:
     p = small_platform(tmp_path_factory)
     cmp = compare(p.plan, p.truth)
-    assert cmp.oracle_gap < 1e-2  # the certificate of the oracle solve (target 1e-4 is the solver's)
+    assert cmp.oracle_gap <= 1e-4  # the certificate of the oracle solve
     assert cmp.vs_oracle >= 0.90
     assert cmp.values["oracle"] >= max(cmp.values[b] for b in ("uniform", "followers", "quality"))
     for b in ("uniform", "followers", "quality"):

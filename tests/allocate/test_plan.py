@@ -62,7 +62,7 @@ def test_plan_respects_budgets_caps_floors_and_eligibility(tmp_path_factory) -> 
             for t, tier in enumerate(("head", "waist", "tail")):
                 got = amt[pr.tier == t, j].sum()
                 assert got >= prog.floor_amount(tier, kind) - 1, (prog.name, kind, tier)
-        assert kp.result.gap < 5e-2
+        assert kp.result.gap <= 1e-4, (kind, kp.result.gap)  # the real plan structure (issue 3)
 
 
 def test_stored_plan_and_quotas_sum_exactly(tmp_path_factory) -> None:

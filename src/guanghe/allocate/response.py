@@ -56,10 +56,15 @@ def regularised(a, s, c, cmax, p, rho) -> Response:
     idx = np.where(never, 2 * k, idx)
     seg = np.maximum(idx - 1, 0)
     rows = np.arange(m_rows)
+    # On the segment from breakpoint b (X = x0 there, slope beta) m = b + d with d >= 0 the root of
+    # beta d^2 + (s + x0 + beta b) d + b (s + x0) - a = 0, in the cancellation-free form (beta b can exceed
+    # s + x0 by many orders of magnitude when rho is small: expanding around m = 0 loses all digits).
     beta = np.where(idx == 0, 0.0, slope[rows, seg])
-    alpha = np.where(idx == 0, 0.0, xs[rows, seg] - beta * bp[rows, seg])
-    sa = s + alpha
-    marg = 2 * a / (sa + np.sqrt(sa * sa + 4 * beta * a))
+    b0 = np.where(idx == 0, 0.0, bp[rows, seg])
+    sx = s + np.where(idx == 0, 0.0, xs[rows, seg])
+    q = sx + beta * b0
+    neg_c = np.maximum(a - b0 * sx, 0.0)
+    marg = b0 + 2 * neg_c / (q + np.sqrt(q * q + 4 * beta * neg_c))
     capped = np.zeros(m_rows, dtype=bool)
     if np.any(np.isfinite(cmax)):
         x_free = np.clip((marg[:, None] - p) * inv_r, 0.0, c).sum(axis=1)
@@ -71,12 +76,15 @@ def regularised(a, s, c, cmax, p, rho) -> Response:
             j = np.maximum(np.argmax(xr >= cmax[rc, None], axis=1) - 1, 0)
             rr = np.arange(rc.size)
             marg[rc] = br[rr, j] + (cmax[rc] - xr[rr, j]) / np.maximum(sr[rr, j], 1e-300)
-    x = np.clip((marg[:, None] - p) * inv_r, 0.0, c)
+    z = (marg[:, None] - p) * inv_r
+    # Active (strictly inside (0, c)) from the unclipped take: the total-cap rescaling below nudges a take
+    # sitting at its cap to just under it, and counting it active overstated the Hessian several-fold.
+    active = (z > 0) & (z < c)
+    x = np.clip(z, 0.0, c)
     if np.any(capped):
         x[capped] *= np.minimum(1.0, cmax[capped] / np.maximum(x[capped].sum(axis=1), 1e-300))[:, None]
     big_x = x.sum(axis=1)
     inner = curve(a, s, big_x) - np.sum(x * (p + 0.5 * r * x), axis=1)
-    active = (x > 0) & (x < c)
     u = np.where(active, inv_r, 0.0)
     kappa = np.where(capped, 0.0, (s + big_x) ** 2 / a)  # 1 / (-f''(X))
     beta_act = u.sum(axis=1)

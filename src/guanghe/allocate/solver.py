@@ -1,11 +1,12 @@
-"""Certified-optimal allocation: projected Newton on a smoothed Lagrangian dual, with a duality-gap
+"""Certified-optimal allocation: bound-constrained Newton on a smoothed Lagrangian dual, with a duality-gap
 certificate.
 
 1. Reject infeasible rules (feasibility.check).
 2. Start each budget's price from its own water-filling; on big problems first solve a random sample of
    creators (budgets scaled) to warm-start.
 3. Minimise the dual smoothed by a quadratic tie-breaker of weight rho (dual.regularised, exact Hessian,
-   bound-constrained Newton with Armijo backtracking); shrink rho by 10 until the certificate closes.
+   Newton steps that minimise the damped model over y >= 0, Levenberg-Marquardt damping); shrink rho by 10
+   until the certificate closes.
 4. Certificate: the plan is the smoothed best response, repaired to feasibility (repair.repair) and checked;
    the bound is the exact (unsmoothed) dual at the same multipliers; gap = (bound - value) / value.
 """
@@ -20,6 +21,7 @@ from guanghe.allocate import dual, feasibility, repair
 from guanghe.allocate.problem import AllocationProblem, AllocationResult
 
 RHOS = (1e-2, 1e-3, 1e-4, 1e-5)
+MAX_NEWTON = 200  # Newton iterations per rho (a cold start on a lumpy dual can need ~50)
 PRICE_RHO = 1e-4  # smoothing at most this small before stopping, so the prices are accurate too
 LEVELS = (20_000, 200_000)  # warm-start sample sizes used when the problem is at least twice as big
 
@@ -68,6 +70,38 @@ def _residual(model: dual.DualModel, y: np.ndarray, g: np.ndarray) -> float:
     return float(np.max(viol / np.maximum(scale, 1e-300), initial=0.0)) if k else 0.0
 
 
+def _step(y: np.ndarray, g: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """The step d minimising the model g.d + d.h.d / 2 subject to y + d >= 0 (h positive definite).
+
+    A primal active-set method on this small box QP (dim = programs + floors): exact, so the step is always
+    a descent step of the model. Projecting the unconstrained Newton step onto y >= 0 instead can turn it
+    into an ascent direction (a multiplier near 0 that the step drives negative), which stalled the solver.
+    """
+    d = np.zeros_like(y)
+    bound = y <= 0  # the working set: variables held at their bound d = -y
+    for _ in range(4 * y.size + 4):
+        grad = g + h @ d
+        rest = ~bound
+        p = np.zeros_like(y)
+        if np.any(rest):
+            p[rest] = np.linalg.lstsq(h[np.ix_(rest, rest)], -grad[rest], rcond=None)[0]
+        if np.max(np.abs(p), initial=0.0) <= 1e-14 * max(np.max(np.abs(y + d)), 1e-300):
+            release = bound & (grad < 0)  # a bound whose multiplier is negative: let it go
+            if not np.any(release):
+                break
+            bound[np.argmin(np.where(release, grad, np.inf))] = False
+            continue
+        low = rest & (p < 0)
+        ratios = np.where(low, -(y + d) / np.where(low, p, -1.0), np.inf)
+        j = int(np.argmin(ratios))
+        alpha = min(1.0, float(ratios[j]))
+        d += alpha * p
+        if alpha < 1.0:
+            d[j] = -y[j]
+            bound[j] = True
+    return np.maximum(y + d, 0.0) - y
+
+
 def _newton(
     model: dual.DualModel, y: np.ndarray, rho: float, stats: dict, stop: float = 1e-9, res: float = 1e-6
 ) -> np.ndarray:
@@ -78,18 +112,16 @@ def _newton(
     """
     ev = dual.regularised(model, y, rho)
     nu = 1e-6
-    for _ in range(40):
+    for _ in range(MAX_NEWTON):
         g = ev.grad
         free = ~((y <= 0) & (g > 0))
         if not np.any(free):
             break
-        h = ev.hess[np.ix_(free, free)]
+        h = ev.hess
         dg = np.maximum(np.diag(h), 1e-4 * max(float(np.max(np.abs(np.diag(h)))), 1e-300))
-        d = np.zeros_like(y)
-        d[free] = np.linalg.lstsq(h + nu * np.diag(dg), -g[free], rcond=None)[0]
-        y_new = np.maximum(y + d, 0.0)
-        step = y_new - y
-        pred = -(g @ step + 0.5 * step[free] @ h @ step[free])
+        step = _step(y, g, h + nu * np.diag(dg))
+        y_new = y + step
+        pred = -(g @ step + 0.5 * step @ h @ step)
         if pred <= 1e-15 * abs(ev.value) or (
             pred <= stop * max(abs(ev.value), 1e-300) and nu <= 1e-6 and _residual(model, y, g) <= res
         ):
