@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guanghe.cli import allocate, demo, ingest, ledger, metrics, programs, report, synth  # noqa: F401 - registers commands
+from guanghe.cli import allocate, demo, ingest, ledger, metrics, programs, report, serve, synth  # noqa: F401 - registers commands
 from guanghe.cli.app import app
 
 

@@ -1,0 +1,207 @@
+"""The rerank decision: the organic slate, then at most K boosted works of creators with quota left, paced,
+above the viewer guardrail; plus the boost pool and the service's running statistics."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from guanghe.serve.counters import Counters
+from guanghe.serve.model import Item, RerankRequest, RerankResponse, decode, encode
+from guanghe.serve.pacing import DAY, Controller, Curve, Gains
+from guanghe.serve.plans import PlanSource
+
+LATENCY_BUCKETS_US = (50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+
+
+@dataclass
+class Config:
+    max_boosts: int = 2  # K: boosted works per slate at most
+    guardrail: float = 0.5  # a boosted work scores >= this fraction of the slate's lowest organic pick
+    max_candidates: int = 500
+    boost: bool = True  # False: organic order only (the benchmark's baseline)
+    gains: Gains = field(default_factory=Gains)
+    seed: int | None = None
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    replays: int = 0  # retried request ids answered from memory
+    rejected: dict[int, int] = field(default_factory=dict)  # status -> count
+    boosts: dict[str, int] = field(default_factory=dict)  # program -> boosted impressions
+    degraded: int = 0  # requests answered organically because the counters were down
+    score_loss: float = 0.0  # sum over slates of (organic slate score - served slate score)
+    latency: list[int] = field(default_factory=lambda: [0] * (len(LATENCY_BUCKETS_US) + 1))
+    latency_sum_us: float = 0.0
+
+
+class Engine:
+    def __init__(
+        self, source: PlanSource, counters: Counters, config: Config | None = None, curve: Curve | None = None,
+        clock=time.time,
+    ) -> None:  # fmt: skip
+        self.source, self.counters, self.cfg = source, counters, config or Config()
+        self.curve, self.clock = curve or Curve(), clock
+        self.rng = random.Random(self.cfg.seed)
+        self.stats = Stats()
+        self.ctl: dict[int, Controller] = {}
+        self.works: dict[
+            tuple[str, int, str], int
+        ] = {}  # (day, work, program) -> boosted, not yet in the warehouse
+        self._snap_id: object = None
+
+    def _second(self, at: float) -> float:
+        midnight = datetime.combine(self.source.snapshot.day, datetime.min.time(), UTC).timestamp()
+        return min(max(at - midnight, 0.0), DAY)
+
+    def handle(self, body: bytes) -> bytes:
+        """Decode, decide and encode a rerank body (raises ``BadRequest``); a retried id gets its first answer."""
+        t0 = time.perf_counter()
+        done = self.prepare(body)
+        if isinstance(done, bytes):
+            return done
+        req, resp, out, takes = done
+        return self.finish(resp, out, takes, self.counters.remember(req.request_id, out), t0)
+
+    def prepare(self, body: bytes):
+        """The remembered answer of a retried id, or (request, response, its bytes, boosts taken)."""
+        req = decode(body, self.cfg.max_candidates)
+        old = self.counters.recall(req.request_id)
+        if old is not None:
+            self.stats.replays += 1
+            return old
+        resp, takes = self.decide(req)
+        return req, resp, encode(resp), takes
+
+    def finish(self, resp: RerankResponse, out: bytes, takes: list, old: bytes | None, t0: float) -> bytes:
+        if old is not None:  # answered by another worker meanwhile: its slate stands, ours never happened
+            self._undo(takes)
+            self.stats.replays += 1
+            return old
+        self._commit(resp, takes)
+        self._observe(time.perf_counter() - t0)
+        return out
+
+    def decide(self, req: RerankRequest) -> tuple[RerankResponse, list[tuple[int, int, str]]]:
+        """The slate and the (work, creator, program) boosts taken (not yet committed to the stats)."""
+        cands = sorted(req.candidates, key=lambda c: (-c.score, c.work_id))
+        n = req.slots
+        organic = cands[:n]
+        snap = self.source.snapshot
+        takes: list[tuple[int, int, str]] = []
+        healthy = self.counters.healthy
+        if not healthy:
+            self.stats.degraded += 1
+        if self.cfg.boost and healthy and snap.quotas and len(cands) > n and self.cfg.max_boosts > 0:
+            takes = self._boosts(cands, n, self.clock() if req.at is None else req.at)
+        items = [Item(c.work_id, c.creator_id, c.score) for c in organic[: n - len(takes)]]
+        if takes:
+            by_work = {c.work_id: c for c in cands[n:]}
+            items += [Item(w, cr, by_work[w].score, p) for w, cr, p in takes]
+            items.sort(key=lambda i: -i.score)
+            self.stats.score_loss += sum(c.score for c in organic) - sum(i.score for i in items)
+        return RerankResponse(req.request_id, items, len(takes), not healthy), takes
+
+    def _boosts(self, cands: list, n: int, at: float) -> list[tuple[int, int, str]]:
+        snap, cfg, counters = self.source.snapshot, self.cfg, self.counters
+        if snap is not self._snap_id:  # a new plan or day: fresh controllers
+            self.ctl, self._snap_id = {}, snap
+        day, quotas, s = snap.day.isoformat(), snap.quotas, self._second(at)
+        floor = cfg.guardrail * cands[n - 1].score
+        in_slate = {c.creator_id for c in cands[:n]}
+        takes: list[tuple[int, int, str]] = []
+        for c in cands[n:]:
+            if c.score < floor:
+                break
+            q = quotas.get(c.creator_id)
+            if q is None or c.creator_id in in_slate:
+                continue
+            total = delivered = 0
+            best, room = None, 0.0
+            for prog, quota in q:
+                d = counters.delivered(day, (c.creator_id, prog))
+                total, delivered = total + quota, delivered + d
+                if d < quota and (quota - d) / quota > room:
+                    best, room = prog, (quota - d) / quota
+            if best is None:
+                continue
+            ctl = self.ctl.get(c.creator_id)
+            if ctl is None:
+                ctl = self.ctl[c.creator_id] = Controller()
+            p = ctl.update(s, total, delivered, self.curve, cfg.gains)
+            if p < 1.0 and self.rng.random() >= p:
+                continue
+            if not counters.take(day, (c.creator_id, best), dict(q)[best]):
+                continue
+            takes.append((c.work_id, c.creator_id, best))
+            in_slate.add(c.creator_id)
+            if len(takes) >= cfg.max_boosts:
+                break
+        return takes
+
+    def _undo(self, takes: list[tuple[int, int, str]]) -> None:
+        day = self.source.snapshot.day.isoformat()
+        for _, creator, prog in takes:
+            self.counters.give_back(day, (creator, prog))
+
+    def _commit(self, resp: RerankResponse, takes: list[tuple[int, int, str]]) -> None:
+        st, day = self.stats, self.source.snapshot.day.isoformat()
+        st.requests += 1
+        for w, _, prog in takes:
+            st.boosts[prog] = st.boosts.get(prog, 0) + 1
+            k = (day, w, prog)
+            self.works[k] = self.works.get(k, 0) + 1
+
+    def _observe(self, seconds: float) -> None:
+        us = seconds * 1e6
+        st = self.stats
+        st.latency_sum_us += us
+        for i, b in enumerate(LATENCY_BUCKETS_US):
+            if us <= b:
+                st.latency[i] += 1
+                return
+        st.latency[-1] += 1
+
+    def reject(self, status: int) -> None:
+        self.stats.rejected[status] = self.stats.rejected.get(status, 0) + 1
+
+    def drain_works(self) -> dict[tuple[str, int, str], int]:
+        """Boosted impressions per (day, work, program) since the last drain (for the warehouse)."""
+        out, self.works = self.works, {}
+        return out
+
+    def attainment(self) -> dict[str, tuple[int, int]]:
+        """Per program: (delivered, quota) today."""
+        snap = self.source.snapshot
+        got = self.counters.totals(snap.day.isoformat())
+        out: dict[str, tuple[int, int]] = {}
+        for creator, q in snap.quotas.items():
+            for prog, quota in q:
+                d, tot = out.get(prog, (0, 0))
+                out[prog] = (d + got.get((creator, prog), 0), tot + quota)
+        return out
+
+    def pool(self, category: str | None, limit: int, at: float | None = None) -> list[dict]:
+        """Works of the creators furthest behind their target curve now (optionally of one category)."""
+        snap = self.source.snapshot
+        day, s = snap.day.isoformat(), self._second(self.clock() if at is None else at)
+        due, got = self.curve.share(s), self.counters.totals(day)
+        rows = []
+        for creator, q in snap.quotas.items():
+            works = snap.works.get(creator)
+            cat = snap.category.get(creator, "")
+            if not works or (category and cat != category):
+                continue
+            quota = sum(n for _, n in q)
+            delivered = sum(got.get((creator, p), 0) for p, _ in q)
+            if delivered >= quota:
+                continue
+            rows.append(((quota * due - delivered) / quota, creator, cat, works, quota - delivered))
+        rows.sort(key=lambda r: (-r[0], r[1]))
+        return [
+            {"creator_id": c, "category": cat, "work_ids": list(w), "behind": round(b, 4), "remaining": rem}
+            for b, c, cat, w, rem in rows[:limit]
+        ]
