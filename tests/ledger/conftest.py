@@ -12,27 +12,11 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+from ledger_clock import FakeClock
 
 from guanghe.ledger import CNY, Account, AccountCode, LedgerStore, open_ledger
 
 PG_URL = os.environ.get("GUANGHE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-SEC = 1_000_000_000
-T0 = 1_700_000_000 * SEC
-
-
-class FakeClock:
-    """A controllable ledger clock (nanoseconds)."""
-
-    def __init__(self, now: int = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += int(seconds * SEC)
-
-
 _pg_error: list[str] = []
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 
-from conftest import FakeClock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledger_clock import FakeClock
 from ledger_model import Model
 
 from guanghe.ledger import CNY, Account, Transfer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SEC
+from ledger_clock import SEC
 
 from guanghe.ledger import CNY, Account, Transfer
 from guanghe.ledger.reconcile import reconcile
