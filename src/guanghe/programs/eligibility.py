@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -10,21 +11,19 @@ import ibis.expr.types as ir
 
 from guanghe.programs.model import Program, Rule, show
 
+# Comparison operators shared by the Ibis expression and the one-creator check, so the two cannot drift.
+COMPARISONS = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}  # fmt: skip
+
 
 def rule_expr(features: ibis.Table, rule: Rule) -> ir.BooleanColumn:
     """One rule over the features table; a null feature value fails the rule."""
     col = features[rule.feature]
-    v = rule.value
-    expr = {
-        "==": lambda: col == v,
-        "!=": lambda: col != v,
-        "<": lambda: col < v,
-        "<=": lambda: col <= v,
-        ">": lambda: col > v,
-        ">=": lambda: col >= v,
-        "in": lambda: col.isin(list(v)),
-        "not_in": lambda: col.notin(list(v)),
-    }[rule.op]()
+    if rule.op in COMPARISONS:
+        expr = COMPARISONS[rule.op](col, rule.value)
+    else:
+        expr = col.isin(list(rule.value)) if rule.op == "in" else col.notin(list(rule.value))
     return expr.fill_null(False)
 
 
@@ -40,18 +39,9 @@ def rule_holds(rule: Rule, value: object) -> bool:
     """The same rule, in Python, for one creator's value (mirrors ``rule_expr``)."""
     if value is None:
         return False
-    v = rule.value
-    ops = {
-        "==": lambda: value == v,
-        "!=": lambda: value != v,
-        "<": lambda: value < v,
-        "<=": lambda: value <= v,
-        ">": lambda: value > v,
-        ">=": lambda: value >= v,
-        "in": lambda: value in v,
-        "not_in": lambda: value not in v,
-    }
-    return bool(ops[rule.op]())
+    if rule.op in COMPARISONS:
+        return bool(COMPARISONS[rule.op](value, rule.value))
+    return (value in rule.value) == (rule.op == "in")
 
 
 @dataclass(frozen=True)
