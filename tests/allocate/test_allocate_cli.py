@@ -54,7 +54,8 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path) -> None:
     r = runner.invoke(app, ["allocate", "-w", f"duckdb:///{tmp_path / 'x.duckdb'}", "--as-of", "June"])
     assert r.exit_code == 2 and "--as-of" in r.output
     r = runner.invoke(app, ["explain", "-w", f"duckdb:///{tmp_path / 'x.duckdb'}", "1"])
-    assert r.exit_code == 2 and "guanghe allocate" in r.output
+    assert r.exit_code == 2 and "no warehouse at" in r.output and "guanghe ingest" in r.output
+    assert not (tmp_path / "x.duckdb").exists()  # a read never creates a store
 
 
 def test_infeasible_programs_exit_1_naming_the_conflict_and_write_nothing(tmp_path_factory, tmp_path) -> None:

@@ -45,6 +45,6 @@ def test_report_on_empty_warehouse_fails_clearly(tmp_path):
             str(tmp_path / "r.html"),
         ],
     )
-    assert result.exit_code == 1
-    assert "ingest data first" in result.output
-    assert not (tmp_path / "r.html").exists()
+    assert result.exit_code == 2
+    assert "no warehouse at" in result.output and "guanghe ingest" in result.output
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "empty.duckdb").exists()

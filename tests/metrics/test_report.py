@@ -23,7 +23,7 @@ def platform(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("report")
     generate(SynthConfig(creators=1_500, months=24, seed=3), root / "synth")
-    wh = open_warehouse(f"duckdb:///{root / 'wh.duckdb'}")
+    wh = open_warehouse(f"duckdb:///{root / 'wh.duckdb'}", create=True)
     ingest([root / "synth" / "data"], wh)
     yield wh, root
     wh.close()

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.spark
 
 def test_features_and_eligibility_identical_on_spark(platform, features, feature_rows, tmp_path) -> None:
     out = platform.export_parquet(tmp_path / "export")
-    wh = open_warehouse(f"spark://{out}")
+    wh = open_warehouse(f"spark:///{out}")
     try:
         spark = creator_features(wh.tables(), AS_OF)
         rows = {r["creator_id"]: r for r in spark.to_pyarrow().to_pylist()}

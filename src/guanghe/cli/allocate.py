@@ -104,7 +104,7 @@ def allocate_command(
 
     day = _day(as_of)
     _programs(directory)  # file errors before touching the warehouse
-    wh = open_or_exit(warehouse)
+    wh = open_or_exit(warehouse, need_data=True)
     try:
         tables = wh.tables()
         if day is None:
@@ -142,7 +142,7 @@ def explain_command(
     from guanghe.allocate.explain import explain
 
     progs = _programs(directory)
-    wh = open_or_exit(warehouse)
+    wh = open_or_exit(warehouse, need_data=True)
     try:
         ex = explain(wh, creator, progs, plan_id)
     except WarehouseError as e:

@@ -68,7 +68,7 @@ def demo(
             on_month=lambda month, total: bar.update(task, advance=1, description=f"1/4 synth {month.label}"),
         )
         files = bar.add_task("2/4 ingest", total=None)
-        wh = open_warehouse(f"duckdb:///{db}")
+        wh = open_warehouse(f"duckdb:///{db}", create=True)
         report = ingest(
             [data / "data"],
             wh,

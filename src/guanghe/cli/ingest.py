@@ -47,7 +47,7 @@ def ingest_command(
     Exit codes: 0 loaded, 1 nothing accepted (every row quarantined, or no files), 2 a file could not be read
     (nothing is written then).
     """
-    wh = open_or_exit(warehouse)
+    wh = open_or_exit(warehouse, create=True)
     try:
         with progress() as bar:
             task = bar.add_task("ingest", total=None)

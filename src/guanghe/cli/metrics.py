@@ -51,7 +51,7 @@ def metrics_command(
     warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL."),
 ) -> None:
     """The ecosystem metric catalog for a period, with prior-year (YoY) and previous-period (PoP) change."""
-    wh = open_or_exit(warehouse)
+    wh = open_or_exit(warehouse, need_data=True)
     try:
         tables = wh.tables()
         p = resolve_period(tables, period)

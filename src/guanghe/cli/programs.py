@@ -178,7 +178,7 @@ def check_command(
         except ValueError as e:
             raise _fail(f"--as-of: expected a date like 2023-06-30, got {as_of!r}") from e
     _load(directory)  # file errors first, before opening the warehouse
-    wh = open_or_exit(warehouse)
+    wh = open_or_exit(warehouse, need_data=True)
     try:
         tables = wh.tables()
         day = day or _as_of(tables)

@@ -16,7 +16,7 @@ def report(
     warehouse: str = typer.Option(None, "--warehouse", help="Warehouse URL (default: $GUANGHE_WAREHOUSE)."),
 ) -> None:
     """Write a self-contained HTML report: headline figures vs the conference, monthly trends, tiers, channels."""
-    wh = open_or_exit(warehouse or warehouse_option())
+    wh = open_or_exit(warehouse or warehouse_option(), need_data=True)
     try:
         path = write_report(wh.tables(), out)
     except ValueError as e:

@@ -43,7 +43,11 @@ def open_ledger(url: str, clock: Callable[[], int] | None = None) -> LedgerStore
     if scheme not in STORES:
         raise LedgerError(f"unknown ledger URL {url!r}: expected one of sqlite:///FILE, postgresql://...")
     module, cls = STORES[scheme].split(":")
-    return getattr(import_module(module), cls).from_url(url, clock)
+    try:
+        engine = getattr(import_module(module), cls)
+    except ImportError as e:
+        raise LedgerError(f"the {scheme}:// ledger needs {e.name}: pip install 'guanghe[postgres]'") from e
+    return engine.from_url(url, clock)
 
 
 __all__ = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,8 @@ from guanghe.data.schema import QUARANTINE, TABLES
 from guanghe.data.warehouse import Warehouse, open_warehouse
 from guanghe.data.warehouse.base import Writer
 
+log = logging.getLogger(__name__)
+
 OnFile = Callable[[FileReport, int, int], None]  # (the file's report, files done, files in all)
 SAMPLE = 200
 
@@ -38,7 +41,7 @@ def ingest(
     sources = discover(paths, table)
     for src in sources:
         check_header(src)
-    wh = open_warehouse(warehouse) if isinstance(warehouse, str) else warehouse
+    wh = open_warehouse(warehouse, create=True) if isinstance(warehouse, str) else warehouse
     try:
         now = datetime.now(UTC)
         report = IngestReport(f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", wh.url)
@@ -54,6 +57,10 @@ def ingest(
                 if on_file is not None:
                     on_file(report.files[-1], n, len(sources))
             writer.append("loads", _loads_rows(report, datetime.now(UTC).replace(tzinfo=None)))
+        log.info(
+            "load %s committed: %d files, %d rows loaded, %d duplicates, %d quarantined", report.load_id,
+            len(report.files), report.total("loaded"), report.total("duplicates"), report.total("quarantined"),
+        )  # fmt: skip
         return report
     finally:
         if isinstance(warehouse, str):

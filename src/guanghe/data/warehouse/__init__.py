@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from guanghe.config import SettingError, parse_url
 from guanghe.data.warehouse.base import Warehouse, WarehouseError
 
 # scheme -> "module:Class"; add an engine by adding a line here and a module beside this one.
@@ -17,15 +18,16 @@ ENGINES: dict[str, str] = {
 }
 
 
-def open_warehouse(url: str) -> Warehouse:
-    """Open the warehouse a URL names: ``duckdb:///path.duckdb``, ``duckdb://`` (memory), ``spark:///parquet-dir``."""
-    scheme = url.split("://", 1)[0] if "://" in url else ""
-    if scheme not in ENGINES:
-        raise WarehouseError(
-            f"unknown warehouse URL {url!r}: expected one of {', '.join(s + '://' for s in ENGINES)}"
-        )
+def open_warehouse(url: str, create: bool = False) -> Warehouse:
+    """Open the warehouse a URL names: ``duckdb:///path.duckdb``, ``duckdb://`` (memory), ``spark:///parquet-dir``.
+
+    A read never creates a store: a missing file is an error unless ``create`` (ingestion, the demo)."""
+    try:
+        scheme = parse_url(url, tuple(ENGINES), "warehouse").scheme
+    except SettingError as e:
+        raise WarehouseError(str(e)) from e
     module, cls = ENGINES[scheme].split(":")
-    return getattr(import_module(module), cls).from_url(url)
+    return getattr(import_module(module), cls).from_url(url, create=create)
 
 
 __all__ = ["ENGINES", "Warehouse", "WarehouseError", "open_warehouse"]

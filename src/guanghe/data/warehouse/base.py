@@ -45,7 +45,8 @@ class Warehouse(ABC):
 
     @classmethod
     @abstractmethod
-    def from_url(cls, url: str) -> Warehouse: ...
+    def from_url(cls, url: str, create: bool = False) -> Warehouse:
+        """Open the store a URL names; a missing store is an error unless ``create``."""
 
     @property
     @abstractmethod

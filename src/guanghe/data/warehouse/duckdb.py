@@ -11,6 +11,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from guanghe.config import SettingError, creatable_file, existing_file, parse_url
 from guanghe.data.schema import SYSTEM_TABLES, TABLES, Table
 from guanghe.data.warehouse.base import MergeResult, Warehouse, WarehouseError, Writer
 
@@ -33,10 +34,9 @@ def ddl(table: Table) -> str:
 
 class DuckDBWarehouse(Warehouse):
     def __init__(self, path: str | None) -> None:
+        """Open (or create) the DuckDB file at ``path`` (``None``: in memory). URLs go through ``from_url``."""
         self.url = f"duckdb:///{path}" if path else "duckdb://"
         self.path = path
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._raw = duckdb.connect(path or ":memory:")
         except duckdb.Error as e:
@@ -46,10 +46,17 @@ class DuckDBWarehouse(Warehouse):
         self._con = ibis.duckdb.from_connection(self._raw)
 
     @classmethod
-    def from_url(cls, url: str) -> DuckDBWarehouse:
-        rest = url.split("://", 1)[1]
-        path = rest[1:] if rest.startswith("/") else rest
-        return cls(path or None)
+    def from_url(cls, url: str, create: bool = False) -> DuckDBWarehouse:
+        """``duckdb:///rel``, ``duckdb:////abs`` or ``duckdb://`` (memory); only ``create`` makes a new file."""
+        parsed = parse_url(url, ("duckdb",), "warehouse")
+        if parsed.in_memory:
+            return cls(None)
+        check = creatable_file if create else existing_file
+        try:
+            path = check(parsed, "warehouse")
+        except SettingError as e:
+            raise WarehouseError(str(e)) from e
+        return cls(str(path))
 
     @property
     def con(self) -> ibis.BaseBackend:

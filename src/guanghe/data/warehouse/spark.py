@@ -13,6 +13,7 @@ from typing import Any
 
 import ibis
 
+from guanghe.config import parse_url
 from guanghe.data.schema import SYSTEM_TABLES, TABLES
 from guanghe.data.warehouse.base import Warehouse, WarehouseError, Writer
 
@@ -47,7 +48,7 @@ def spark_session() -> Any:
 class SparkWarehouse(Warehouse):
     def __init__(self, path: str) -> None:
         root = Path(path)
-        self.url = f"spark://{path}"
+        self.url = f"spark:///{path}"
         self.path = root
         if not root.is_dir():
             raise WarehouseError(f"spark warehouse directory {str(root)!r} does not exist")
@@ -64,13 +65,16 @@ class SparkWarehouse(Warehouse):
                 self.session.read.parquet(str(root / name)).createOrReplaceTempView(name)
 
     @classmethod
-    def from_url(cls, url: str) -> SparkWarehouse:
-        rest = url.split("://", 1)[1]
-        if not rest:
+    def from_url(cls, url: str, create: bool = False) -> SparkWarehouse:
+        """``spark:///rel/dir`` or ``spark:////abs/dir``: a folder of Parquet tables (read-only)."""
+        parsed = parse_url(url, ("spark",), "warehouse")
+        if parsed.path is None:
             raise WarehouseError(
                 f"spark warehouse URL {url!r} needs a directory: spark:///path/to/parquet-dir"
             )
-        return cls(rest)
+        if create:
+            raise WarehouseError("the spark:// warehouse is read-only: ingest into a DuckDB warehouse")
+        return cls(parsed.path)
 
     @property
     def con(self) -> ibis.BaseBackend:

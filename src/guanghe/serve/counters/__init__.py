@@ -16,7 +16,12 @@ def open_counters(url: str | None = None, **options: object) -> Counters:
 
         return MemoryCounters(url)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        from guanghe.serve.counters.redis import RedisCounters
+        try:
+            from guanghe.serve.counters.redis import RedisCounters
+        except ImportError as e:
+            raise ValueError(
+                f"counters URL {url!r} needs the redis client: pip install 'guanghe[redis]'"
+            ) from e
 
         return RedisCounters(url, **options)  # type: ignore[arg-type]
     raise ValueError(f"counters URL {url!r}: expected memory:// or redis://HOST:PORT/DB")

@@ -1,0 +1,61 @@
+"""Settings, each one value read from the environment (defaults are the embedded engines).
+
+>>> Settings.from_env({}).warehouse
+'duckdb:///guanghe.duckdb'
+>>> Settings.from_env({"GUANGHE_TIMEZONE": "Asia/Shanghai"}).zone.key
+'Asia/Shanghai'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from guanghe.config.clock import platform_zone
+from guanghe.config.urls import SettingError, StoreMissing, StoreURL, creatable_file, existing_file, parse_url
+
+DEFAULT_WAREHOUSE = "duckdb:///guanghe.duckdb"
+DEFAULT_LEDGER = "sqlite:///guanghe-ledger.sqlite3"
+DEFAULT_COUNTERS = "memory://"
+DEFAULT_TIMEZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: str = DEFAULT_WAREHOUSE
+    ledger: str = DEFAULT_LEDGER
+    counters: str = DEFAULT_COUNTERS
+    timezone: str = DEFAULT_TIMEZONE
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            warehouse=env.get("GUANGHE_WAREHOUSE", DEFAULT_WAREHOUSE),
+            ledger=env.get("GUANGHE_LEDGER", DEFAULT_LEDGER),
+            counters=env.get("GUANGHE_COUNTERS", DEFAULT_COUNTERS),
+            timezone=env.get("GUANGHE_TIMEZONE", DEFAULT_TIMEZONE),
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The platform's time zone: days are counted in it (metrics, quotas, pacing)."""
+        return platform_zone(self.timezone)
+
+
+__all__ = [
+    "DEFAULT_COUNTERS",
+    "DEFAULT_LEDGER",
+    "DEFAULT_TIMEZONE",
+    "DEFAULT_WAREHOUSE",
+    "SettingError",
+    "Settings",
+    "StoreMissing",
+    "StoreURL",
+    "creatable_file",
+    "existing_file",
+    "parse_url",
+    "platform_zone",
+]
