@@ -96,13 +96,13 @@ def run(
 
 
 def sqlite_factory(tmp: Path) -> Callable[[], LedgerStore]:
-    return lambda: open_ledger(f"sqlite:///{tmp / uuid.uuid4().hex}.sqlite3")
+    return lambda: open_ledger(f"sqlite:///{tmp / uuid.uuid4().hex}.sqlite3", create=True)
 
 
 def postgres_factory(schemas: list[str]) -> Callable[[], LedgerStore]:
     def make() -> LedgerStore:
         schemas.append(f"bench_{uuid.uuid4().hex[:12]}")
-        return open_ledger(f"{PG}?schema={schemas[-1]}")
+        return open_ledger(f"{PG}?schema={schemas[-1]}", create=True)
 
     return make
 

@@ -66,7 +66,7 @@ def make_store(make_url: Callable[[], str]) -> Iterator[Callable[..., LedgerStor
     opened: list[LedgerStore] = []
 
     def make(clock: Callable[[], int] | None = None, url: str | None = None) -> LedgerStore:
-        opened.append(open_ledger(url or make_url(), clock))
+        opened.append(open_ledger(url or make_url(), clock, create=True))
         return opened[-1]
 
     yield make

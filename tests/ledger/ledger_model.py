@@ -9,17 +9,10 @@ import copy
 from dataclasses import dataclass, field
 
 SEC = 1_000_000_000
-FIELDS = (
-    "flags",
-    "debit_account_id",
-    "credit_account_id",
-    "amount",
-    "pending_id",
-    "user_data",
-    "timeout",
-    "code",
-    "ledger",
-)
+FULL = 2**63 - 1  # a post of this amount posts the whole pending amount
+# the order TigerBeetle compares a retry with the stored transfer
+FIELDS = ("flags", "pending_id", "timeout", "debit_account_id", "credit_account_id", "amount", "user_data",
+          "ledger", "code")  # fmt: skip
 
 
 @dataclass
@@ -74,6 +67,8 @@ class Model:
                     self.transfers.popitem()
                 codes = ["linked_event_failed"] * (len(codes) - 1) + [codes[-1]]
                 codes += ["linked_event_failed"] * (len(chain) - len(codes))
+                if chain[-1]["flags"] & 1:  # a batch ending inside the chain: its last says so
+                    codes[-1] = "linked_event_chain_open"
             results += codes
             i = j + 1
         if ts >= self.last_ts:
@@ -81,19 +76,17 @@ class Model:
         return results
 
     def _one(self, e: dict, ts: int) -> tuple[str, int]:
+        if e["id"] in self.transfers:
+            return self._compare(e, self.transfers[e["id"]]), ts
         if e["flags"] & (4 | 8):
             return self._resolve(e, ts)
         dr, cr, amount = e["debit_account_id"], e["credit_account_id"], e["amount"]
         if dr == cr:
             return "accounts_must_be_different", ts
-        if amount == 0:
-            return "amount_must_not_be_zero", ts
         if dr not in self.balances:
             return "debit_account_not_found", ts
         if cr not in self.balances:
             return "credit_account_not_found", ts
-        if e["id"] in self.transfers:
-            return _compare(e, self.transfers[e["id"]]), ts
         d, c = self.balances[dr], self.balances[cr]
         if self.limits[dr] == 2 and d[0] + d[1] + amount > d[3]:
             return "exceeds_credits", ts
@@ -119,12 +112,22 @@ class Model:
             return "pending_transfer_not_found", ts
         if not p["flags"] & 2:
             return "pending_transfer_not_pending", ts
-        amount = e["amount"] or p["amount"]
-        if e["flags"] & 4 and amount > p["amount"]:
+        amount = _amount(e, p)
+        if amount > p["amount"]:
             return "exceeds_pending_transfer_amount", ts
-        if e["flags"] & 8 and amount != p["amount"]:
+        if e["flags"] & 8 and amount < p["amount"]:
             return "pending_transfer_has_different_amount", ts
-        resolved = {
+        state = self.status[p["id"]]
+        if state != "pending":
+            return {
+                "posted": "pending_transfer_already_posted",
+                "voided": "pending_transfer_already_voided",
+                "expired": "pending_transfer_expired",
+            }[state], ts
+        if 0 < self.expires[p["id"]] <= ts + 1:
+            return "pending_transfer_expired", ts
+        ts += 1
+        self.transfers[e["id"]] = {
             **e,
             "debit_account_id": p["debit_account_id"],
             "credit_account_id": p["credit_account_id"],
@@ -133,17 +136,6 @@ class Model:
             "code": p["code"],
             "user_data": e["user_data"] or p["user_data"],
         }
-        if e["id"] in self.transfers:
-            return _compare(resolved, self.transfers[e["id"]]), ts
-        state = self.status[p["id"]]
-        if state != "pending":
-            return {
-                "posted": "pending_transfer_already_posted",
-                "voided": "pending_transfer_already_voided",
-                "expired": "pending_transfer_expired",
-            }[state], ts
-        ts += 1
-        self.transfers[e["id"]] = resolved
         self.status[p["id"]] = "posted" if e["flags"] & 4 else "voided"
         d, c = self.balances[p["debit_account_id"]], self.balances[p["credit_account_id"]]
         d[0] -= p["amount"]
@@ -153,9 +145,25 @@ class Model:
             c[3] += amount
         return "ok", ts
 
+    def _compare(self, e: dict, old: dict) -> str:
+        """A retry: the first field that differs. A post/void's zero debit/credit/ledger/code match anything
+        (they came from the pending transfer), its amount and user_data are compared as resolved."""
+        resolving = (
+            e["flags"] & (4 | 8) and old["flags"] == e["flags"] and old["pending_id"] == e["pending_id"]
+        )
+        if resolving:
+            p = self.transfers[e["pending_id"]]
+            e = {**e, "amount": _amount(e, p), "user_data": e["user_data"] or p["user_data"]}
+            e.update(
+                {f: old[f] for f in ("debit_account_id", "credit_account_id", "ledger", "code") if not e[f]}
+            )
+        for f in FIELDS:
+            if e[f] != old[f]:
+                return f"exists_with_different_{f}"
+        return "exists"
 
-def _compare(e: dict, old: dict) -> str:
-    for f in FIELDS:
-        if e[f] != old[f]:
-            return f"exists_with_different_{f}"
-    return "exists"
+
+def _amount(e: dict, p: dict) -> int:
+    if e["flags"] & 8:
+        return e["amount"] or p["amount"]
+    return p["amount"] if e["amount"] == FULL else e["amount"]

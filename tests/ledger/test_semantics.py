@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ledger_clock import SEC
 
-from guanghe.ledger import CNY, Account, Transfer
+from guanghe.ledger import CNY, POST_FULL, Account, Transfer
 from guanghe.ledger.reconcile import reconcile
 from guanghe.ledger.types import ID_MAX
 
@@ -62,7 +62,7 @@ def test_accounts_create_exists_and_refusals(store):
         "ledger_must_not_be_zero",
         "code_must_not_be_zero",
         "reserved_flag",
-        "balances_must_be_zero",
+        "credits_posted_must_be_zero",
         "timestamp_must_be_zero",
         "ok",
         "exists",
@@ -85,7 +85,7 @@ def test_each_refusal_has_its_code_and_changes_nothing(store):
         (T(15, 2, 2, 5), "accounts_must_be_different"),
         (T(16, 1, 2, 5, pending_id=3, ledger=CNY, code=1), "pending_id_must_be_zero"),
         (T(17, 1, 2, 5, timeout=9), "timeout_reserved_for_pending_transfer"),
-        (T(18, 1, 2, 0), "amount_must_not_be_zero"),
+        (T(18, ID_MAX, 2, 5), "debit_account_id_must_not_be_int_max"),
         (T(19, 1, 2, -5), "amount_must_not_be_negative"),
         (T(20, 1, 2, 5, ledger=0), "ledger_must_not_be_zero"),
         (T(21, 1, 2, 5, code=0), "code_must_not_be_zero"),
@@ -249,7 +249,9 @@ def test_balances_as_of_and_statement(store, clock):
     assert store.create_transfers([T(1, 2, 1, 100), T(2, 2, 3, 50, flags=PEND)]) == ["ok", "ok"]
     t1, t2 = (t.timestamp for t in store.lookup_transfers([1, 2]))
     clock.advance(10)
-    assert store.create_transfers([T(3, 3, 2, 30, flags=0), T(4, pending_id=2, flags=POST)]) == [
+    assert store.create_transfers(
+        [T(3, 3, 2, 30, flags=0), T(4, pending_id=2, amount=POST_FULL, flags=POST)]
+    ) == [
         "exceeds_credits",
         "ok",
     ]
@@ -324,3 +326,54 @@ def test_out_of_range_account_fields_refuse_the_batch(store):
     with pytest.raises(LedgerError, match=r"account #1 \(id 8\): code = -3"):
         store.create_accounts([Account(7, CNY, 1), Account(8, CNY, -3)])
     assert store.lookup_accounts([7, 8]) == []
+
+
+def test_a_pending_transfer_due_inside_the_batch_cannot_be_posted(store, clock):
+    fund(store, 2, 100)
+    assert store.create_transfers([T(1, 2, 1, 60, flags=PEND, timeout=1)]) == ["ok"]
+    due = store.lookup_transfers([1])[0].timestamp + SEC
+    clock.now = due - 2  # the batch starts 2 ns before the expiry: its third event is stamped `due`
+    res = store.create_transfers(
+        [T(2, 2, 3, 1), T(3, 2, 3, 1), T(4, pending_id=1, amount=POST_FULL, flags=POST)]
+    )
+    assert res == ["ok", "ok", "pending_transfer_expired"]  # TigerBeetle: expires_at <= the event's timestamp
+    assert [t.timestamp for t in store.lookup_transfers([2, 3])] == [due - 2, due - 1]
+    assert bal(store, 1) == [(0, 0, 60, 0)]  # still held until the next batch's expiry releases it
+    store.expire()
+    assert bal(store, 1) == [(0, 0, 0, 0)]
+    assert reconcile(store).ok
+
+
+def test_zero_amounts_follow_current_tigerbeetle(store):
+    fund(store, 2, 100)
+    res = store.create_transfers(
+        [
+            T(1, 2, 1, 0),  # a zero transfer is a transfer
+            T(2, 2, 1, 40, flags=PEND),
+            T(3, pending_id=2, amount=0, flags=POST),  # posts nothing: the whole hold returns
+            T(4, 2, 1, 30, flags=PEND),
+            T(5, pending_id=4, amount=POST_FULL, flags=POST),  # posts all of it
+            T(6, 2, 1, 20, flags=PEND),
+            T(7, pending_id=6, amount=21, flags=VOID),  # a void of more than was held
+            T(8, pending_id=6, amount=0, flags=VOID),  # a void of 0 voids it all
+        ]
+    )
+    assert res == ["ok", "ok", "ok", "ok", "ok", "ok", "exceeds_pending_transfer_amount", "ok"]
+    assert [t.amount for t in store.lookup_transfers([1, 3, 5, 8])] == [0, 0, 30, 20]
+    assert bal(store, 2, 1) == [(0, 30, 0, 100), (0, 0, 0, 30)]
+    assert store.history(2)["pending"].status == "posted"
+    assert reconcile(store).ok
+
+
+def test_reads_with_ids_out_of_range(store):
+    from guanghe.ledger import LedgerError
+
+    fund(store, 2, 10)
+    assert store.lookup_transfers([-1, 2**128, 900]) == store.lookup_transfers([900])
+    assert store.lookup_accounts([-1, 2**128]) == []
+    for read, args in [("history", (2**128,)), ("balance", (-1,)), ("statement", (-1,))]:
+        with pytest.raises(LedgerError, match="id = "):
+            getattr(store, read)(*args)
+    with pytest.raises(LedgerError, match="limit = -1"):
+        store.statement(2, limit=-1)
+    assert store.statement(2, limit=0) == []

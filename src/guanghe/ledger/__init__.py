@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
+from guanghe.config import SettingError, parse_url
 from guanghe.ledger.store import LedgerStore
 from guanghe.ledger.types import (
     CNY,
+    POST_FULL,
     Account,
     AccountCode,
     AccountFlags,
@@ -24,6 +26,7 @@ from guanghe.ledger.types import (
     CreateAccountResult,
     CreateTransferResult,
     LedgerError,
+    LedgerMissing,
     Pending,
     Transfer,
     TransferFlags,
@@ -37,21 +40,33 @@ STORES: dict[str, str] = {
 }
 
 
-def open_ledger(url: str, clock: Callable[[], int] | None = None) -> LedgerStore:
-    """Open the ledger a URL names: ``sqlite:///path.sqlite3`` or ``postgresql://user@host:port/db[?schema=s]``."""
+def open_ledger(url: str, clock: Callable[[], int] | None = None, create: bool = False) -> LedgerStore:
+    """Open the ledger a URL names: ``sqlite:///path.sqlite3`` or ``postgresql://user@host:port/db[?schema=s]``.
+
+    A read never creates a store: without ``create`` a missing SQLite file, or a PostgreSQL schema without
+    the ledger's tables, is ``LedgerMissing`` ("no ledger at ..."). With ``create`` (writes) the tables are
+    made; a SQLite file may be created, but only in a folder that exists. ``sqlite://`` is in memory."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in STORES:
-        raise LedgerError(f"unknown ledger URL {url!r}: expected one of sqlite:///FILE, postgresql://...")
+        raise LedgerError(
+            f"unknown ledger URL {url!r}: expected sqlite:///FILE (relative to the working directory), "
+            "sqlite:////abs/FILE or postgresql://user@host:port/db[?schema=name]"
+        )
+    try:
+        parse_url(url, tuple(STORES), "ledger URL")
+    except SettingError as e:
+        raise LedgerError(str(e)) from e
     module, cls = STORES[scheme].split(":")
     try:
         engine = getattr(import_module(module), cls)
     except ImportError as e:
         raise LedgerError(f"the {scheme}:// ledger needs {e.name}: pip install 'guanghe[postgres]'") from e
-    return engine.from_url(url, clock)
+    return engine.from_url(url, clock, create=create)
 
 
 __all__ = [
     "CNY",
+    "POST_FULL",
     "STORES",
     "Account",
     "AccountCode",
@@ -60,6 +75,7 @@ __all__ = [
     "CreateAccountResult",
     "CreateTransferResult",
     "LedgerError",
+    "LedgerMissing",
     "LedgerStore",
     "Pending",
     "Transfer",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from guanghe.ledger.types import AMOUNT_MAX, ID_MAX, Account, Pending, Transfer
+from guanghe.ledger.types import AMOUNT_MAX, ID_MAX, POST_FULL, Account, Pending, Transfer
 from guanghe.ledger.types import CreateTransferResult as R
 from guanghe.ledger.types import TransferFlags as F
 
@@ -26,18 +26,11 @@ _STATUS_CODE = {
     "voided": R.PENDING_TRANSFER_ALREADY_VOIDED,
     "expired": R.PENDING_TRANSFER_EXPIRED,
 }
-_EXISTS_FIELDS = (
-    "flags",
-    "debit_account_id",
-    "credit_account_id",
-    "amount",
-    "pending_id",
-    "user_data",
-    "timeout",
-    "code",
-    "ledger",
+# TigerBeetle's order after flags, pending_id and timeout (checked first, for every kind of transfer)
+_EXISTS_PLAIN = tuple(
+    (f, R(f"exists_with_different_{f}"))
+    for f in ("debit_account_id", "credit_account_id", "amount", "user_data", "ledger", "code")
 )
-_EXISTS_CODE = {f: R(f"exists_with_different_{f}") for f in _EXISTS_FIELDS}
 
 
 class Row:
@@ -134,16 +127,18 @@ class Engine:
             if start < 0 and linked:
                 start, broken, self.journal = i, False, []
                 mark = (len(self.created), self.ts, 0)
-            if broken:
-                results[i] = R.LINKED_EVENT_FAILED
+            if linked and i == last:  # TigerBeetle: an open chain is named even after a failed member
+                code = R.LINKED_EVENT_CHAIN_OPEN
+            elif broken:
+                code = R.LINKED_EVENT_FAILED
             else:
-                code = R.LINKED_EVENT_CHAIN_OPEN if (linked and i == last) else self._create(t)
-                results[i] = code
-                if start >= 0 and code is not R.OK and code is not R.EXISTS:
-                    broken = True
-                    self._rollback(mark)
-                    for j in range(start, i):
-                        results[j] = R.LINKED_EVENT_FAILED
+                code = self._create(t)
+            results[i] = code
+            if start >= 0 and not broken and code is not R.OK and code is not R.EXISTS:
+                broken = True
+                self._rollback(mark)
+                for j in range(start, i):
+                    results[j] = R.LINKED_EVENT_FAILED
             if start >= 0 and not linked:
                 start, broken, self.journal = -1, False, None
         return results
@@ -155,7 +150,7 @@ class Engine:
         fx.accounts = [self.rows[i] for i in sorted(self.touched)]
         return fx
 
-    # -- one transfer ------------------------------------------------------------------------------------
+    # -- one transfer: TigerBeetle's create_transfer, check for check --------------------------------------
     def _create(self, t: Transfer) -> R:
         flags = int(t.flags)
         if t.timestamp:
@@ -164,26 +159,29 @@ class Engine:
             return R.RESERVED_FLAG
         if t.id == 0:
             return R.ID_MUST_NOT_BE_ZERO
-        if not 0 < t.id < ID_MAX:
+        if t.id == ID_MAX:
             return R.ID_MUST_NOT_BE_INT_MAX
-        kind = flags & (PENDING | POST | VOID)
-        if kind & (kind - 1):
-            return R.FLAGS_ARE_MUTUALLY_EXCLUSIVE
-        if kind & (POST | VOID):
+        old = self.transfers.get(t.id)
+        if old is not None:  # idempotency first: a retry with a changed field is told which one
+            return self._exists(t, flags, old)
+        if flags & (POST | VOID):
             return self._post_or_void(t, flags)
         if t.debit_account_id == 0:
             return R.DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
+        if t.debit_account_id == ID_MAX:
+            return R.DEBIT_ACCOUNT_ID_MUST_NOT_BE_INT_MAX
         if t.credit_account_id == 0:
             return R.CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO
+        if t.credit_account_id == ID_MAX:
+            return R.CREDIT_ACCOUNT_ID_MUST_NOT_BE_INT_MAX
         if t.debit_account_id == t.credit_account_id:
             return R.ACCOUNTS_MUST_BE_DIFFERENT
         if t.pending_id:
             return R.PENDING_ID_MUST_BE_ZERO
-        if t.timeout and not kind:
+        pending = flags & PENDING
+        if t.timeout and not pending:
             return R.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER
-        amount = t.amount
-        if amount == 0:
-            return R.AMOUNT_MUST_NOT_BE_ZERO
+        amount = t.amount  # 0 is a valid amount (TigerBeetle >= 0.16)
         if amount < 0:
             return R.AMOUNT_MUST_NOT_BE_NEGATIVE
         if t.ledger == 0:
@@ -200,23 +198,30 @@ class Engine:
             return R.ACCOUNTS_MUST_HAVE_THE_SAME_LEDGER
         if t.ledger != dr.ledger:
             return R.LEDGER_MUST_MATCH
-        old = self.transfers.get(t.id)
-        if old is not None:
-            return _exists(t, old)
         if amount > AMOUNT_MAX:
             return R.OVERFLOWS_AMOUNT
-        if dr.dp + dr.dpo + amount > AMOUNT_MAX:
+        room = AMOUNT_MAX - amount  # a balance above this overflows
+        if pending:
+            if dr.dp > room:
+                return R.OVERFLOWS_DEBITS_PENDING
+            if cr.cp > room:
+                return R.OVERFLOWS_CREDITS_PENDING
+        if dr.dpo > room:
+            return R.OVERFLOWS_DEBITS_POSTED
+        if cr.cpo > room:
+            return R.OVERFLOWS_CREDITS_POSTED
+        if dr.dp + dr.dpo > room:
             return R.OVERFLOWS_DEBITS
-        if cr.cp + cr.cpo + amount > AMOUNT_MAX:
+        if cr.cp + cr.cpo > room:
             return R.OVERFLOWS_CREDITS
-        if kind and t.timeout * NS + self.ts + 1 > AMOUNT_MAX:
+        if t.timeout * NS + self.ts + 1 > AMOUNT_MAX:
             return R.OVERFLOWS_TIMEOUT
         if dr.flags & DMNEC and dr.dp + dr.dpo + amount > dr.cpo:
             return R.EXCEEDS_CREDITS
         if cr.flags & CMNED and cr.cp + cr.cpo + amount > cr.dpo:
             return R.EXCEEDS_DEBITS
         ts = self._store(t, flags)
-        if kind:
+        if pending:
             self._move(dr, cr, amount, 0)
             expires = ts + t.timeout * NS if t.timeout else 0
             self._set_pending(Pending(t.id, dr.id, cr.id, amount, expires))
@@ -225,9 +230,11 @@ class Engine:
         return R.OK
 
     def _post_or_void(self, t: Transfer, flags: int) -> R:
+        if (flags & POST and flags & VOID) or flags & PENDING:
+            return R.FLAGS_ARE_MUTUALLY_EXCLUSIVE
         if t.pending_id == 0:
             return R.PENDING_ID_MUST_NOT_BE_ZERO
-        if not 0 < t.pending_id < ID_MAX:
+        if t.pending_id == ID_MAX:
             return R.PENDING_ID_MUST_NOT_BE_INT_MAX
         if t.pending_id == t.id:
             return R.PENDING_ID_MUST_BE_DIFFERENT
@@ -248,11 +255,16 @@ class Engine:
             return R.PENDING_TRANSFER_HAS_DIFFERENT_LEDGER
         if t.code and t.code != p.code:
             return R.PENDING_TRANSFER_HAS_DIFFERENT_CODE
-        amount = t.amount or p.amount  # 0 = the full pending amount
-        if flags & POST and amount > p.amount:
+        amount = _actual_amount(t, flags, p)
+        if amount > p.amount:
             return R.EXCEEDS_PENDING_TRANSFER_AMOUNT
-        if flags & VOID and amount != p.amount:
+        if flags & VOID and amount < p.amount:
             return R.PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT
+        state = self.pending[p.id]
+        if state.status != "pending":
+            return _STATUS_CODE[state.status]
+        if state.expires_at and state.expires_at <= self.ts + 1:  # due within this batch
+            return R.PENDING_TRANSFER_EXPIRED
         resolved = Transfer(
             t.id,
             p.debit_account_id,
@@ -264,12 +276,6 @@ class Engine:
             p.code,
             flags,
         )
-        old = self.transfers.get(t.id)
-        if old is not None:
-            return _exists(resolved, old)
-        state = self.pending[p.id]
-        if state.status != "pending":
-            return _STATUS_CODE[state.status]
         ts = self._store(resolved, flags)
         status = "posted" if flags & POST else "voided"
         self._set_pending(
@@ -280,6 +286,35 @@ class Engine:
         dr, cr = self.rows[p.debit_account_id], self.rows[p.credit_account_id]
         self._move(dr, cr, -p.amount, amount if flags & POST else 0)
         return R.OK
+
+    def _exists(self, t: Transfer, flags: int, e: Transfer) -> R:
+        """TigerBeetle's create_transfer_exists: which field of a retry differs from the stored transfer."""
+        if flags != e.flags:
+            return R.EXISTS_WITH_DIFFERENT_FLAGS
+        if t.pending_id != e.pending_id:
+            return R.EXISTS_WITH_DIFFERENT_PENDING_ID
+        if t.timeout != e.timeout:
+            return R.EXISTS_WITH_DIFFERENT_TIMEOUT
+        if not flags & (POST | VOID):
+            for f, code in _EXISTS_PLAIN:
+                if getattr(t, f) != getattr(e, f):
+                    return code
+            return R.EXISTS
+        # a post/void: the fields it may leave 0 are compared only when given (they came from the pending)
+        p = self.transfers[e.pending_id]
+        if t.debit_account_id and t.debit_account_id != e.debit_account_id:
+            return R.EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID
+        if t.credit_account_id and t.credit_account_id != e.credit_account_id:
+            return R.EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID
+        if _actual_amount(t, flags, p) != e.amount:
+            return R.EXISTS_WITH_DIFFERENT_AMOUNT
+        if (t.user_data or p.user_data) != e.user_data:
+            return R.EXISTS_WITH_DIFFERENT_USER_DATA
+        if t.ledger and t.ledger != e.ledger:
+            return R.EXISTS_WITH_DIFFERENT_LEDGER
+        if t.code and t.code != e.code:
+            return R.EXISTS_WITH_DIFFERENT_CODE
+        return R.EXISTS
 
     # -- mutations (journalled inside a linked chain) ------------------------------------------------------
     def _store(self, t: Transfer, flags: int) -> int:
@@ -343,8 +378,9 @@ class Engine:
         self.journal = []
 
 
-def _exists(t: Transfer, old: Transfer) -> R:
-    for f in _EXISTS_FIELDS:
-        if int(getattr(t, f)) != getattr(old, f):
-            return _EXISTS_CODE[f]
-    return R.EXISTS
+def _actual_amount(t: Transfer, flags: int, p: Transfer) -> int:
+    """What a post/void moves: a void's 0 means the pending amount, a post's POST_FULL (AMOUNT_MAX) does;
+    any other amount is taken as given (a post of 0 posts nothing and releases the whole hold)."""
+    if flags & VOID:
+        return t.amount or p.amount
+    return p.amount if t.amount == POST_FULL else t.amount

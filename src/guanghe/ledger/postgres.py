@@ -21,7 +21,7 @@ except ImportError:  # pure-Python psycopg
 
 from guanghe.ledger.engine import Effects
 from guanghe.ledger.store import LedgerStore
-from guanghe.ledger.types import LedgerError
+from guanghe.ledger.types import LedgerError, LedgerMissing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_meta (k INTEGER PRIMARY KEY, last_ts BIGINT NOT NULL);
@@ -63,6 +63,18 @@ _TRANSFER_TYPES = [
 _PENDING_TYPES = ["bytea", "bytea", "bytea", "int8", "int8", "text", "int8", "bytea"]
 
 
+TABLES = ("accounts", "ledger_meta", "pending", "transfers")
+
+
+def redact(conninfo: str) -> str:
+    """A connection URL without its password, for messages."""
+    parts = urlsplit(conninfo)
+    if parts.password is None:
+        return conninfo
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def split_schema(url: str) -> tuple[str, str]:
     """``(connection URL, schema)`` from a ledger URL with an optional ``schema`` query parameter."""
     parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
@@ -78,27 +90,44 @@ class PostgresStore(LedgerStore):
     placeholder = "%s"
     for_update = " FOR UPDATE"
 
-    def __init__(self, url: str, clock: Callable[[], int] | None = None) -> None:
+    def __init__(self, url: str, clock: Callable[[], int] | None = None, create: bool = False) -> None:
         super().__init__(url, clock)
         conninfo, self.schema = split_schema(url)
+        where = f"{redact(conninfo)} schema {self.schema}"
         try:
             self.con = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
         except psycopg.Error as e:
-            raise LedgerError(f"cannot connect to PostgreSQL ledger {conninfo!r}: {e}") from e
-        self.con.adapters.register_dumper(bytes, BytesBinaryDumper)
-        # nothing waits forever: a writer stuck inside a transaction is cut off by the server, a queued one
-        # gives up with an error (deadlocks cannot form: every writer takes the one ledger lock first)
-        self.con.execute("SET idle_in_transaction_session_timeout = '60s'")
-        self.con.execute("SET lock_timeout = '120s'")
-        with self.con.transaction():
-            self.con.execute("SELECT pg_advisory_xact_lock(hashtext('guanghe-ledger-schema'))")
-            self.con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            self.con.execute(f'SET search_path TO "{self.schema}"')
-            self.con.execute(SCHEMA)
+            raise LedgerError(f"cannot connect to PostgreSQL ledger {redact(conninfo)}: {e}") from e
+        try:
+            self.con.adapters.register_dumper(bytes, BytesBinaryDumper)
+            # nothing waits forever: a writer stuck inside a transaction is cut off by the server, a queued
+            # one gives up with an error (deadlocks cannot form: every writer takes the one ledger lock first)
+            self.con.execute("SET idle_in_transaction_session_timeout = '60s'")
+            self.con.execute("SET lock_timeout = '120s'")
+            if not create:  # a read never creates: the schema must already hold the ledger's tables
+                found = self.con.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s "
+                    "AND table_name = ANY(%s)",
+                    (self.schema, list(TABLES)),
+                ).fetchone()
+                if not found or found[0] != len(TABLES):
+                    raise LedgerMissing(f"no ledger at {where} (no ledger tables there)")
+                self.con.execute(f'SET search_path TO "{self.schema}"')
+                return
+            with self.con.transaction():
+                self.con.execute("SELECT pg_advisory_xact_lock(hashtext('guanghe-ledger-schema'))")
+                self.con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                self.con.execute(f'SET search_path TO "{self.schema}"')
+                self.con.execute(SCHEMA)
+        except BaseException:
+            self.con.close()
+            raise
 
     @classmethod
-    def from_url(cls, url: str, clock: Callable[[], int] | None = None) -> PostgresStore:
-        return cls(url, clock)
+    def from_url(
+        cls, url: str, clock: Callable[[], int] | None = None, create: bool = False
+    ) -> PostgresStore:
+        return cls(url, clock, create=create)
 
     @contextmanager
     def _write(self) -> Iterator[psycopg.Connection]:

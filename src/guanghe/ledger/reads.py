@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from guanghe.ledger.types import Account, Balance, Pending, Transfer
+from guanghe.ledger.types import Account, Balance, LedgerError, Pending, Transfer
+from guanghe.ledger.validate import TIMESTAMP_END, U128, check_id, in_range
 
 if TYPE_CHECKING:
     from guanghe.ledger.store import LedgerStore
@@ -33,13 +34,13 @@ class Reads(_Base):
             rows = self._fetch_in(
                 con,
                 f"SELECT {ACCOUNT_COLS} FROM accounts WHERE id {{in}} ORDER BY id",
-                [self.enc(i) for i in ids],
+                [self.enc(i) for i in ids if in_range(i, U128)],  # no other id can exist
             )
         return [self._account(r) for r in rows]
 
     def lookup_transfers(self, ids: Iterable[int]) -> list[Transfer]:
         with self._read() as con:
-            found = self._transfers_by_id(con, ids)
+            found = self._transfers_by_id(con, [i for i in ids if in_range(i, U128)])
         return sorted(found.values(), key=lambda t: t.timestamp)
 
     def accounts(self, ledger: int | None = None) -> list[Account]:
@@ -53,6 +54,9 @@ class Reads(_Base):
 
     def balance(self, account_id: int, as_of: int | None = None) -> Balance | None:
         """Balances now, or as of a ledger timestamp (replaying the account's transfers up to it)."""
+        check_id(account_id, "account id")
+        if as_of is not None:
+            _check_time(as_of, "as_of")
         with self._read() as con:
             return self._balance(con, account_id, as_of)
 
@@ -91,7 +95,13 @@ class Reads(_Base):
         self, account_id: int, since: int = 0, until: int | None = None, limit: int | None = None
     ) -> list[tuple[Transfer, int]]:
         """The account's transfers in time order, each with the posted balance (credits - debits) after it."""
-        until = until if until is not None else 2**63 - 1
+        check_id(account_id, "account id")
+        _check_time(since, "since")
+        if until is not None:
+            _check_time(until, "until")
+        if limit is not None and not in_range(limit, TIMESTAMP_END):
+            raise LedgerError(f"limit = {limit!r}, expected a non-negative integer")
+        until = until if until is not None else TIMESTAMP_END - 1
         k = self.enc(account_id)
         with self._read() as con:
             before = self._balance(con, account_id, since - 1) if since > 0 else None
@@ -108,10 +118,11 @@ class Reads(_Base):
             if t.is_posted:
                 balance += t.amount if t.credit_account_id == account_id else -t.amount
             out.append((t, balance))
-        return out[:limit] if limit else out
+        return out[:limit] if limit is not None else out
 
     def history(self, transfer_id: int) -> dict[str, Any] | None:
         """A transfer, and for a pending one its state and the transfer that resolved it."""
+        check_id(transfer_id, "transfer id")
         with self._read() as con:
             found = self._transfers_by_id(con, [transfer_id])
             if transfer_id not in found:
@@ -142,3 +153,8 @@ class Reads(_Base):
                 self._pending(r) for r in self._q(con, f"SELECT {PENDING_COLS} FROM pending ORDER BY id")
             ]
         return accounts, iter(transfers), pending
+
+
+def _check_time(value: object, what: str) -> None:
+    if not in_range(value, TIMESTAMP_END):
+        raise LedgerError(f"{what} = {value!r}, expected a ledger timestamp 0..2^63-1 (ns since the epoch)")

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from guanghe.config import SettingError, StoreMissing, creatable_file, parse_url
 from guanghe.ledger.engine import Effects
 from guanghe.ledger.store import LedgerStore
-from guanghe.ledger.types import LedgerError
+from guanghe.ledger.types import LedgerError, LedgerMissing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_meta (k INTEGER PRIMARY KEY, last_ts INTEGER NOT NULL);
@@ -39,24 +41,54 @@ CREATE INDEX IF NOT EXISTS pending_due ON pending (expires_at) WHERE status = 'p
 _CHUNK = 30_000  # below SQLite's 32,766 bound-variable limit
 
 
+TABLES = ("accounts", "ledger_meta", "pending", "transfers")
+
+
 class SQLiteStore(LedgerStore):
+    """``path``: the database file (``:memory:`` in memory). Without ``create`` the file must already hold a
+    ledger (``LedgerMissing`` otherwise; nothing is created or changed); with it, a missing file is created
+    (its folder must exist) and the tables are made."""
+
     def __init__(
-        self, path: str, clock: Callable[[], int] | None = None, busy_timeout_s: float = 60.0
+        self,
+        path: str,
+        clock: Callable[[], int] | None = None,
+        busy_timeout_s: float = 60.0,
+        create: bool = False,
+        where: str | None = None,
     ) -> None:
-        super().__init__(f"sqlite:///{path}", clock)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(f"sqlite:///{path}" if path != ":memory:" else "sqlite://", clock)
+        where = where or path
+        memory = path == ":memory:"
+        if not memory and not create and not Path(path).is_file():
+            raise LedgerMissing(f"no ledger at {where}")
+        # mode=rw never creates the file (a read racing a delete cannot leave an empty one behind)
+        mode = "rwc" if create else "rw"
+        target = path if memory else f"file:{quote(str(Path(path).absolute()))}?mode={mode}"
         try:
             self.con = sqlite3.connect(
-                path, isolation_level=None, timeout=busy_timeout_s, check_same_thread=False
+                target, isolation_level=None, timeout=busy_timeout_s, check_same_thread=False, uri=not memory
             )
+        except sqlite3.Error as e:
+            raise LedgerError(f"cannot open SQLite ledger {where}: {e}") from e
+        try:
+            self.con.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            if not create and not memory:
+                tables = {
+                    r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+                if not tables >= set(TABLES):
+                    raise LedgerMissing(f"no ledger at {where} (the file holds no ledger tables)")
             self.con.execute("PRAGMA journal_mode = WAL")
             self.con.execute("PRAGMA synchronous = FULL")
             self.con.execute("PRAGMA cache_size = -262144")  # 256 MiB: index inserts stay in memory
-            self.con.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            self.con.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
-        except sqlite3.Error as e:
-            raise LedgerError(f"cannot open SQLite ledger {path!r}: {e}") from e
+            if create or memory:
+                self.con.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        except BaseException as e:
+            self.con.close()
+            if isinstance(e, sqlite3.Error):
+                raise LedgerError(f"cannot open SQLite ledger {where}: {e}") from e
+            raise
 
     @staticmethod
     def enc(i: int) -> Any:
@@ -69,10 +101,17 @@ class SQLiteStore(LedgerStore):
         return v if type(v) is int else int.from_bytes(v, "big") if v else 0
 
     @classmethod
-    def from_url(cls, url: str, clock: Callable[[], int] | None = None) -> SQLiteStore:
-        rest = url.split("://", 1)[1]
-        path = rest[1:] if rest.startswith("/") else rest
-        return cls(path or ":memory:", clock)
+    def from_url(cls, url: str, clock: Callable[[], int] | None = None, create: bool = False) -> SQLiteStore:
+        try:
+            parsed = parse_url(url, ("sqlite",), "ledger URL")
+            if parsed.in_memory:
+                return cls(":memory:", clock)
+            path = creatable_file(parsed, "ledger") if create else parsed.file()
+        except StoreMissing as e:
+            raise LedgerMissing(str(e)) from e
+        except SettingError as e:
+            raise LedgerError(str(e)) from e
+        return cls(str(path), clock, create=create, where=parsed.describe())
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -207,25 +207,27 @@ class LedgerStore(Reads, ABC):
 
 
 def _check_account(a: Account, old: Account | None) -> A:
+    """TigerBeetle's create_account, check for check (the existing-id check right after the id checks)."""
     if a.timestamp:
         return A.TIMESTAMP_MUST_BE_ZERO
     if int(a.flags) & ~_LIMIT_FLAGS:
         return A.RESERVED_FLAG
     if a.id == 0:
         return A.ID_MUST_NOT_BE_ZERO
-    if not 0 < a.id < ID_MAX:
+    if a.id == ID_MAX:
         return A.ID_MUST_NOT_BE_INT_MAX
-    if int(a.flags) & _LIMIT_FLAGS == _LIMIT_FLAGS:
-        return A.FLAGS_ARE_MUTUALLY_EXCLUSIVE
-    if a.debits_pending or a.debits_posted or a.credits_pending or a.credits_posted:
-        return A.BALANCES_MUST_BE_ZERO
-    if a.ledger <= 0:
-        return A.LEDGER_MUST_NOT_BE_ZERO
-    if a.code <= 0:
-        return A.CODE_MUST_NOT_BE_ZERO
     if old is not None:
         for f in ("flags", "user_data", "ledger", "code"):
             if int(getattr(a, f)) != int(getattr(old, f)):
                 return A(f"exists_with_different_{f}")
         return A.EXISTS
+    if int(a.flags) & _LIMIT_FLAGS == _LIMIT_FLAGS:
+        return A.FLAGS_ARE_MUTUALLY_EXCLUSIVE
+    for f in ("debits_pending", "debits_posted", "credits_pending", "credits_posted"):
+        if getattr(a, f):
+            return A(f"{f}_must_be_zero")
+    if a.ledger == 0:
+        return A.LEDGER_MUST_NOT_BE_ZERO
+    if a.code == 0:
+        return A.CODE_MUST_NOT_BE_ZERO
     return A.OK

@@ -11,13 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag, StrEnum
 
+from guanghe.config import StoreMissing
+
 ID_MAX = 2**128 - 1  # reserved, like TigerBeetle's u128 max
 AMOUNT_MAX = 2**63 - 1  # amounts and balances are signed 64-bit integers in both stores
+POST_FULL = AMOUNT_MAX  # a post's amount meaning "the full pending amount" (TigerBeetle's AMOUNT_MAX)
 CNY = 156  # ISO 4217 numeric code; the ledger field of an account or transfer
 
 
 class LedgerError(Exception):
     """Bad configuration or input outside the per-transfer result codes."""
+
+
+class LedgerMissing(LedgerError, StoreMissing):
+    """A read named a ledger that does not exist (reads never create one)."""
 
 
 class AccountFlags(IntFlag):
@@ -142,42 +149,59 @@ class Balance:
 
 
 class CreateAccountResult(StrEnum):
+    """In TigerBeetle's order of precedence; ``ok`` is TigerBeetle's ``created``."""
+
     OK = "ok"
-    EXISTS = "exists"
     TIMESTAMP_MUST_BE_ZERO = "timestamp_must_be_zero"
     RESERVED_FLAG = "reserved_flag"
     ID_MUST_NOT_BE_ZERO = "id_must_not_be_zero"
     ID_MUST_NOT_BE_INT_MAX = "id_must_not_be_int_max"
-    FLAGS_ARE_MUTUALLY_EXCLUSIVE = "flags_are_mutually_exclusive"
-    BALANCES_MUST_BE_ZERO = "balances_must_be_zero"
-    LEDGER_MUST_NOT_BE_ZERO = "ledger_must_not_be_zero"
-    CODE_MUST_NOT_BE_ZERO = "code_must_not_be_zero"
     EXISTS_WITH_DIFFERENT_FLAGS = "exists_with_different_flags"
     EXISTS_WITH_DIFFERENT_USER_DATA = "exists_with_different_user_data"
     EXISTS_WITH_DIFFERENT_LEDGER = "exists_with_different_ledger"
     EXISTS_WITH_DIFFERENT_CODE = "exists_with_different_code"
+    EXISTS = "exists"
+    FLAGS_ARE_MUTUALLY_EXCLUSIVE = "flags_are_mutually_exclusive"
+    DEBITS_PENDING_MUST_BE_ZERO = "debits_pending_must_be_zero"
+    DEBITS_POSTED_MUST_BE_ZERO = "debits_posted_must_be_zero"
+    CREDITS_PENDING_MUST_BE_ZERO = "credits_pending_must_be_zero"
+    CREDITS_POSTED_MUST_BE_ZERO = "credits_posted_must_be_zero"
+    LEDGER_MUST_NOT_BE_ZERO = "ledger_must_not_be_zero"
+    CODE_MUST_NOT_BE_ZERO = "code_must_not_be_zero"
 
 
 class CreateTransferResult(StrEnum):
+    """In TigerBeetle's order of precedence (the order the checks run in); ``ok`` is TigerBeetle's ``created``."""
+
     OK = "ok"
-    EXISTS = "exists"
     LINKED_EVENT_FAILED = "linked_event_failed"
     LINKED_EVENT_CHAIN_OPEN = "linked_event_chain_open"
     TIMESTAMP_MUST_BE_ZERO = "timestamp_must_be_zero"
     RESERVED_FLAG = "reserved_flag"
     ID_MUST_NOT_BE_ZERO = "id_must_not_be_zero"
     ID_MUST_NOT_BE_INT_MAX = "id_must_not_be_int_max"
+    EXISTS_WITH_DIFFERENT_FLAGS = "exists_with_different_flags"
+    EXISTS_WITH_DIFFERENT_PENDING_ID = "exists_with_different_pending_id"
+    EXISTS_WITH_DIFFERENT_TIMEOUT = "exists_with_different_timeout"
+    EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID = "exists_with_different_debit_account_id"
+    EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID = "exists_with_different_credit_account_id"
+    EXISTS_WITH_DIFFERENT_AMOUNT = "exists_with_different_amount"
+    EXISTS_WITH_DIFFERENT_USER_DATA = "exists_with_different_user_data"
+    EXISTS_WITH_DIFFERENT_LEDGER = "exists_with_different_ledger"
+    EXISTS_WITH_DIFFERENT_CODE = "exists_with_different_code"
+    EXISTS = "exists"
     FLAGS_ARE_MUTUALLY_EXCLUSIVE = "flags_are_mutually_exclusive"
     DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = "debit_account_id_must_not_be_zero"
+    DEBIT_ACCOUNT_ID_MUST_NOT_BE_INT_MAX = "debit_account_id_must_not_be_int_max"
     CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = "credit_account_id_must_not_be_zero"
+    CREDIT_ACCOUNT_ID_MUST_NOT_BE_INT_MAX = "credit_account_id_must_not_be_int_max"
     ACCOUNTS_MUST_BE_DIFFERENT = "accounts_must_be_different"
     PENDING_ID_MUST_BE_ZERO = "pending_id_must_be_zero"
     PENDING_ID_MUST_NOT_BE_ZERO = "pending_id_must_not_be_zero"
     PENDING_ID_MUST_NOT_BE_INT_MAX = "pending_id_must_not_be_int_max"
     PENDING_ID_MUST_BE_DIFFERENT = "pending_id_must_be_different"
     TIMEOUT_RESERVED_FOR_PENDING_TRANSFER = "timeout_reserved_for_pending_transfer"
-    AMOUNT_MUST_NOT_BE_ZERO = "amount_must_not_be_zero"
-    AMOUNT_MUST_NOT_BE_NEGATIVE = "amount_must_not_be_negative"
+    AMOUNT_MUST_NOT_BE_NEGATIVE = "amount_must_not_be_negative"  # ours: Python integers have a sign
     LEDGER_MUST_NOT_BE_ZERO = "ledger_must_not_be_zero"
     CODE_MUST_NOT_BE_ZERO = "code_must_not_be_zero"
     DEBIT_ACCOUNT_NOT_FOUND = "debit_account_not_found"
@@ -195,16 +219,11 @@ class CreateTransferResult(StrEnum):
     PENDING_TRANSFER_ALREADY_POSTED = "pending_transfer_already_posted"
     PENDING_TRANSFER_ALREADY_VOIDED = "pending_transfer_already_voided"
     PENDING_TRANSFER_EXPIRED = "pending_transfer_expired"
-    EXISTS_WITH_DIFFERENT_FLAGS = "exists_with_different_flags"
-    EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID = "exists_with_different_debit_account_id"
-    EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID = "exists_with_different_credit_account_id"
-    EXISTS_WITH_DIFFERENT_AMOUNT = "exists_with_different_amount"
-    EXISTS_WITH_DIFFERENT_PENDING_ID = "exists_with_different_pending_id"
-    EXISTS_WITH_DIFFERENT_USER_DATA = "exists_with_different_user_data"
-    EXISTS_WITH_DIFFERENT_TIMEOUT = "exists_with_different_timeout"
-    EXISTS_WITH_DIFFERENT_CODE = "exists_with_different_code"
-    EXISTS_WITH_DIFFERENT_LEDGER = "exists_with_different_ledger"
-    OVERFLOWS_AMOUNT = "overflows_amount"
+    OVERFLOWS_AMOUNT = "overflows_amount"  # ours: amount above AMOUNT_MAX (64-bit storage)
+    OVERFLOWS_DEBITS_PENDING = "overflows_debits_pending"
+    OVERFLOWS_CREDITS_PENDING = "overflows_credits_pending"
+    OVERFLOWS_DEBITS_POSTED = "overflows_debits_posted"
+    OVERFLOWS_CREDITS_POSTED = "overflows_credits_posted"
     OVERFLOWS_DEBITS = "overflows_debits"
     OVERFLOWS_CREDITS = "overflows_credits"
     OVERFLOWS_TIMEOUT = "overflows_timeout"
