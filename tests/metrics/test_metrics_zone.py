@@ -106,10 +106,14 @@ def test_data_span_and_default_period_in_the_zone(boundary) -> None:
         "Asia/Shanghai",
     )
     assert v.value == 13  # c1 11 on the 10ths + c2's 15:59Z (23:59 local, June 30) + c3 2023-03-13
-    # A Period object keeps its own zone.
+    # A Period object keeps its own zone, unless compute is given one.
     p = Period(date(2023, 7, 1), date(2023, 7, 1), zone=SH)
     got = compute(boundary, p, ["works_published"])[0]
     assert (got.value, got.period.partial, got.period.covered_end) == (2, False, date(2023, 7, 1))
+    got = compute(boundary, Period(date(2023, 7, 1), date(2023, 7, 1)), ["works_published"], zone=SH)[0]
+    assert (got.value, got.period.timezone, got.period.data_end) == (2, "Asia/Shanghai", date(2023, 7, 1))
+    got = compute(boundary, p, ["works_published"], zone=NY)[0]  # NY: 16:30Z on 06-30 is 12:30 that day
+    assert (got.value, got.period.partial, got.period.data_end) == (0, True, date(2023, 6, 30))
 
 
 def test_platform_fixture_in_shanghai(tables) -> None:

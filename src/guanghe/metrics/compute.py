@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -100,18 +100,21 @@ def compute(
     tables: Tables,
     period: Period | str = DEFAULT_PERIOD,
     metrics: Iterable[str | Metric] | None = None,
-    zone: ZoneInfo = UTC_ZONE,
+    zone: ZoneInfo | None = None,
 ) -> list[MetricValue]:
     """Every (or the named) metric for ``period``, with prior-year and previous-period values and changes.
 
-    Period text is read in ``zone`` (the platform's time zone); a :class:`Period` keeps its own zone. The
-    periods returned carry the data's span (``partial``, ``covered_*``); a prior year or previous period
-    that the data does not fully cover gets None values ("no data") instead of a count of the rows it has.
+    Days are days of ``zone`` (the platform's time zone): period text is read in it (UTC when None), and a
+    :class:`Period` is moved to it when given (else it keeps its own ``zone``). The periods returned carry
+    the data's span (``partial``, ``covered_*``); a prior year or previous period that the data does not
+    fully cover gets None values ("no data") instead of a count of the rows it has.
     """
     chosen = _metrics(metrics)
     if isinstance(period, str):
-        period = resolve_period(tables, period, zone)
-    elif period.data_start is None and (rng := data_range(tables, period.zone)) is not None:
+        period = resolve_period(tables, period, zone or UTC_ZONE)
+    elif zone is not None and zone is not period.zone:
+        period = replace(period, zone=zone, data_start=None, data_end=None)  # the span is the zone's
+    if period.data_start is None and (rng := data_range(tables, period.zone)) is not None:
         period = period.with_data(*rng)
     if period.partial:
         log.info(
