@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pytest
 
@@ -21,12 +23,33 @@ def read_table(path: Path, table: str) -> pa.Table:
     return data
 
 
-def load_dir(wh: DuckDBWarehouse, directory: Path) -> DuckDBWarehouse:
-    """Insert every <table>.csv of ``directory`` through the raw connection (ingestion is tested apart)."""
+# The column that dates each table's rows, for cutting a fixture at a day (the data "ends" that day).
+WHEN = {
+    "works": "published_at", "income": "occurred_at", "work_boost": "date", "work_daily": "date",
+    "creator_daily": "date",
+}  # fmt: skip
+
+
+def cut(data: pa.Table, table: str, until: date) -> pa.Table:
+    """Rows of ``data`` dated on or before ``until`` (a UTC day for timestamps)."""
+    col = WHEN.get(table)
+    if col is None:
+        return data
+    bound: date | datetime = until
+    if pa.types.is_timestamp(data.schema.field(col).type):
+        bound = datetime.combine(until + timedelta(days=1), time())
+        return data.filter(pc.less(data[col], pa.scalar(bound, data.schema.field(col).type)))
+    return data.filter(pc.less_equal(data[col], pa.scalar(bound, pa.date32())))
+
+
+def load_dir(wh: DuckDBWarehouse, directory: Path, until: date | None = None) -> DuckDBWarehouse:
+    """Insert every <table>.csv of ``directory`` through the raw connection (ingestion is tested apart);
+    with ``until``, only the rows dated up to that day, as if the platform's export ended then."""
     for t in sorted(TABLES.values(), key=lambda t: t.load_order):
         f = directory / f"{t.name}.csv"
         if f.exists():
-            wh.raw.register("_fixture", read_table(f, t.name))
+            data = read_table(f, t.name)
+            wh.raw.register("_fixture", data if until is None else cut(data, t.name, until))
             wh.raw.execute(f'INSERT INTO "{t.name}" SELECT * FROM _fixture')
             wh.raw.unregister("_fixture")
     return wh
@@ -41,3 +64,15 @@ def platform_wh(tmp_path_factory: pytest.TempPathFactory) -> DuckDBWarehouse:
 @pytest.fixture(scope="session")
 def tables(platform_wh: DuckDBWarehouse):
     return platform_wh.tables()
+
+
+@pytest.fixture(scope="session")
+def platform_until(tmp_path_factory: pytest.TempPathFactory):
+    """A fresh DuckDB file (its path) holding fixtures/platform cut at a day: ``platform_until(date)``."""
+
+    def make(until: date) -> str:
+        path = str(tmp_path_factory.mktemp("cut") / f"platform-{until}.duckdb")
+        load_dir(DuckDBWarehouse(path), FIXTURES / "platform", until).close()
+        return path
+
+    return make

@@ -56,8 +56,11 @@ def test_month_boundaries_and_streak_window(tables) -> None:
 
 
 def test_streak_window_ends_with_the_month_of_the_periods_end(tables) -> None:
-    # A range ending 2023-06-05 uses the window 2022-07..2023-06 (whole months), same as 2023-H1.
-    assert evaluate("creators_12_months", tables, parse_period("2023-06-01..2023-06-05")) == 1
+    # A range ending 2023-06-10 uses the window 2022-07-01..2023-06-10: c1's June work (06-10 12:00) is in it.
+    assert evaluate("creators_12_months", tables, parse_period("2023-06-01..2023-06-10")) == 1
+    # Ending 2023-06-05, c1's June work comes after the period: it does not count, so no streak.
+    assert evaluate("creators_12_months", tables, parse_period("2023-06-01..2023-06-05")) == 0
+    assert evaluate("creators_12_months", tables, parse_period("2022-07-01..2023-06-09")) == 0
     # Ending in 2023-09: window 2022-10..2023-09, c1 stops after 2023-08 -> 0.
     assert evaluate("creators_12_months", tables, parse_period("2023-09")) == 0
 

@@ -1,20 +1,28 @@
 """Compute catalog metrics for a period, its prior year and its previous period, batched into few queries.
 
 Metrics sharing a source become one aggregate; all aggregates of all periods are cross-joined into a single
-one-row query, so a full catalog run is one round trip on any engine.
+one-row query, so a full catalog run is two round trips on any engine: the data's span, then the values.
+
+The data's span (:func:`data_range`) is the first and last platform day on which a work was published. A
+comparison window (prior year, previous period) the data does not fully cover has no value (None, "no data"),
+and a period the data does not fully cover is marked ``partial`` (see ``Period.partial``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ibis
 
 from guanghe.metrics.catalog import Metric, Tables, get
-from guanghe.metrics.period import DEFAULT_PERIOD, Period, parse_period
+from guanghe.metrics.period import DEFAULT_PERIOD, UTC_ZONE, Period, parse_period
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,17 +33,16 @@ class MetricValue:
     period: Period
     value: int | float | None
     prior_period: Period
-    prior_value: int | float | None
+    prior_value: int | float | None  # None when the data does not cover the prior year ("no data")
     yoy: float | None  # value / prior_value - 1; None when the prior value is 0 or missing
     previous_period: Period
-    previous_value: int | float | None
+    previous_value: int | float | None  # None when the data does not cover the previous period
     pop: float | None  # value / previous_value - 1; None when the previous value is 0 or missing
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         for k in ("period", "prior_period", "previous_period"):
-            p: Period = d[k]
-            d[k] = {"label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()}
+            d[k] = d[k].to_dict()
         return d
 
 
@@ -74,10 +81,11 @@ def evaluate_many(
     """Values of ``metrics`` for each period (one dict per period), in one query."""
     if not metrics or not periods:
         return [{} for _ in periods]
-    spans = list(dict.fromkeys((p.start, p.end) for p in periods))  # e.g. last-12m: prior year == previous
-    row = _query(tables, metrics, [Period(*s) for s in spans]).to_pyarrow().to_pylist()[0]
+    # e.g. last-12m: prior year == previous period, computed once
+    spans = list(dict.fromkeys((p.start, p.end, p.zone) for p in periods))
+    row = _query(tables, metrics, [Period(s, e, zone=z) for s, e, z in spans]).to_pyarrow().to_pylist()[0]
     return [
-        {m.name: _finish(m, row[f"p{spans.index((p.start, p.end))}__{m.name}"]) for m in metrics}
+        {m.name: _finish(m, row[f"p{spans.index((p.start, p.end, p.zone))}__{m.name}"]) for m in metrics}
         for p in periods
     ]
 
@@ -89,13 +97,34 @@ def evaluate(metric: Metric | str, tables: Tables, period: Period) -> int | floa
 
 
 def compute(
-    tables: Tables, period: Period | str = DEFAULT_PERIOD, metrics: Iterable[str | Metric] | None = None
+    tables: Tables,
+    period: Period | str = DEFAULT_PERIOD,
+    metrics: Iterable[str | Metric] | None = None,
+    zone: ZoneInfo | None = None,
 ) -> list[MetricValue]:
-    """Every (or the named) metric for ``period``, with prior-year and previous-period values and changes."""
-    period = resolve_period(tables, period) if isinstance(period, str) else period
+    """Every (or the named) metric for ``period``, with prior-year and previous-period values and changes.
+
+    Days are days of ``zone`` (the platform's time zone): period text is read in it (UTC when None), and a
+    :class:`Period` is moved to it when given (else it keeps its own ``zone``). The periods returned carry
+    the data's span (``partial``, ``covered_*``); a prior year or previous period that the data does not
+    fully cover gets None values ("no data") instead of a count of the rows it has.
+    """
     chosen = _metrics(metrics)
+    if isinstance(period, str):
+        period = resolve_period(tables, period, zone or UTC_ZONE)
+    elif zone is not None and zone is not period.zone:
+        period = replace(period, zone=zone, data_start=None, data_end=None)  # the span is the zone's
+    if period.data_start is None and (rng := data_range(tables, period.zone)) is not None:
+        period = period.with_data(*rng)
+    if period.partial:
+        log.info(
+            "period %s is partial: the data covers %s..%s", period, period.covered_start, period.covered_end
+        )
     prior, previous = period.prior_year(), period.previous()
-    now, then, before = evaluate_many(tables, chosen, [period, prior, previous])
+    wanted = [p for p in (period, prior, previous) if p is period or not p.partial]
+    got = dict(zip(map(id, wanted), evaluate_many(tables, chosen, wanted), strict=True))
+    none = dict.fromkeys((m.name for m in chosen), None)
+    now, then, before = (got.get(id(p), none) for p in (period, prior, previous))
     return [
         MetricValue(
             m.name,
@@ -123,28 +152,29 @@ def _metrics(metrics: Iterable[str | Metric] | None) -> list[Metric]:
     return [next(named) if isinstance(m, str) else m for m in items]
 
 
-def _day(v: Any) -> date | None:
-    return v.date() if isinstance(v, datetime) else v
+def _local_day(v: datetime | date, zone: ZoneInfo) -> date:
+    """The platform day of a stored timestamp (naive = UTC; Spark may hand back an aware one)."""
+    if not isinstance(v, datetime):
+        return v
+    return (v.replace(tzinfo=UTC) if v.tzinfo is None else v).astimezone(zone).date()
 
 
-def data_range(tables: Tables) -> tuple[date, date] | None:
-    """First and last day with any activity (works, income, boosts, follower counts); None when empty."""
-    w, i, b, c = (tables[n] for n in ("works", "income", "work_boost", "creator_daily"))
-    q = (
-        w.aggregate(w0=w.published_at.min(), w1=w.published_at.max())
-        .cross_join(i.aggregate(i0=i.occurred_at.min(), i1=i.occurred_at.max()))
-        .cross_join(b.aggregate(b0=b.date.min(), b1=b.date.max()))
-        .cross_join(c.aggregate(c0=c.date.min(), c1=c.date.max()))
-    )
-    row = {k: _day(v) for k, v in q.to_pyarrow().to_pylist()[0].items()}
-    firsts = [v for k, v in row.items() if k.endswith("0") and v is not None]
-    lasts = [v for k, v in row.items() if k.endswith("1") and v is not None]
-    return (min(firsts), max(lasts)) if firsts else None
+def data_range(tables: Tables, zone: ZoneInfo = UTC_ZONE) -> tuple[date, date] | None:
+    """The data's span: the first and last platform day (in ``zone``) on which a work was published; None
+    without works. Only works count: boosts the service delivers (work_boost, work_daily rows written by
+    ``guanghe serve``/``replay``), income and follower snapshots do not move the span."""
+    w = tables["works"]
+    row = w.aggregate(first=w.published_at.min(), last=w.published_at.max()).to_pyarrow().to_pylist()[0]
+    if row["first"] is None:
+        return None
+    return _local_day(row["first"], zone), _local_day(row["last"], zone)
 
 
-def resolve_period(tables: Tables, text: str) -> Period:
-    """Parse period text, looking up the data's last day only for relative periods (``last-12m``)."""
-    if text.strip().lower().startswith("last-"):
-        rng = data_range(tables)
-        return parse_period(text, rng[1] if rng else None)
-    return parse_period(text)
+def resolve_period(tables: Tables, text: str, zone: ZoneInfo = UTC_ZONE) -> Period:
+    """Parse period text into days of ``zone``, with the data's span attached (``last-Nm`` ends with the data's
+    last complete month)."""
+    relative = text.strip().lower().startswith("last-")
+    fixed = None if relative else parse_period(text, zone=zone)  # bad text fails before any query
+    rng = data_range(tables, zone)
+    p = fixed or parse_period(text, rng[1] if rng else None, zone)
+    return p.with_data(*rng) if rng else p

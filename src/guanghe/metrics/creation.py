@@ -8,23 +8,26 @@ import ibis
 
 from guanghe.data.tiers import TEN_K
 from guanghe.metrics.catalog import Metric, Source, Tables, register
-from guanghe.metrics.followers import in_days
+from guanghe.metrics.followers import in_days, ts
 from guanghe.metrics.panel import PANEL
-from guanghe.metrics.period import Period, add_months, month_end
+from guanghe.metrics.period import Period, add_months
 
 
 def streak_window(p: Period) -> tuple[date, date]:
-    """The 12 calendar months ending with the month that contains the period's end."""
+    """The 12 calendar months ending with the month that contains the period's end, cut at the period's end:
+    from the first day of month M-11 through ``p.end`` (works published after the period do not count)."""
     y, m = add_months(p.end.year, p.end.month, -11)
-    return date(y, m, 1), month_end(p.end.year, p.end.month)
+    return date(y, m, 1), p.end
 
 
 def _months_posted(tables: Tables, p: Period) -> ibis.Table:
     first, last = streak_window(p)
     w = tables["works"]
-    w = w.filter(in_days(w.published_at, Period(first, last)))
-    # Month index relative to the window's first month: 0..11, the same on every engine.
-    month = (w.published_at.year() - first.year) * 12 + w.published_at.month() - first.month
+    w = w.filter(in_days(w.published_at, Period(first, last, zone=p.zone)))
+    # Month index 0..11 of the platform month of published_at, relative to the window's first month: compared
+    # with the UTC instants the platform months start (exact in any zone, the same on every engine).
+    starts = {k: ts(date(*add_months(first.year, first.month, k), 1), p.zone) for k in range(11, 0, -1)}
+    month = ibis.cases(*[(w.published_at >= at, k) for k, at in starts.items()], else_=0)
     return w.group_by("creator_id").aggregate(months=month.nunique())
 
 
@@ -35,7 +38,7 @@ STREAK = Source(
 register(
     Metric(
         "works_published", "作品发布数",
-        "Works whose publication day (UTC) falls in the period.",
+        "Works whose publication day (platform time zone) falls in the period.",
         "count", "count(works where date(published_at) in P)",
         PANEL, lambda t: t.works.sum(),
     ),
@@ -56,8 +59,8 @@ register(
     Metric(
         "creators_12_months", "连续12个月创作作者数",
         "Creators with at least one work in each of the 12 calendar months ending with the month that "
-        "contains the period's end.",
-        "count", "count(creators with a work in all 12 months M-11..M, M = month of end of P)",
+        "contains the period's end, counting only works published up to the period's end.",
+        "count", "count(creators with a work in all 12 months M-11..M up to end of P, M = month of end of P)",
         STREAK, lambda t: (t.months == 12).sum(),
     ),
 )  # fmt: skip

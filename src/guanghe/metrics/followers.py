@@ -1,27 +1,45 @@
 """Shared Ibis building blocks: period filters and follower counts on a day.
 
+Timestamps (works.published_at, income.occurred_at) are stored in UTC; a period's days are days of the
+platform's time zone (``Period.zone``). A platform day is the half-open UTC range between two local midnights,
+computed in Python (exact across DST changes) and compared as plain timestamp literals, so every engine gives
+the same answer. Date columns (work_boost.date, creator_daily.date) are already platform days.
+
 creator_daily is sparse (a row only on a day the count changed), so a creator's followers on day ``d`` are
 the ``followers`` of its latest row dated ``<= d``, and 0 when it has no such row.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
 
-from guanghe.metrics.period import Period
+from guanghe.config.clock import day_bounds
+from guanghe.metrics.period import UTC_ZONE, Period
 
 
-def ts(d: date) -> ir.TimestampScalar:
-    """Midnight UTC of ``d`` as a timestamp literal."""
-    return ibis.literal(datetime.combine(d, time()), type="timestamp")
+def day_start(d: date, zone: ZoneInfo = UTC_ZONE) -> datetime:
+    """The instant platform day ``d`` of ``zone`` starts, as a naive UTC datetime (as timestamps are stored).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> day_start(date(2023, 7, 1), ZoneInfo("Asia/Shanghai"))
+    datetime.datetime(2023, 6, 30, 16, 0)
+    """
+    return datetime.fromtimestamp(day_bounds(d, zone)[0], UTC).replace(tzinfo=None)
+
+
+def ts(d: date, zone: ZoneInfo = UTC_ZONE) -> ir.TimestampScalar:
+    """The start of platform day ``d`` (UTC midnight by default) as a timestamp literal."""
+    return ibis.literal(day_start(d, zone), type="timestamp")
 
 
 def in_days(col: ir.TimestampColumn, period: Period) -> ir.BooleanColumn:
-    """``date(col)`` in the period, as a range on the raw timestamp (so engines can prune)."""
-    return (col >= ts(period.start)) & (col < ts(period.end + timedelta(days=1)))
+    """The platform day of ``col`` (in ``period.zone``) is in the period, as a range on the raw UTC timestamp
+    (so engines can prune)."""
+    return (col >= ts(period.start, period.zone)) & (col < ts(period.end + timedelta(days=1), period.zone))
 
 
 def in_dates(col: ir.DateColumn, period: Period) -> ir.BooleanColumn:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 DASH = "—"
+NO_DATA = "n/a"  # a comparison window the data does not cover
 
 
 def fmt_fen(fen: int) -> str:

@@ -7,9 +7,11 @@ half-year. ``headline(tables)`` computes them on this platform.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from guanghe.metrics.catalog import Tables
 from guanghe.metrics.compute import MetricValue, compute
+from guanghe.metrics.period import UTC_ZONE
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,14 @@ class HeadlineRow:
     value: MetricValue
 
 
-def headline(tables: Tables) -> list[HeadlineRow]:
-    """Every seed figure computed on this platform (two catalog runs: past year and last half-year)."""
+def headline(tables: Tables, zone: ZoneInfo = UTC_ZONE) -> list[HeadlineRow]:
+    """Every seed figure computed on this platform (two catalog runs: past year and last half-year), days
+    counted in ``zone``. Both periods end with the data's last complete month."""
     out: list[HeadlineRow] = []
     by_period: dict[str, dict[str, MetricValue]] = {}
     for period in sorted({f.period for f in SEED_FIGURES}):
         names = list(dict.fromkeys(f.metric for f in SEED_FIGURES if f.period == period))
-        by_period[period] = {v.name: v for v in compute(tables, period, names)}
+        by_period[period] = {v.name: v for v in compute(tables, period, names, zone)}
     for f in SEED_FIGURES:
         out.append(HeadlineRow(f, by_period[f.period][f.metric]))
     return out

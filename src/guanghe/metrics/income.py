@@ -28,13 +28,15 @@ def _earner_channels(tables: Tables, p: Period) -> ibis.Table:
     i = tables["income"]
     paid = i.filter(i.amount_fen > 0)
     in_p = paid.filter(in_days(paid.occurred_at, p)).select("creator_id", "channel").distinct()
-    before = paid.filter(paid.occurred_at < ts(p.end + timedelta(days=1)))
+    before = paid.filter(paid.occurred_at < ts(p.end + timedelta(days=1), p.zone))
     first = (
         before.semi_join(in_p, "creator_id")
         .group_by("creator_id")
         .aggregate(first_at=before.occurred_at.min())
     )
-    return in_p.join(first, "creator_id").select("creator_id", "channel", new=first.first_at >= ts(p.start))
+    return in_p.join(first, "creator_id").select(
+        "creator_id", "channel", new=first.first_at >= ts(p.start, p.zone)
+    )
 
 
 def _earners(tables: Tables, p: Period) -> ibis.Table:
