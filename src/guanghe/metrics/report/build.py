@@ -29,7 +29,7 @@ from guanghe.metrics.report.breakdown import (
 )
 from guanghe.metrics.report.charts import TIER_COLORS, Figure, bar_figure, line_figure
 from guanghe.metrics.report.numbers import cn, percent, yuan
-from guanghe.metrics.report.operator import NO_PLAN, PlanReport, plan_report
+from guanghe.metrics.report.operator import NO_PLAN, PlanReport, ProgramLine, plan_report
 from guanghe.metrics.report.page import CSS, card, fmt_change, fmt_value, table
 
 __all__ = ["fmt_change", "fmt_value", "period_is_partial", "render", "write_report"]
@@ -153,10 +153,6 @@ def _breakdowns(tables: Tables, year: Period, plan: PlanReport | None) -> str:
     )
 
 
-def _price(x: float, kind: str) -> str:
-    return f"{cn(x)} / {'impression' if kind == 'impressions' else 'fen'}"
-
-
 def _programs(plan: PlanReport | None) -> str:
     head = "<section><h2>Support programs 扶持计划 — budget, delivery, pacing</h2>"
     if plan is None:
@@ -203,49 +199,55 @@ def _programs(plan: PlanReport | None) -> str:
                 horizontal=True,
             )
         )
-    rows = []
-    for x in plan.lines:
-        money = x.kind == "cash_fen"
-        amount = yuan if money else cn
-        window = f"{x.first_day} → {x.last_day}" if x.first_day else "—"
-        if money:
-            delivered, attained = "in the ledger", "—"
-        elif x.attainment is None:
-            delivered, attained = (
-                cn(x.delivered_to_date or 0),
-                f"starts {x.first_day}" if x.first_day else "—",
-            )
-        else:
-            delivered, attained = cn(x.delivered_to_date or 0), percent(x.attainment)
-        rows.append(
-            (x.program, x.kind, amount(x.budget), amount(x.allocated), delivered, attained, f"{x.creators:,}",
-             _price(x.shadow_price, x.kind), x.binding or "—", window)
-        )  # fmt: skip
     return (
         head
         + f'<p class="note">plan <b>{escape(plan.plan_id)}</b>, made {plan.created_at:%Y-%m-%d %H:%M} UTC on data '
         f"as of {plan.as_of}; delivery counted up to {plan.data_end}, the last day with data. Delivered: "
         "boosted impressions (work_boost) of the program on its delivery days; attainment: delivered / planned "
-        "(daily quotas) over the same days.</p>"
+        "(daily quotas) over the same days. Shadow price: follows per extra unit of budget.</p>"
         + (f'<div class="charts">{_figures(figs, 20)}</div>' if figs else "")
-        + "<h3>By program</h3>"
-        + table(
-            (
-                "program",
-                "kind",
-                "budget",
-                "allocated",
-                "delivered to date",
-                "attainment",
-                "creators",
-                "shadow price (follows)",
-                "binding",
-                "delivery days",
-            ),
-            rows,
-        )
+        + _program_tables(imp, cash)
         + "</section>"
     )
+
+
+def _window(x: ProgramLine) -> str:
+    return f"{x.first_day} → {x.last_day}" if x.first_day else "—"
+
+
+def _not_started(x: ProgramLine) -> str:
+    return f"starts {x.first_day}" if x.first_day else "—"
+
+
+def _program_tables(imp: list[ProgramLine], cash: list[ProgramLine]) -> str:
+    out = ""
+    if imp:
+        rows = []
+        for x in imp:
+            attained = percent(x.attainment) if x.attainment is not None else _not_started(x)
+            rows.append(
+                (x.program, cn(x.budget), cn(x.allocated), cn(x.delivered_to_date or 0), attained,
+                 f"{x.creators:,}", cn(x.shadow_price), x.binding or "—", _window(x))
+            )  # fmt: skip
+        out += "<h3>Impressions by program</h3>" + table(
+            ("program", "budget", "allocated", "delivered to date", "attainment", "creators",
+             "shadow price / impression", "binding", "delivery days"),
+            rows,
+        )  # fmt: skip
+    if cash:
+        rows = [
+            (x.program, yuan(x.budget), yuan(x.allocated), f"{x.creators:,}", cn(x.shadow_price), x.binding or "—",
+             _window(x))
+            for x in cash
+        ]  # fmt: skip
+        out += (
+            '<h3>Cash by program</h3><p class="note">Cash paid out is kept in the ledger, not the warehouse: '
+        )
+        out += "no delivery here.</p>" + table(
+            ("program", "budget", "allocated", "creators", "shadow price / fen", "binding", "delivery days"),
+            rows,
+        )
+    return out
 
 
 def render(tables: Tables, title: str = TITLE, plan: dict[str, ibis.Table] | None = None) -> str:

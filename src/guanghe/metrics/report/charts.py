@@ -60,23 +60,24 @@ class Figure:
         )
 
 
-def _text_width(text: str, size: int = 12) -> float:
-    """Rough width in px: a CJK character is one em, others about 0.6 em."""
-    wide = sum(1 for c in text if ord(c) > 0x2E80)
-    return size * (wide + 0.6 * (len(text) - wide))
-
-
-def _base(series_names: Sequence[str], legend: bool, colors: Sequence[str] | None = None) -> dict:
-    rows = math.ceil(sum(_text_width(n) + 38 for n in series_names) / 500) if legend else 0
+def _base(legend: bool, colors: Sequence[str] | None = None) -> dict:
     opt: dict = {
         "animation": False,
         "color": list(colors or PALETTE),
         "textStyle": {"fontFamily": FONT_STACK, "fontSize": FONT_SIZE, "color": AXIS_TEXT},
-        "grid": {"left": 8, "right": 28, "top": 14 + 22 * rows, "bottom": 6, "containLabel": True},
+        "grid": {"left": 8, "right": 28, "top": 36 if legend else 14, "bottom": 6, "containLabel": True},
         "tooltip": {"trigger": "axis", "confine": True},
     }
     if legend:
-        opt["legend"] = {"top": 0, "left": "center", "itemWidth": 14, "itemHeight": 10, "itemGap": 12}
+        # one row always ("scroll" pages a legend too long for the width), so the plot's top is known
+        opt["legend"] = {
+            "type": "scroll",
+            "top": 0,
+            "left": "center",
+            "itemWidth": 14,
+            "itemHeight": 10,
+            "itemGap": 12,
+        }
     return opt
 
 
@@ -132,7 +133,7 @@ def line_figure(
     """Lines over category x labels (months); the value axis starts at 0."""
     top = max([v for vs in series.values() for v in vs if v is not None] + [0.0])
     ax = nice_axis(top)
-    opt = _base(list(series), legend=len(series) > 1)
+    opt = _base(legend=len(series) > 1)
     opt["xAxis"] = _category_axis(x, label_every(len(x)))
     opt["xAxis"]["boundaryGap"] = False
     opt["yAxis"] = _value_axis(ax, unit)
@@ -180,7 +181,7 @@ def bar_figure(
         top = max([*vals, 0.0])
     top = max([top, *(x for x in (target, axis_max) if x is not None)])
     ax = nice_axis(top, percent_axis=percent)
-    opt = _base(list(series), legend=len(series) > 1, colors=colors)
+    opt = _base(legend=len(series) > 1, colors=colors)
     cat = _category_axis(categories, 1 if horizontal else label_every(len(categories)))
     val = _value_axis(ax, unit)
     if horizontal:

@@ -31,7 +31,7 @@ figure.chart .plot{width:100%}.js figure.chart noscript{display:none}
 table{border-collapse:collapse;background:#fff;box-shadow:0 1px 3px #0002;margin-bottom:8px}
 td,th{padding:6px 10px;border-bottom:1px solid #e4e8e5;text-align:right;font-variant-numeric:tabular-nums;
 white-space:nowrap}
-th:first-child,td:first-child{text-align:left}
+th{white-space:normal;vertical-align:bottom}th:first-child,td:first-child{text-align:left}
 div.wide{overflow-x:auto;max-width:100%}
 footer{color:#6b756f;font-size:12px;padding:0 40px 24px}
 @media print{body{background:#fff}.charts{display:block}figure.chart,.card,table{break-inside:avoid;box-shadow:none}}
