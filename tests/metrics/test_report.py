@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from guanghe.data.schema import CHANNELS
 from guanghe.data.warehouse import open_warehouse
 from guanghe.metrics.compute import compute
 from guanghe.metrics.headline import headline
@@ -200,3 +201,16 @@ def test_headline_values_also_read_in_chinese_units(tables):
     assert _short(23_164_236_400, "fen") == '<span class="short">≈ ¥2.32亿</span>'
     assert _short(231_642_364, "count") == '<span class="short">≈ 2.32亿</span>'
     assert _short(0.31, "share") == ""
+
+
+def test_income_by_channel_by_month_on_the_hand_made_platform(tables):
+    # fixtures/platform/income.csv, 2022-12..2023-06: ad_share i10 700 (2022-12-31 23:59:59), i02 1,000 and
+    # i11 300 (January), i05 400 (May), i09 250 (2023-06-30 23:00); brand_deal i03 2,000 (Feb), i06 600 (May),
+    # i12 100 (June); affiliate i04 3,000 (March) and i07 0 (May).
+    months = months_in(date(2022, 12, 1), date(2023, 6, 30))
+    got = channel_by_month(tables, months)
+    assert [m.label for m in months][:2] == ["2022-12", "2023-01"]
+    assert got["ad_share"] == [700, 1_300, 0, 0, 0, 400, 250]
+    assert got["brand_deal"] == [0, 0, 2_000, 0, 0, 600, 100]
+    assert got["affiliate"] == [0, 0, 0, 3_000, 0, 0, 0]
+    assert sum(got["task"]) == 0 and set(got) == set(CHANNELS)
