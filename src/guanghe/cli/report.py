@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option
-from guanghe.metrics.report import write_report
+from guanghe.metrics.report import plan_tables, write_report
 
 
 @app.command()
@@ -15,10 +15,11 @@ def report(
     out: Path = typer.Option(Path("guanghe-report.html"), "--out", help="HTML file to write."),
     warehouse: str = typer.Option(None, "--warehouse", help="Warehouse URL (default: $GUANGHE_WAREHOUSE)."),
 ) -> None:
-    """Write a self-contained HTML report: headline figures vs the conference, monthly trends, tiers, channels."""
+    """Write a self-contained HTML report: headline figures vs the conference, monthly trends, tiers, channels,
+    and the newest allocation plan's budgets, delivery and pacing."""
     wh = open_or_exit(warehouse or warehouse_option(), need_data=True)
     try:
-        path = write_report(wh.tables(), out)
+        path = write_report(wh.tables(), out, plan=plan_tables(wh))
     except ValueError as e:
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(1) from e

@@ -1,5 +1,6 @@
 """The static HTML ecosystem report."""
 
 from guanghe.metrics.report.build import write_report
+from guanghe.metrics.report.operator import plan_tables
 
-__all__ = ["write_report"]
+__all__ = ["plan_tables", "write_report"]

@@ -11,7 +11,7 @@ from guanghe.data.schema import CHANNELS
 from guanghe.data.tiers import TIERS
 from guanghe.metrics.catalog import Tables
 from guanghe.metrics.compute import evaluate_many
-from guanghe.metrics.followers import followers_on, in_days
+from guanghe.metrics.followers import followers_on, in_dates, in_days
 from guanghe.metrics.period import Period, add_months, month_end
 
 TREND_METRICS = (
@@ -61,22 +61,62 @@ def by_tier(tables: Tables, period: Period) -> list[dict[str, object]]:
     income = (
         inc.filter(in_days(inc.occurred_at, period)).group_by("creator_id").aggregate(fen=_.amount_fen.sum())
     )
+    b = tables["work_boost"]
+    b = b.filter(in_dates(b.date, period) & (b.impressions > 0))
+    boosted = (
+        b.join(w.select("work_id", "creator_id"), "work_id")
+        .group_by("creator_id")
+        .aggregate(boost=_.impressions.sum())
+    )
     j = f.left_join(works, "creator_id").select(*f.columns, "works")
     j = j.left_join(income, "creator_id").select(*j.columns, "fen")
+    j = j.left_join(boosted, "creator_id").select(*j.columns, "boost")
     agg = j.group_by("tier").aggregate(
         creators=_.count(),
         active=(_.works.coalesce(0) > 0).sum(),
         works=_.works.coalesce(0).sum(),
         income_fen=_.fen.coalesce(0).sum(),
+        supported=(_.boost.coalesce(0) > 0).sum(),
+        boost_impressions=_.boost.coalesce(0).sum(),
     )
     got = {r["tier"]: r for r in agg.to_pyarrow().to_pylist()}
     return [
-        {
-            "tier": name,
-            **{k: int(got.get(name, {}).get(k) or 0) for k in ("creators", "active", "works", "income_fen")},
-        }
-        for name, _ in TIERS
+        {"tier": name, **{k: int(got.get(name, {}).get(k) or 0) for k in TIER_MEASURES}} for name, _ in TIERS
     ]
+
+
+# by_tier's measures, in display order, with their labels.
+TIER_MEASURES = {
+    "creators": "creators 作者",
+    "active": "active 活跃作者",
+    "works": "works 作品",
+    "income_fen": "income 收入",
+    "supported": "supported 获扶持作者",
+    "boost_impressions": "support impressions 扶持流量",
+}
+
+
+def tier_shares(tiers: list[dict[str, object]]) -> dict[str, list[float | None]]:
+    """Per tier, its share of each measure's total (None where the total is 0): the spread across tiers."""
+    out: dict[str, list[float | None]] = {str(t["tier"]): [] for t in tiers}
+    for k in TIER_MEASURES:
+        total = sum(int(t[k]) for t in tiers)  # type: ignore[call-overload]
+        for t in tiers:
+            out[str(t["tier"])].append(int(t[k]) / total if total else None)  # type: ignore[call-overload]
+    return out
+
+
+def channel_by_month(tables: Tables, months: list[Period]) -> dict[str, list[int]]:
+    """Income (fen) per channel per month of ``months``, zeros included. A row's month is decided by the
+    same day rule as every metric (``in_days``), in one query."""
+    if not months:
+        return {c: [] for c in CHANNELS}
+    inc = tables["income"]
+    t = inc.filter(in_days(inc.occurred_at, Period(months[0].start, months[-1].end)))
+    month = ibis.cases(*((in_days(t.occurred_at, p), i) for i, p in enumerate(months)), else_=-1)
+    q = t.group_by(month=month, channel=t.channel).aggregate(fen=t.amount_fen.sum())
+    got = {(r["month"], r["channel"]): int(r["fen"]) for r in q.to_pyarrow().to_pylist()}
+    return {c: [got.get((i, c), 0) for i in range(len(months))] for c in CHANNELS}
 
 
 def by_channel(tables: Tables, period: Period) -> list[tuple[str, int]]:

@@ -1,4 +1,8 @@
-"""Write the ecosystem report: one self-contained HTML file (inline CSS and SVG, no scripts, no network)."""
+"""Write the ecosystem report: one self-contained HTML file that opens offline.
+
+Charts are drawn by Apache ECharts, vendored in the package and inlined with our glue script; every label is
+formatted here (``numbers``). Without scripts the page still shows each figure's numbers as a table.
+"""
 
 from __future__ import annotations
 
@@ -6,104 +10,256 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
+import ibis
+
+from guanghe.data.tiers import TIERS
 from guanghe.metrics.catalog import Tables, get
 from guanghe.metrics.compute import data_range
-from guanghe.metrics.headline import HeadlineRow, headline
-from guanghe.metrics.period import parse_period
-from guanghe.metrics.report.breakdown import by_channel, by_tier, monthly_trends, months_in
-from guanghe.metrics.report.svg import bar_chart, line_chart
+from guanghe.metrics.headline import headline
+from guanghe.metrics.period import Period, parse_period
+from guanghe.metrics.report.assets import echarts_js, glue_js, inline_script
+from guanghe.metrics.report.breakdown import (
+    TIER_MEASURES,
+    by_channel,
+    by_tier,
+    channel_by_month,
+    monthly_trends,
+    months_in,
+    tier_shares,
+)
+from guanghe.metrics.report.charts import TIER_COLORS, Figure, bar_figure, line_figure
+from guanghe.metrics.report.numbers import cn, percent, yuan
+from guanghe.metrics.report.operator import NO_PLAN, PlanReport, ProgramLine, plan_report
+from guanghe.metrics.report.page import CSS, card, fmt_change, fmt_value, table
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:0;background:#f6f7f5;color:#1d2420}
-header{background:#1f5f45;color:#fff;padding:24px 40px}header h1{margin:0 0 4px;font-size:26px}
-main{padding:24px 40px;max-width:1240px}section{margin-bottom:32px}h2{font-size:19px;border-bottom:2px solid #cfe3d8}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(270px,1fr));gap:14px}
-.card{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 3px #0002}
-.card .lbl{font-size:13px;color:#4b5a52}.card .val{font-size:26px;font-weight:700;margin:6px 0}
-.card .yoy{font-size:15px}.up{color:#1f7a4a}.down{color:#b23b3b}.seed{font-size:12px;color:#6b756f;margin-top:4px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:14px}
-.chart{background:#fff;border-radius:10px;box-shadow:0 1px 3px #0002;width:100%;height:auto}
-.chart .ct{font-size:14px;font-weight:600}.chart .ax{font-size:10px;fill:#4b5a52}.chart .lg{font-size:11px}
-.chart .grid{stroke:#e4e8e5}
-table{border-collapse:collapse;background:#fff;box-shadow:0 1px 3px #0002}
-td,th{padding:6px 12px;border-bottom:1px solid #e4e8e5;text-align:right}th:first-child,td:first-child{text-align:left}
-footer{color:#6b756f;font-size:12px;padding:0 40px 24px}
-"""
+__all__ = ["fmt_change", "fmt_value", "period_is_partial", "render", "write_report"]
 
-
-def fmt_value(v: float | None, unit: str) -> str:
-    if v is None:
-        return "—"
-    if unit == "fen":
-        return f"¥{v / 100:,.0f}"
-    if unit == "share":
-        return f"{v:.1%}"
-    return f"{v:,.0f}"
+TITLE = "Guanghe 光合 · creator ecosystem report"
 
 
-def fmt_change(c: float | None) -> str:
-    return "—" if c is None else f"{c:+.1%}"
+def period_is_partial(period: Period) -> bool:
+    """True when the data ends before ``period`` does (the headline card then shows a "partial period"
+    badge). Reads ``Period.partial`` where the metrics room provides it; False otherwise."""
+    return bool(getattr(period, "partial", False))
 
 
-def _card(row: HeadlineRow) -> str:
-    v, f = row.value, row.figure
-    cls = "" if v.yoy is None else ("up" if v.yoy >= 0 else "down")
-    seed = []
-    if f.seed_yoy is not None:
-        seed.append(f"conference: {f.seed_yoy:+.1%} YoY")
-    if f.seed_value:
-        seed.append(f"conference: {escape(f.seed_value)}")
-    note = f" · {escape(f.note)}" if f.note else ""
+def _figures(figs: list[Figure], start: int) -> str:
+    return "".join(f.html(f"fig-{start + i}") for i, f in enumerate(figs))
+
+
+def _trends(tables: Tables, months: list[Period]) -> list[Figure]:
+    trends = monthly_trends(tables, months)
+    x = [m.label for m in months]
+    labels = {m.name: m.label for m in get()}
+
+    def ys(name: str) -> list[float]:
+        return [v for _, v in trends[name]]
+
+    by_channel_month = channel_by_month(tables, months)
+    return [
+        line_figure(
+            "作品发布数 works published / month", x, {labels["works_published"]: ys("works_published")}
+        ),
+        line_figure(
+            "活跃发文作者 active posting creators / month",
+            x,
+            {
+                labels["active_creators"]: ys("active_creators"),
+                labels["active_creators_10k"]: ys("active_creators_10k"),
+            },
+        ),
+        line_figure(
+            "创作者收入 creator income / month (元 CNY)",
+            x,
+            {"income 收入": [v / 100 for v in ys("income_total_fen")]},
+            fmt=lambda v: "¥" + cn(v),
+        ),
+        line_figure(
+            "流量扶持 support traffic / month (boosted impressions)",
+            x,
+            {"boosted impressions 扶持曝光": ys("support_impressions")},
+        ),
+        bar_figure(
+            "收入渠道 income by channel / month (元 CNY)",
+            x,
+            {c: [fen / 100 for fen in v] for c, v in by_channel_month.items()},
+            fmt=lambda v: "¥" + cn(v),
+            stack=True,
+            labels=False,
+            height=340,
+        ),
+    ]
+
+
+def _breakdowns(tables: Tables, year: Period, plan: PlanReport | None) -> str:
+    channels = by_channel(tables, year)
+    tiers = by_tier(tables, year)
+    shares = tier_shares(tiers)
+    measures = list(TIER_MEASURES.values())
+    if plan is not None:  # the plan's allocation by tier, beside what was delivered
+        for kind, label in (
+            ("impressions", "planned impressions 计划扶持流量"),
+            ("cash_fen", "planned cash 计划现金"),
+        ):
+            total = sum(plan.tiers[kind].values())
+            if total:
+                measures.append(label)
+                for t, _ in TIERS:
+                    shares[t].append(plan.tiers[kind][t] / total)
+    figs = [
+        bar_figure(
+            f"income by channel 收入渠道 ({year.label}, 元 CNY)",
+            [c for c, _ in channels],
+            {"income": [fen / 100 for _, fen in channels]},
+            fmt=lambda v: "¥" + cn(v),
+            horizontal=True,
+        ),
+        bar_figure(
+            f"spread across tiers 分层占比 ({year.label}): each tier's share of the total",
+            measures,
+            shares,
+            fmt=percent,
+            horizontal=True,
+            percent=True,
+            axis_max=1.0,
+            colors=[TIER_COLORS[t] for t, _ in TIERS],
+        ),
+    ]
+    figs[1].note = (
+        "Share of each total by tier (head ≥ 1,000,000 followers; waist ≥ 10,000; tail below). A nonzero share "
+        "is drawn at least 2 px long so a small tier stays visible; the label gives its value."
+    )
+    tier_rows = [
+        (
+            str(t["tier"]),
+            f"{t['creators']:,}",
+            f"{t['active']:,}",
+            f"{t['works']:,}",
+            fmt_value(int(t["income_fen"]), "fen"),  # type: ignore[call-overload]
+            f"{t['supported']:,}",
+            f"{t['boost_impressions']:,}",
+        )
+        for t in tiers
+    ]
     return (
-        f'<div class="card"><div class="lbl">{escape(v.label)} · {escape(v.name)}{note}</div>'
-        f'<div class="val">{fmt_value(v.value, v.unit)}</div>'
-        f'<div class="yoy {cls}">YoY {fmt_change(v.yoy)} <span class="seed">vs {escape(v.prior_period.label)}</span></div>'
-        f'<div class="seed">{escape(v.period.label)} · {" · ".join(seed)}</div></div>'
+        f'<section><h2>Breakdowns ({escape(year.label)})</h2><div class="charts">{_figures(figs, 10)}</div>'
+        "<h3>By tier (followers at period end: head ≥ 1,000,000; waist ≥ 10,000; tail below)</h3>"
+        + table(
+            ("tier", "creators", "active", "works", "income", "supported", "support impressions"), tier_rows
+        )
+        + "<h3>By channel</h3>"
+        + table(("channel", "income"), [(c, fmt_value(fen, "fen")) for c, fen in channels])
+        + "</section>"
     )
 
 
-def render(tables: Tables, title: str = "Guanghe 光合 · creator ecosystem report") -> str:
+def _programs(plan: PlanReport | None) -> str:
+    head = "<section><h2>Support programs 扶持计划 — budget, delivery, pacing</h2>"
+    if plan is None:
+        return head + f'<p class="empty">{escape(NO_PLAN)}.</p></section>'
+    imp, cash = plan.kind("impressions"), plan.kind("cash_fen")
+    figs = []
+    if imp:
+        figs.append(
+            bar_figure(
+                "impressions 流量: budget, allocated, delivered to date",
+                [x.program for x in imp],
+                {
+                    "budget 预算": [x.budget for x in imp],
+                    "allocated 已分配": [x.allocated for x in imp],
+                    "delivered 已投放": [x.delivered_to_date for x in imp],
+                },
+                horizontal=True,
+            )
+        )
+        paced = [x for x in imp if x.attainment is not None]
+        if paced:
+            figs.append(
+                bar_figure(
+                    f"pacing attainment 投放达成率: delivered / planned to {plan.data_end}",
+                    [x.program for x in paced],
+                    {"attainment": [x.attainment for x in paced]},
+                    fmt=percent,
+                    horizontal=True,
+                    percent=True,
+                    target=1.0,
+                )
+            )
+            figs[-1].note = "Dashed line: 100%, delivery on plan."
+    if cash:
+        figs.append(
+            bar_figure(
+                "cash 现金: budget and allocated (元 CNY)",
+                [x.program for x in cash],
+                {
+                    "budget 预算": [x.budget / 100 for x in cash],
+                    "allocated 已分配": [x.allocated / 100 for x in cash],
+                },
+                fmt=lambda v: "¥" + cn(v),
+                horizontal=True,
+            )
+        )
+    return (
+        head
+        + f'<p class="note">plan <b>{escape(plan.plan_id)}</b>, made {plan.created_at:%Y-%m-%d %H:%M} UTC on data '
+        f"as of {plan.as_of}; delivery counted up to {plan.data_end}, the last day with data. Delivered: "
+        "boosted impressions (work_boost) of the program on its delivery days; attainment: delivered / planned "
+        "(daily quotas) over the same days. Shadow price: follows per extra unit of budget.</p>"
+        + (f'<div class="charts">{_figures(figs, 20)}</div>' if figs else "")
+        + _program_tables(imp, cash)
+        + "</section>"
+    )
+
+
+def _window(x: ProgramLine) -> str:
+    return f"{x.first_day} → {x.last_day}" if x.first_day else "—"
+
+
+def _not_started(x: ProgramLine) -> str:
+    return f"starts {x.first_day}" if x.first_day else "—"
+
+
+def _program_tables(imp: list[ProgramLine], cash: list[ProgramLine]) -> str:
+    out = ""
+    if imp:
+        rows = []
+        for x in imp:
+            attained = percent(x.attainment) if x.attainment is not None else _not_started(x)
+            rows.append(
+                (x.program, cn(x.budget), cn(x.allocated), cn(x.delivered_to_date or 0), attained,
+                 f"{x.creators:,}", cn(x.shadow_price), x.binding or "—", _window(x))
+            )  # fmt: skip
+        out += "<h3>Impressions by program</h3>" + table(
+            ("program", "budget", "allocated", "delivered to date", "attainment", "creators",
+             "shadow price / impression", "binding", "delivery days"),
+            rows,
+        )  # fmt: skip
+    if cash:
+        rows = [
+            (x.program, yuan(x.budget), yuan(x.allocated), f"{x.creators:,}", cn(x.shadow_price), x.binding or "—",
+             _window(x))
+            for x in cash
+        ]  # fmt: skip
+        out += (
+            '<h3>Cash by program</h3><p class="note">Cash paid out is kept in the ledger, not the warehouse: '
+        )
+        out += "no delivery here.</p>" + table(
+            ("program", "budget", "allocated", "creators", "shadow price / fen", "binding", "delivery days"),
+            rows,
+        )
+    return out
+
+
+def render(tables: Tables, title: str = TITLE, plan: dict[str, ibis.Table] | None = None) -> str:
+    """The report page. ``plan``: the warehouse's plan tables (``operator.plan_tables``); None: no plan."""
     rng = data_range(tables)
     if rng is None:
         raise ValueError("the warehouse is empty: ingest data first (guanghe ingest PATH or guanghe demo)")
     rows = headline(tables)
     year = parse_period("last-12m", rng[1])
     months = months_in(rng[0], rng[1])
-    trends = monthly_trends(tables, months)
-    labels = {m.name: m.label for m in get()}
-    charts = [
-        line_chart(
-            {labels["works_published"]: trends["works_published"]}, "作品发布数 works published / month"
-        ),
-        line_chart(
-            {
-                labels["active_creators"]: trends["active_creators"],
-                labels["active_creators_10k"]: trends["active_creators_10k"],
-            },
-            "活跃发文作者 active posting creators / month",
-        ),
-        line_chart(
-            {"income (CNY)": [(x, y / 100) for x, y in trends["income_total_fen"]]},
-            "创作者收入 creator income / month",
-        ),
-        line_chart(
-            {"boosted impressions": trends["support_impressions"]}, "流量扶持 support traffic / month"
-        ),
-    ]
-    channels = by_channel(tables, year)
-    charts.append(
-        bar_chart([(c, fen / 100) for c, fen in channels], f"income by channel, CNY ({year.label})")
-    )
-    tiers = by_tier(tables, year)
-    charts.append(
-        bar_chart([(t["tier"], t["active"]) for t in tiers], f"active creators by tier ({year.label})")
-    )
-    tier_rows = "".join(
-        f"<tr><td>{t['tier']}</td><td>{t['creators']:,}</td><td>{t['active']:,}</td><td>{t['works']:,}</td>"
-        f"<td>{fmt_value(t['income_fen'], 'fen')}</td></tr>"
-        for t in tiers
-    )
-    channel_rows = "".join(f"<tr><td>{c}</td><td>{fmt_value(fen, 'fen')}</td></tr>" for c, fen in channels)
+    report = plan_report(tables, plan, rng[1]) if plan is not None else None
+    cards = "".join(card(r, period_is_partial(r.value.period)) for r in rows)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>
@@ -111,22 +267,21 @@ def render(tables: Tables, title: str = "Guanghe 光合 · creator ecosystem rep
 <body><header><h1>{escape(title)}</h1>
 <div>data {rng[0]} → {rng[1]} · past year {escape(year.label)} · made {made}</div></header>
 <main>
-<section><h2>Headline figures — this platform vs the conference</h2><div class="cards">
-{"".join(_card(r) for r in rows)}</div></section>
-<section><h2>Trends by month</h2><div class="charts">{"".join(charts[:4])}</div></section>
-<section><h2>Breakdowns ({escape(year.label)})</h2><div class="charts">{"".join(charts[4:])}</div>
-<h3>By tier (followers at period end: head ≥ 1,000,000; waist ≥ 10,000; tail below)</h3>
-<table><tr><th>tier</th><th>creators</th><th>active</th><th>works</th><th>income</th></tr>{tier_rows}</table>
-<h3>By channel</h3><table><tr><th>channel</th><th>income</th></tr>{channel_rows}</table></section>
-</main><footer>Generated by guanghe report. Metric definitions: docs/metrics.md.</footer></body></html>
+<section><h2>Headline figures — this platform vs the conference</h2><div class="cards">{cards}</div></section>
+<section><h2>Trends by month</h2><div class="charts">{_figures(_trends(tables, months), 0)}</div></section>
+{_breakdowns(tables, year, report)}
+{_programs(report)}
+</main><footer>Generated by guanghe report. Metric definitions: docs/metrics.md. Charts: Apache ECharts
+(Apache-2.0), inlined.</footer>
+{inline_script(echarts_js())}{inline_script(glue_js())}</body></html>
 """
 
 
-def write_report(tables: Tables, path: Path) -> Path:
+def write_report(tables: Tables, path: Path, plan: dict[str, ibis.Table] | None = None) -> Path:
     """Render the report and write it atomically (a temp file renamed into place)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render(tables), encoding="utf-8")
+    tmp.write_text(render(tables, plan=plan), encoding="utf-8")
     tmp.replace(path)
     return path
