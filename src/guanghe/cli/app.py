@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from guanghe import __version__
-from guanghe.config import Settings
+from guanghe.config import SettingError, Settings, platform_zone
 from guanghe.data.warehouse import Warehouse, open_warehouse
 from guanghe.logs import setup_logging
 
@@ -67,6 +68,16 @@ def open_or_exit(url: str, create: bool = False, need_data: bool = False) -> War
             )
             raise typer.Exit(2)
     return wh
+
+
+def zone_or_exit(flag: str | None) -> ZoneInfo:
+    """The platform's time zone: ``--timezone`` if given, else ``GUANGHE_TIMEZONE`` (default UTC); exit 2 if unknown."""
+    try:
+        return platform_zone(flag) if flag is not None else Settings.from_env().zone
+    except SettingError as e:
+        what = f"--timezone {flag!r}" if flag is not None else "GUANGHE_TIMEZONE"
+        err_console.print(f"[red]error:[/] {what}: expected an IANA time zone such as UTC or Asia/Shanghai")
+        raise typer.Exit(2) from e
 
 
 def _version(value: bool) -> None:

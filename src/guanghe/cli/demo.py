@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from guanghe.cli.app import app, console, progress
+from guanghe.cli.app import app, console, progress, zone_or_exit
 from guanghe.data.ingest import ingest
 from guanghe.data.warehouse import open_warehouse
 from guanghe.metrics.headline import HeadlineRow, headline
@@ -56,6 +56,7 @@ def demo(
 ) -> None:
     """Run the whole pipeline on a synthetic platform and print the headline figures."""
     t0 = time.perf_counter()
+    zone = zone_or_exit(None)  # days counted in GUANGHE_TIMEZONE (default UTC)
     data, db, html = out / "synth", out / "guanghe.duckdb", out / "report.html"
     shutil.rmtree(data, ignore_errors=True)  # the demo's own folder: rebuilt on every run
     for stale in (db, db.with_name(db.name + ".wal")):
@@ -78,9 +79,9 @@ def demo(
         )
         step = bar.add_task("3/4 metrics", total=2)
         tables = wh.tables()
-        rows = headline(tables)
+        rows = headline(tables, zone)
         bar.update(step, advance=1, description="4/4 report")
-        write_report(tables, html)
+        write_report(tables, html, zone=zone)
         bar.update(step, advance=1)
     wh.close()
     console.print(f"loaded {report.total('loaded'):,} rows, quarantined {report.total('quarantined'):,}")

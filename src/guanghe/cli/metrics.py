@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
-from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option
-from guanghe.config import SettingError, Settings, platform_zone
+from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option, zone_or_exit
 from guanghe.data.warehouse import WarehouseError
 from guanghe.metrics import (
     DEFAULT_PERIOD,
@@ -67,17 +65,6 @@ def table(values: list[MetricValue]) -> Table:
     return out
 
 
-def _zone(flag: str | None) -> ZoneInfo:
-    if flag is None:
-        return Settings.from_env().zone  # GUANGHE_TIMEZONE, default UTC
-    try:
-        return platform_zone(flag)
-    except SettingError as e:
-        raise SettingError(
-            f"--timezone {flag!r}: expected an IANA time zone such as UTC or Asia/Shanghai"
-        ) from e
-
-
 @app.command("metrics")
 def metrics_command(
     period: str = typer.Option(
@@ -100,11 +87,7 @@ def metrics_command(
     ),
 ) -> None:
     """The ecosystem metric catalog for a period, with prior-year (YoY) and previous-period (PoP) change."""
-    try:
-        zone = _zone(timezone)
-    except SettingError as e:
-        err_console.print(f"[red]error:[/] {e}", soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from e
+    zone = zone_or_exit(timezone)
     wh = open_or_exit(warehouse, need_data=True)
     try:
         tables = wh.tables()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import ibis
 from ibis import _
@@ -12,7 +13,7 @@ from guanghe.data.tiers import TIERS
 from guanghe.metrics.catalog import Tables
 from guanghe.metrics.compute import evaluate_many
 from guanghe.metrics.followers import followers_on, in_dates, in_days
-from guanghe.metrics.period import Period, add_months, month_end
+from guanghe.metrics.period import UTC_ZONE, Period, add_months, month_end
 
 TREND_METRICS = (
     "works_published",
@@ -23,12 +24,13 @@ TREND_METRICS = (
 )
 
 
-def months_in(first: date, last: date, most: int = 36) -> list[Period]:
-    """Calendar months from the one holding ``first`` through the one holding ``last`` (at most ``most``)."""
+def months_in(first: date, last: date, most: int = 36, zone: ZoneInfo = UTC_ZONE) -> list[Period]:
+    """Calendar months (days of ``zone``) from the one holding ``first`` through the one holding ``last``
+    (at most ``most``); each carries the data's span, so a month the data covers only in part is ``partial``."""
     y, m = last.year, last.month
     out: list[Period] = []
     while len(out) < most and (y, m) >= (first.year, first.month):
-        out.append(Period(date(y, m, 1), month_end(y, m), "month", 1))
+        out.append(Period(date(y, m, 1), month_end(y, m), "month", 1, zone).with_data(first, last))
         y, m = add_months(y, m, -1)
     return out[::-1]
 
@@ -112,7 +114,7 @@ def channel_by_month(tables: Tables, months: list[Period]) -> dict[str, list[int
     if not months:
         return {c: [] for c in CHANNELS}
     inc = tables["income"]
-    t = inc.filter(in_days(inc.occurred_at, Period(months[0].start, months[-1].end)))
+    t = inc.filter(in_days(inc.occurred_at, Period(months[0].start, months[-1].end, zone=months[0].zone)))
     month = ibis.cases(*((in_days(t.occurred_at, p), i) for i, p in enumerate(months)), else_=-1)
     q = t.group_by(month=month, channel=t.channel).aggregate(fen=t.amount_fen.sum())
     got = {(r["month"], r["channel"]): int(r["fen"]) for r in q.to_pyarrow().to_pylist()}

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import ibis
 
 from guanghe.data.tiers import TIERS
 from guanghe.metrics.catalog import Tables, get
-from guanghe.metrics.compute import data_range
+from guanghe.metrics.compute import data_range, resolve_period
 from guanghe.metrics.headline import headline
-from guanghe.metrics.period import Period, parse_period
+from guanghe.metrics.period import UTC_ZONE, Period
 from guanghe.metrics.report.assets import echarts_js, glue_js, inline_script
 from guanghe.metrics.report.breakdown import (
     TIER_MEASURES,
@@ -38,9 +39,9 @@ TITLE = "Guanghe 光合 · creator ecosystem report"
 
 
 def period_is_partial(period: Period) -> bool:
-    """True when the data ends before ``period`` does (the headline card then shows a "partial period"
-    badge). Reads ``Period.partial`` where the metrics room provides it; False otherwise."""
-    return bool(getattr(period, "partial", False))
+    """True when the data does not cover every day of ``period`` (the headline card then shows a
+    "partial period" badge)."""
+    return period.partial
 
 
 def _figures(figs: list[Figure], start: int) -> str:
@@ -250,14 +251,17 @@ def _program_tables(imp: list[ProgramLine], cash: list[ProgramLine]) -> str:
     return out
 
 
-def render(tables: Tables, title: str = TITLE, plan: dict[str, ibis.Table] | None = None) -> str:
-    """The report page. ``plan``: the warehouse's plan tables (``operator.plan_tables``); None: no plan."""
-    rng = data_range(tables)
+def render(
+    tables: Tables, title: str = TITLE, plan: dict[str, ibis.Table] | None = None, zone: ZoneInfo = UTC_ZONE
+) -> str:
+    """The report page, days counted in ``zone``. ``plan``: the warehouse's plan tables
+    (``operator.plan_tables``); None: no plan."""
+    rng = data_range(tables, zone)
     if rng is None:
         raise ValueError("the warehouse is empty: ingest data first (guanghe ingest PATH or guanghe demo)")
-    rows = headline(tables)
-    year = parse_period("last-12m", rng[1])
-    months = months_in(rng[0], rng[1])
+    rows = headline(tables, zone)
+    year = resolve_period(tables, "last-12m", zone)
+    months = months_in(rng[0], rng[1], zone=zone)
     report = plan_report(tables, plan, rng[1]) if plan is not None else None
     cards = "".join(card(r, period_is_partial(r.value.period)) for r in rows)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -265,7 +269,7 @@ def render(tables: Tables, title: str = TITLE, plan: dict[str, ibis.Table] | Non
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body><header><h1>{escape(title)}</h1>
-<div>data {rng[0]} → {rng[1]} · past year {escape(year.label)} · made {made}</div></header>
+<div>data {rng[0]} → {rng[1]} (days in {escape(year.timezone)}) · past year {escape(year.label)} · made {made}</div></header>
 <main>
 <section><h2>Headline figures — this platform vs the conference</h2><div class="cards">{cards}</div></section>
 <section><h2>Trends by month</h2><div class="charts">{_figures(_trends(tables, months), 0)}</div></section>
@@ -277,11 +281,13 @@ def render(tables: Tables, title: str = TITLE, plan: dict[str, ibis.Table] | Non
 """
 
 
-def write_report(tables: Tables, path: Path, plan: dict[str, ibis.Table] | None = None) -> Path:
+def write_report(
+    tables: Tables, path: Path, plan: dict[str, ibis.Table] | None = None, zone: ZoneInfo = UTC_ZONE
+) -> Path:
     """Render the report and write it atomically (a temp file renamed into place)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render(tables, plan=plan), encoding="utf-8")
+    tmp.write_text(render(tables, plan=plan, zone=zone), encoding="utf-8")
     tmp.replace(path)
     return path
