@@ -76,3 +76,67 @@ def test_infeasible_programs_exit_1_naming_the_conflict_and_write_nothing(tmp_pa
         assert con.execute("SELECT count(*) FROM allocation_plan WHERE plan_id = 'bad'").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_allocate_json_prints_the_plan_summary_the_warehouse_holds(tmp_path_factory, tmp_path) -> None:
+    p = small_platform(tmp_path_factory)
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(p.root / "wh.duckdb", db)
+    r = runner.invoke(app, ["allocate", "-w", f"duckdb:///{db}", "--plan-id", "js", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)  # nothing but the JSON on stdout
+    assert doc["plan_id"] == "js" and doc["as_of"] == "2023-06-30" and doc["creators"] == 4_000
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for table, n in doc["rows"].items():
+            assert con.execute(f"SELECT count(*) FROM {table} WHERE plan_id = 'js'").fetchone()[0] == n > 0
+        cur = con.execute("SELECT * FROM allocation_programs WHERE plan_id = 'js'")
+        names = [d[0] for d in cur.description]
+        stored = {(row[1], row[2]): dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+    finally:
+        con.close()
+    assert (
+        set(doc["certificate"]) == {"impressions", "cash_fen"} and len(doc["programs"]) == len(stored) == 11
+    )
+    floors = {
+        (q.name, kind, t): q.floor_amount(t, kind) for q in p.programs for kind in q.budget for t in q.floors
+    }
+    for e in doc["programs"]:
+        row = stored[e["program"], e["kind"]]
+        for field in ("budget", "allocated", "creators", "shadow_price", "budget_binding"):
+            assert e[field] == row[field], (e["program"], field)
+        cert = doc["certificate"][e["kind"]]
+        assert (cert["primal"], cert["dual_bound"], cert["gap"]) == (
+            row["primal"],
+            row["dual_bound"],
+            row["gap"],
+        )
+        assert e["floors_hold"] and all(f["holds"] and f["allocated"] >= f["floor"] for f in e["floors"])
+        assert {f["tier"]: f["floor"] for f in e["floors"]} == {
+            t: v for (name, kind, t), v in floors.items() if (name, kind) == (e["program"], e["kind"])
+        }
+        assert ",".join(f["tier"] for f in e["floors"] if f["binding"]) == row["floors_binding"]
+    general = next(
+        e for e in doc["programs"] if (e["program"], e["kind"]) == ("general_support", "impressions")
+    )
+    assert [(f["tier"], f["share"]) for f in general["floors"]] == [("waist", 0.3), ("tail", 0.4)]
+
+
+def test_allocate_json_keeps_the_exit_codes(tmp_path_factory, tmp_path) -> None:
+    r = runner.invoke(app, ["allocate", "--json", "-w", f"duckdb:///{tmp_path / 'none.duckdb'}"])
+    assert r.exit_code == 2 and "no warehouse at" in r.output and not (tmp_path / "none.duckdb").exists()
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    r = runner.invoke(app, ["allocate", "--json", "-w", f"duckdb:///{empty}"])
+    assert r.exit_code == 2 and "no data in" in r.output
+    p = small_platform(tmp_path_factory)
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(p.root / "wh.duckdb", db)
+    progs = tmp_path / "progs"
+    progs.mkdir()
+    text = (PROGRAMS_DIR / "xiaomai.toml").read_text(encoding="utf-8")
+    (progs / "xiaomai.toml").write_text(
+        text.replace("[caps]", "[floors]\nhead = 0.5\n\n[caps]"), encoding="utf-8"
+    )
+    r = runner.invoke(app, ["allocate", "--json", "-w", f"duckdb:///{db}", "-P", str(progs)])
+    assert r.exit_code == 1 and "floors.head" in r.output

@@ -146,8 +146,9 @@ def fit_curves(
     prior = _em_prior(ll, seg, seg_names.size, informative)
     post = prior[seg] * np.exp(ll - ll.max(axis=1, keepdims=True))
     post /= post.sum(axis=1, keepdims=True)
-    s_hat = np.exp(post @ np.log(S_GRID))
-    seg_s = np.exp(prior @ np.log(S_GRID))[seg]
+    # einsum, not BLAS: a threaded BLAS may sum in an order that depends on its thread count.
+    s_hat = np.exp(np.einsum("ij,j->i", post, np.log(S_GRID)))
+    seg_s = np.exp(np.einsum("ij,j->i", prior, np.log(S_GRID)))[seg]
     # theta: gamma-Poisson shrinkage to the segment, prior exposure beta by the method of moments.
     big_g = np.bincount(idx, g(x, s_hat[idx]), n)
     raw = np.where(big_g > 0, big_z / np.where(big_g > 0, big_g, 1.0), 0.0)

@@ -50,14 +50,18 @@ def load_history(tables: dict[str, ibis.Table], as_of: date, lookback_days: int 
     month = wd.date.year().cast("int64") * 12 + wd.date.month().cast("int64") - 1
     wd = wd.mutate(month=month)
     b = wd.filter(wd.boosted_impressions > 0).select(
-        "creator_id", "month", organic="organic_impressions", boosted="boosted_impressions",
+        "creator_id", "month", "date", "work_id", organic="organic_impressions", boosted="boosted_impressions",
         follows="follows_gained",
     )  # fmt: skip
     o = wd.filter(wd.boosted_impressions == 0)
     o = o.group_by("creator_id", "month").aggregate(
         organic=o.organic_impressions.sum(), follows=o.follows_gained.sum()
     )
-    bd = _np(b.order_by("creator_id", "month"), ("creator_id", "month", "organic", "boosted", "follows"))
+    # A total order (the table's key): the fit sums these rows in order, and float sums depend on it.
+    bd = _np(
+        b.order_by("creator_id", "month", "date", "work_id"),
+        ("creator_id", "month", "organic", "boosted", "follows"),
+    )
     od = _np(o.order_by("creator_id", "month"), ("creator_id", "month", "organic", "follows"))
     return History(
         creator=bd["creator_id"], month=bd["month"], organic=bd["organic"], boosted=bd["boosted"],

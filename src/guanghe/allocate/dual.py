@@ -122,6 +122,14 @@ def _assemble(model: DualModel, y: np.ndarray, inner: float, sums: np.ndarray, b
     return DualEval(model.linear_part(y) + inner, grad, hess)
 
 
+def _gram(u: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """sum_i gamma_i u_i u_i^T (j x j) over a block's creators, by NumPy's own loops: OpenBLAS splits this long
+    sum between its threads, and its result then changes with the thread count in the last bits, which moved the
+    solver's prices (and the plan) between machines and settings."""
+    vt = np.ascontiguousarray(u.T) * np.sqrt(gamma)
+    return np.einsum("ji,li->jl", vt, vt)
+
+
 def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = True) -> DualEval:
     """The smoothed dual (quadratic tie-breaker of weight rho) with its exact Hessian."""
     k = model.budgets.size
@@ -131,8 +139,7 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
         inner += float(r.inner.sum())
         sums[g.tier, g.progs] += r.x.sum(axis=0)
         if hessian:
-            v = r.u * np.sqrt(r.gamma)[:, None]
-            blocks[g.tier][np.ix_(g.progs, g.progs)] += np.diag(r.u.sum(axis=0)) - v.T @ v
+            blocks[g.tier][np.ix_(g.progs, g.progs)] += np.diag(r.u.sum(axis=0)) - _gram(r.u, r.gamma)
     return _assemble(model, y, inner, sums, blocks if hessian else None)
 
 

@@ -70,3 +70,27 @@ def check(problem: AllocationProblem) -> None:
                 )
     if conflicts:
         raise InfeasibleProblem(conflicts)
+
+
+def check_whole(problem: AllocationProblem) -> None:
+    """Raise InfeasibleProblem when no plan in whole units exists although a fractional one may: floors
+    rounded up (``floor_units``) summing above the budget, or above what a tier's whole caps absorb."""
+    conflicts = []
+    floors, caps = problem.floor_units(), problem.whole_caps()
+    if problem.total_cap is not None:
+        caps = np.minimum(
+            caps, np.clip(np.floor(problem.total_cap + 1e-9), 0, 2.0**62).astype(np.int64)[:, None]
+        )
+    for k, name in enumerate(problem.names):
+        budget = problem.budgets[k]
+        if floors[k].sum() > budget:
+            parts = " + ".join(f"{TIER_NAMES[t]} {floors[k, t]:,}" for t in range(3) if floors[k, t])
+            conflicts.append(f"{name}: tier floors in whole units sum to {floors[k].sum():,} > budget "
+                             f"{budget:,.0f} ({parts})")  # fmt: skip
+        for t, tname in enumerate(TIER_NAMES):
+            room = int(caps[problem.tier == t, k].sum())
+            if floors[k, t] > room:
+                conflicts.append(f"{name}: {tname}-tier floor needs {floors[k, t]:,} whole units but the "
+                                 f"eligible {tname} creators' whole caps allow only {room:,}")  # fmt: skip
+    if conflicts:
+        raise InfeasibleProblem(conflicts)

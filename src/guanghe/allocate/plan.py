@@ -14,6 +14,7 @@ from datetime import date
 import ibis
 import numpy as np
 
+from guanghe.allocate import feasibility, repair
 from guanghe.allocate.curves import Curves, fit_curves, period_curve
 from guanghe.allocate.curves_data import load_history
 from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, AllocationResult
@@ -98,31 +99,85 @@ def build_problem(
     )  # fmt: skip
 
 
+def round_to_sum(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: int) -> np.ndarray:
+    """Integers y with lo <= y <= hi summing to ``total`` (when the bounds allow), each as close to v as they
+    permit: v rounded down into [lo, hi], then one unit more to the largest remainders v - y (one less from
+    the smallest while over), ties to the first entry. Deterministic: no float sum decides an order."""
+    y = np.clip(np.floor(v + 1e-9).astype(np.int64), lo, hi)
+    while (diff := int(total - y.sum())) != 0:
+        up = diff > 0
+        cand = np.flatnonzero(y < hi) if up else np.flatnonzero(y > lo)
+        if not cand.size:
+            break
+        rem = (v - y)[cand]
+        order = cand[np.argsort(-rem if up else rem, kind="stable")][: abs(diff)]
+        y[order] += 1 if up else -1
+    return y
+
+
 def integer_plan(problem: AllocationProblem, x: np.ndarray) -> np.ndarray:
-    """Whole impressions / fen: largest remainders within each (program, tier); never above a cap or budget."""
+    """Whole impressions / fen from a feasible fractional plan x (n, K), meeting the whole-unit constraints.
+
+    Per program: its total is x's total rounded to the nearest unit, raised to the sum of its tier floors
+    in whole units (``floor_units``: ceil(share x budget)) and never above the budget; that total goes to the
+    tiers by largest remainders, never a tier below its floor or above its caps; each tier's amount goes to
+    its creators by largest remainders, never above a cap rounded down (nor a total cap: programs are taken
+    in turn, each within the room the others leave). Every entry ends within one unit of x where it can.
+    """
+    floors = problem.floor_units()
+    caps = problem.whole_caps()
     out = np.floor(x + 1e-9).astype(np.int64)
+    np.clip(out, 0, caps, out=out)
+    used = out.sum(axis=1)
+    total_cap = None if problem.total_cap is None else np.floor(problem.total_cap + 1e-9)
+    tiers = [np.flatnonzero(problem.tier == t) for t in range(3)]
     for k in range(problem.k):
-        budget = int(problem.budgets[k])
-        for t in range(3):
-            rows = np.flatnonzero(problem.tier == t)
-            want = min(
-                round(float(x[rows, k].sum())), budget - int(out[:, k].sum()) + int(out[rows, k].sum())
-            )
-            extra = want - int(out[rows, k].sum())
-            if extra > 0:
-                frac = x[rows, k] - out[rows, k]
-                order = np.argsort(-frac, kind="stable")[:extra]
-                out[rows[order[frac[order] > 0]], k] += 1
+        hi = caps[:, k]
+        if total_cap is not None:
+            room = np.clip(total_cap - (used - out[:, k]), 0, 2.0**62).astype(np.int64)
+            hi = np.minimum(hi, room)
+        tier_x = np.array([x[r, k].sum() for r in tiers])
+        tier_hi = np.array([hi[r].sum() for r in tiers])
+        total = int(np.floor(tier_x.sum() + 0.5))
+        total = min(max(total, int(floors[k].sum())), int(problem.budgets[k]), int(tier_hi.sum()))
+        want = round_to_sum(tier_x, floors[k], tier_hi, total)
+        used -= out[:, k]
+        for t, r in enumerate(tiers):
+            out[r, k] = round_to_sum(x[r, k], np.zeros(r.size, np.int64), hi[r], int(want[t]))
+        used += out[:, k]
     return out
 
 
 @dataclass
 class KindPlan:
+    """One budget kind's solved problem and its stored plan in whole units, with that plan's certificate."""
+
     kind: str
     columns: list[int]  # indices into Plan.programs
     problem: AllocationProblem
-    result: AllocationResult
-    amounts: np.ndarray  # (n, len(columns)) int64
+    result: AllocationResult  # the solver's (fractional) plan, prices and bound
+    amounts: np.ndarray  # (n, len(columns)) int64: the plan that is stored
+    primal: float = 0.0  # value of ``amounts`` (the stored plan), not of the fractional plan
+
+    @property
+    def dual_bound(self) -> float:
+        return self.result.dual_bound
+
+    @property
+    def gap(self) -> float:
+        """(dual bound - value of the stored plan) / value: the stored plan's certified distance to optimal."""
+        return (self.dual_bound - self.primal) / max(abs(self.primal), 1e-300)
+
+    def check(self) -> None:
+        """Raise RuntimeError unless the stored amounts meet every constraint in whole units (floors, caps,
+        budgets, eligibility): the feasibility check of the plan runs on what is stored."""
+        bad = repair.violations(self.problem, self.amounts, whole=True)
+        if bad:
+            raise RuntimeError(f"{self.kind}: the whole-unit plan breaks its constraints: " + "; ".join(bad))
+
+    def floor_totals(self) -> np.ndarray:
+        """(K, 3) the stored amounts per program and tier."""
+        return np.stack([self.amounts[self.problem.tier == t].sum(axis=0) for t in range(3)], axis=1)
 
 
 @dataclass
@@ -145,8 +200,12 @@ def solve_kind(platform: Platform, programs: list[Program], kind: str, a, s, tol
     if not cols:
         return None
     problem = build_problem(platform, programs, kind, a, s)
+    feasibility.check_whole(problem)
     result = solve(problem, tol)
-    return KindPlan(kind, cols, problem, result, integer_plan(problem, result.x))
+    amounts = integer_plan(problem, result.x)
+    kp = KindPlan(kind, cols, problem, result, amounts, problem.value(amounts.astype(float)))
+    kp.check()
+    return kp
 
 
 def curves_for(c: Curves, d: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -96,6 +96,14 @@ class AllocationProblem:
             c = np.minimum(c, self.total_cap[sel, None])
         return np.where(self.eligible[sel], c, 0.0)
 
+    def floor_units(self) -> np.ndarray:
+        """(K, 3) the tier floors in whole units: ceil(floors * budgets), as ``Program.floor_amount``."""
+        return np.ceil(self.floors * self.budgets[:, None]).astype(np.int64)
+
+    def whole_caps(self) -> np.ndarray:
+        """(n, K) the effective caps in whole units (rounded down): no whole plan may pass them."""
+        return np.floor(self.effective_caps() + 1e-9).astype(np.int64)
+
     def value(self, x: np.ndarray) -> float:
         """The objective sum_i a_i ln(1 + X_i / s_i) of a plan x (n, K)."""
         return float(np.sum(self.a * np.log1p(x.sum(axis=1) / self.s)))

@@ -58,25 +58,36 @@ def repair(problem: AllocationProblem, x: np.ndarray) -> np.ndarray:
     return x
 
 
-def violations(problem: AllocationProblem, x: np.ndarray) -> list[str]:
-    """Every constraint x breaks (relative tolerance 1e-9), named."""
+def violations(problem: AllocationProblem, x: np.ndarray, whole: bool = False) -> list[str]:
+    """Every constraint x breaks (relative tolerance 1e-9), named.
+
+    ``whole``: x is a plan in whole units (what is stored) and is held to the whole-unit constraints with no
+    tolerance: caps rounded down, tier floors rounded up (``floor_units``), budgets as they are.
+    """
     out = []
-    c = problem.effective_caps()
-    if np.any(x < 0) or np.any(x > c * (1 + REL) + 1e-12):
-        out.append(f"{int(np.sum((x < 0) | (x > c * (1 + REL) + 1e-12)))} entries outside [0, cap]")
-    if problem.total_cap is not None:
-        bad = x.sum(axis=1) > problem.total_cap * (1 + REL) + 1e-12
+    if whole:
+        c, rel, eps = problem.whole_caps().astype(float), 0.0, 0.0
+        floors = problem.floor_units().astype(float)
+        total_cap = None if problem.total_cap is None else np.floor(problem.total_cap + 1e-9)
+    else:
+        c, rel, eps = problem.effective_caps(), REL, 1e-12
+        floors = problem.floors * problem.budgets[:, None]
+        total_cap = problem.total_cap
+    if np.any(x < 0) or np.any(x > c * (1 + rel) + eps):
+        out.append(f"{int(np.sum((x < 0) | (x > c * (1 + rel) + eps)))} entries outside [0, cap]")
+    if total_cap is not None:
+        bad = x.sum(axis=1) > total_cap * (1 + rel) + eps
         if np.any(bad):
             out.append(f"{int(bad.sum())} creators above their total cap")
     spent = x.sum(axis=0)
     for k, name in enumerate(problem.names):
-        if spent[k] > problem.budgets[k] * (1 + REL) + 1e-12:
+        if spent[k] > problem.budgets[k] * (1 + rel) + eps:
             out.append(f"{name}: spends {spent[k]:.6g} > budget {problem.budgets[k]:.6g}")
         for t, tname in enumerate(TIER_NAMES):
-            floor = problem.floors[k, t] * problem.budgets[k]
+            floor = floors[k, t]
             got = x[problem.tier == t, k].sum()
-            if floor > 0 and got < floor * (1 - REL):
-                out.append(f"{name}: {tname} tier gets {got:.6g} < floor {floor:.6g}")
+            if floor > 0 and got < floor * (1 - rel):
+                out.append(f"{name}: {tname} tier gets {got:.10g} < floor {floor:.10g}")
     return out
 
 

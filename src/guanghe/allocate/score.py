@@ -89,6 +89,12 @@ class Comparison:
     def vs_best_baseline(self) -> float:
         return self.values["allocator"] / self.values[self.best_baseline]
 
+    def to_dict(self) -> dict:
+        """The comparison as data (``guanghe allocate --truth --json``)."""
+        return {"values": dict(self.values), "vs_oracle": self.vs_oracle, "best_baseline": self.best_baseline,
+                "vs_best_baseline": self.vs_best_baseline, "oracle_gap": self.oracle_gap,
+                "curve_errors": dataclasses.asdict(self.errors)}  # fmt: skip
+
 
 def true_problem(
     problem: AllocationProblem, theta: np.ndarray, s: np.ndarray, d: np.ndarray

@@ -6,6 +6,7 @@ allocation_quotas (daily quotas), allocation_curves (each creator's fitted curve
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 from datetime import UTC, datetime
 
@@ -19,6 +20,7 @@ from guanghe.data.schema import Column, Table
 from guanghe.data.warehouse.base import Warehouse, WarehouseError
 from guanghe.data.warehouse.duckdb import ddl
 
+log = logging.getLogger(__name__)
 I64, F64, STR, BOOL = pa.int64(), pa.float64(), pa.string(), pa.bool_()
 _ID = Column("plan_id", STR, "Plan id (a rerun with the same id replaces the plan).")
 _CR = Column("creator_id", I64, "Creator.", references="creators.creator_id")
@@ -35,7 +37,8 @@ PROGRAMS = Table("allocation_programs", "One row per (program, budget kind): bud
     _ID, _PR,
     Column("kind", STR, "impressions or cash_fen."),
     Column("as_of", pa.date32(), "Day of the creator features."),
-    Column("created_at", pa.timestamp("us"), "When the plan was made (UTC)."),
+    Column("created_at", pa.timestamp("us"), "When the plan was written (UTC); the only column that differs "
+           "between two runs on the same data."),
     Column("budget", I64, "Budget (scaled to the platform)."),
     Column("allocated", I64, "Allocated (whole units)."),
     Column("creators", I64, "Creators with an allocation."),
@@ -44,9 +47,9 @@ PROGRAMS = Table("allocation_programs", "One row per (program, budget kind): bud
     *(Column(f"price_{t}", F64, f"Effective price for {t} creators: lambda - mu_{t}.") for t in TIER_NAMES),
     Column("budget_binding", BOOL, "The budget is spent to the last unit and worth more."),
     Column("floors_binding", STR, "Tiers whose floor binds, comma-separated."),
-    Column("primal", F64, "Value of the kind's plan (follows, fitted curves)."),
+    Column("primal", F64, "Value of the kind's stored (whole-unit) plan (follows, fitted curves)."),
     Column("dual_bound", F64, "Upper bound on the optimum."),
-    Column("gap", F64, "(dual_bound - primal) / primal."),
+    Column("gap", F64, "(dual_bound - primal) / primal: the stored plan's certified gap."),
 ), ("plan_id", "program", "kind"))  # fmt: skip
 QUOTAS = Table("allocation_quotas", "Daily quotas; per (creator, program) they sum exactly to the plan.", (
     _ID, _CR, _PR, Column("date", pa.date32(), "Delivery day."),
@@ -140,7 +143,7 @@ def _programs(plan: Plan, amt: dict[str, np.ndarray]) -> pa.Table:
                     "creators": int((kp.amounts[:, j] > 0).sum()), "shadow_price": float(r.shadow_prices[j]),
                     "budget_price": lam, "budget_binding": bool(r.budget_binding[j]),
                     "floors_binding": ",".join(t for t, b in zip(TIER_NAMES, r.floor_binding[j], strict=True) if b),
-                    "primal": r.value, "dual_bound": r.dual_bound, "gap": r.gap,
+                    "primal": kp.primal, "dual_bound": kp.dual_bound, "gap": kp.gap,
                     **{f"price_{t}": lam - float(mu[ti]) for ti, t in enumerate(TIER_NAMES)}}  # fmt: skip
             for c in PROGRAMS.names:
                 rows[c].append(vals[c])
@@ -149,6 +152,8 @@ def _programs(plan: Plan, amt: dict[str, np.ndarray]) -> pa.Table:
 
 def write_plan(wh: Warehouse, plan: Plan, counts: np.ndarray) -> dict[str, int]:
     """Replace the plan id's rows in every plan table in one transaction; return rows written per table."""
+    for kp in plan.kinds.values():  # nothing that breaks a floor, cap or budget is ever stored
+        kp.check()
     data = plan_tables(plan, counts)
     with wh.writer() as w:
         raw = getattr(w, "raw", None)
@@ -165,4 +170,9 @@ def write_plan(wh: Warehouse, plan: Plan, counts: np.ndarray) -> dict[str, int]:
             finally:
                 with suppress(Exception):  # an aborted transaction refuses even this; the error is raised
                     raw.unregister("_plan_rows")
-    return {name: data[name].num_rows for name in TABLES}
+    rows = {name: data[name].num_rows for name in TABLES}
+    creators = len(np.unique(data[PLAN.name].column("creator_id").to_numpy()))
+    gaps = ", ".join(f"{kind} {kp.gap:.2e}" for kind, kp in plan.kinds.items()) or "none"
+    log.info("plan %s written: %d programs, %d creators, gap %s, %d plan rows, %d quota rows", plan.plan_id,
+             len(plan.programs), creators, gaps, rows[PLAN.name], rows[QUOTAS.name])  # fmt: skip
+    return rows

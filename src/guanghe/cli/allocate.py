@@ -37,26 +37,29 @@ def _day(text: str | None) -> date | None:
         raise _fail(f"--as-of: expected a date like 2023-06-30, got {text!r}") from e
 
 
-def _print_plan(plan, rows: dict[str, int]) -> None:
-    for kind, kp in plan.kinds.items():
-        r = kp.result
-        console.print(f"[bold]{kind}[/]: primal {r.value:,.1f} follows, dual bound {r.dual_bound:,.1f}, "
-                      f"gap {r.gap:.2e} ({r.stats.get('seconds', 0):.1f} s)", highlight=False)  # fmt: skip
+def _print_plan(doc: dict) -> None:
+    for kind, c in doc["certificate"].items():
+        console.print(f"[bold]{kind}[/]: primal {c['primal']:,.1f} follows, dual bound {c['dual_bound']:,.1f}, "
+                      f"gap {c['gap']:.2e} ({c['seconds']:.1f} s)", highlight=False)  # fmt: skip
     t = Table(title="Programs: budget use and shadow prices (follows per extra unit of budget)",
               title_justify="left")  # fmt: skip
-    for col in ("program", "kind", "budget", "allocated", "creators", "shadow price", "binding"):
-        t.add_column(col, justify="left" if col in ("program", "kind", "binding") else "right")
-    for kind, kp in plan.kinds.items():
-        r = kp.result
-        for j, col in enumerate(kp.columns):
-            binds = (["budget"] if r.budget_binding[j] else []) + [
-                f"{t} floor" for t, b in zip(("head", "waist", "tail"), r.floor_binding[j], strict=True) if b
-            ]
-            t.add_row(plan.programs[col].name, kind, f"{int(kp.problem.budgets[j]):,}",
-                      f"{int(kp.amounts[:, j].sum()):,}", f"{int((kp.amounts[:, j] > 0).sum()):,}",
-                      f"{r.shadow_prices[j]:.4g}", ", ".join(binds) or "-")  # fmt: skip
+    cols = ("program", "kind", "budget", "allocated", "creators", "shadow price", "floors held", "binding")
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("program", "kind", "floors held", "binding") else "right")
+    for p in doc["programs"]:
+        binds = (["budget"] if p["budget_binding"] else []) + [
+            f"{f['tier']} floor" for f in p["floors"] if f["binding"]
+        ]
+        floors = ", ".join(
+            f"{f['tier']} ok" if f["holds"] else f"{f['tier']} MISSED ({f['allocated']:,} < {f['floor']:,})"
+            for f in p["floors"]
+        )
+        t.add_row(p["program"], p["kind"], f"{p['budget']:,}", f"{p['allocated']:,}", f"{p['creators']:,}",
+                  f"{p['shadow_price']:.4g}", floors or "-", ", ".join(binds) or "-")  # fmt: skip
     console.print(t)
-    console.print(f"plan {plan.plan_id!r} stored: " + ", ".join(f"{k} {v:,} rows" for k, v in rows.items()))
+    console.print(
+        f"plan {doc['plan_id']!r} stored: " + ", ".join(f"{k} {v:,} rows" for k, v in doc["rows"].items())
+    )
 
 
 def _print_comparison(cmp) -> None:
@@ -94,6 +97,9 @@ def allocate_command(
         None, "--scale", help="Budget scale (default: platform creators / full scale)."
     ),
     tol: float = typer.Option(1e-4, "--tol", help="Target relative duality gap."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the plan summary as JSON (nothing else on stdout)."
+    ),
 ) -> None:
     """Plan every program's budget: features -> eligibility -> curves -> certified solve -> plan in the warehouse."""
     from guanghe.allocate.plan import make_plan
@@ -101,6 +107,7 @@ def allocate_command(
     from guanghe.allocate.quotas import weekday_counts
     from guanghe.allocate.score import compare
     from guanghe.allocate.store import write_plan
+    from guanghe.allocate.summary import summary
 
     day = _day(as_of)
     _programs(directory)  # file errors before touching the warehouse
@@ -117,11 +124,18 @@ def allocate_command(
         started = time.perf_counter()
         plan = make_plan(tables, progs, day, plan_id or f"plan-{day}", tol)
         rows = write_plan(wh, plan, weekday_counts(tables, plan.platform.creator_id, day))
-        console.print(f"allocated {len(progs)} programs over {n:,} creators as of {day} in "
-                      f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-        _print_plan(plan, rows)
-        if truth is not None and "impressions" in plan.kinds:
-            _print_comparison(compare(plan, truth, tol))
+        elapsed = time.perf_counter() - started
+        doc = summary(plan, rows)
+        cmp = compare(plan, truth, tol) if truth is not None and "impressions" in plan.kinds else None
+        if as_json:
+            if cmp is not None:
+                doc["truth"] = cmp.to_dict()
+            typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+            return
+        console.print(f"allocated {len(progs)} programs over {n:,} creators as of {day} in {elapsed:.1f} s")
+        _print_plan(doc)
+        if cmp is not None:
+            _print_comparison(cmp)
     except (InfeasibleProgram, InfeasibleProblem) as e:
         raise _fail(e, EXIT_INFEASIBLE) from e
     except (WarehouseError, FileNotFoundError, ValueError) as e:
