@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -223,3 +224,17 @@ def test_shipped_programs_at_full_scale():
     assert progs["general_support"].floors["tail"] == 0.40
     scaled = load_programs(PROGRAMS_DIR, platform_creators=7_000)
     assert sum(p.budget.get("impressions", 0) for p in scaled) == pytest.approx(400_000_000, abs=7)
+
+
+def test_floor_amount_has_no_float_error() -> None:
+    """0.07 x 100 is 7.000000000000001 in floats: the floor is 7 units, not 8 (ceil of the share as written)."""
+    p = parse_program(VALID, "p.toml")
+    p = dataclasses.replace(
+        p, floors={"tail": 0.07, "waist": 0.3}, budget={"impressions": 100, "cash_fen": 1000}
+    )
+    assert p.floor_amount("tail", "impressions") == 7 and p.floor_amount("tail", "cash_fen") == 70
+    assert p.floor_amount("waist", "impressions") == 30 and p.floor_amount("head", "impressions") == 0
+    p = dataclasses.replace(p, floors={"tail": 0.333}, budget={"impressions": 1000})
+    assert p.floor_amount("tail", "impressions") == 333
+    p = dataclasses.replace(p, floors={"tail": 0.3331}, budget={"impressions": 1000})
+    assert p.floor_amount("tail", "impressions") == 334  # a fraction of a unit still rounds up

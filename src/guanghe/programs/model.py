@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 from guanghe.programs.catalog import BUDGET_KINDS
 
@@ -71,10 +73,10 @@ class Program:
         return dataclasses.replace(self, budget=budget, scale_factor=self.scale_factor * factor)
 
     def floor_amount(self, tier: str, kind: str) -> int:
-        """The minimum amount of budget ``kind`` that must go to ``tier`` (rounded up)."""
-        share = self.floors.get(tier, 0.0)
-        amount = share * self.budget.get(kind, 0)
-        return int(-(-amount // 1))
+        """The minimum amount of budget ``kind`` that must go to ``tier``: ceil(share × budget), computed on
+        the share as written (0.3 is 3/10, not the float just above it), so no float error adds a unit."""
+        share = Fraction(repr(self.floors.get(tier, 0.0)))
+        return math.ceil(share * self.budget.get(kind, 0))
 
     def line(self, name: str) -> int:
         """Line of a field in the source file (0 when unknown)."""
