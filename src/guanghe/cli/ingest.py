@@ -78,7 +78,7 @@ def _why_nothing(report: IngestReport) -> str:
     if report.total("rows_read") == 0:
         names = [Path(f.path).name for f in report.files]
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        return f"no rows: the file(s) hold no data rows ({shown})"
+        return f"no rows in {shown}"
     return "every row was quarantined"
 
 

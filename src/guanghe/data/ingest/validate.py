@@ -1,7 +1,8 @@
 """Check rows against their table's schema, column by column (vectorised), and type them exactly.
 
 Text (CSV, JSON Lines) is parsed in one DuckDB pass; Parquet columns already of the right type are only
-checked for what their type does not guarantee (missing values, minimums, enumerations). Only failing
+checked for what their type does not guarantee (missing values, minimums, enumerations, blank text,
+plausible ranges), and Parquet columns of another type are converted only exactly (``READS``). Only failing
 values are turned into Python objects, to write their message.
 
 >>> from guanghe.data.schema import TABLES
@@ -265,9 +266,10 @@ def _checks(col: Column, arr: pa.ChunkedArray, present: pa.ChunkedArray | None, 
         )
     elif col.required and col.type == pa.string():
         blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.utf8_is_space(arr))
-        checks.append(
-            (_mask(blank), lambda v: f"expected a non-blank text value (required field), got '{v}'")
-        )
+        if pc.any(blank).as_py():
+            checks.append(
+                (_mask(blank), lambda v: f"expected a non-blank text value (required field), got '{v}'")
+            )
     if col.plausible is not None:
         low_t, high_t = col.plausible.bounds(now)
         low, high = (low_t.date(), high_t.date()) if col.type == pa.date32() else (low_t, high_t)
