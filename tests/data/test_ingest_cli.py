@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from guanghe.cli import app
@@ -71,3 +73,27 @@ def test_nothing_loaded_exit_one(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert _run(str(empty), "-w", url).exit_code == 1
+
+
+def test_messages_with_brackets_are_printed_verbatim(tmp_path):
+    """Reasons and errors are text, not Rich markup: '[red]' and 'timestamp[us]' are printed as they are."""
+    url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
+    works = tmp_path / "works.jsonl"
+    works.write_text(
+        '{"work_id": 1, "creator_id": 1, "published_at": "2023-01-01", "kind": "[red]vlog", "category": "food", '
+        '"duration_s": 1}\n'
+    )
+    result = _run(str(FIXTURES / "valid" / "creators.csv"), str(works), "-w", url)
+    assert result.exit_code == 0, result.output
+    assert "works.jsonl:1 kind: expected one of short_video, live, image; got '[red]vlog'" in result.stdout
+    columns = {
+        "work_id": [2],
+        "creator_id": [1],
+        "published_at": [True],
+        "kind": ["live"],
+        "category": ["food"],
+    }
+    pq.write_table(pa.table({**columns, "duration_s": pa.array([1], pa.int32())}), tmp_path / "works.parquet")
+    bad = _run(str(tmp_path / "works.parquet"), "-w", url)
+    assert bad.exit_code == 2
+    assert "column published_at has type bool: expected timestamp[us] (an ISO-8601 timestamp)" in bad.stderr

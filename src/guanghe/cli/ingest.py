@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from guanghe.cli.app import app, console, err_console, open_or_exit, progress, warehouse_option
+from guanghe.cli.app import app, console, err_console, progress, warehouse_option
 from guanghe.data.ingest import FileReport, IngestError, IngestReport, ingest
 from guanghe.data.warehouse import WarehouseError
 
@@ -47,30 +48,38 @@ def ingest_command(
     Exit codes: 0 loaded, 1 nothing accepted (every row quarantined, or no files), 2 a file could not be read
     (nothing is written then).
     """
-    wh = open_or_exit(warehouse, create=True)
-    try:
+    try:  # the warehouse is created only once the files' headers passed, and removed if the load fails
         with progress() as bar:
             task = bar.add_task("ingest", total=None)
 
             def on_file(f: FileReport, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=f"ingest {Path(f.path).name}")
 
-            report = ingest(paths, wh, table=table, on_file=on_file)
+            report = ingest(paths, warehouse, table=table, on_file=on_file)
     except (IngestError, WarehouseError) as e:
         if as_json:
             typer.echo(json.dumps({"ok": False, "error": str(e)}))
-        err_console.print(f"[red]error:[/] {e}\nNothing was written.")
+        err_console.print(
+            f"[red]error:[/] {escape(str(e))}\nNothing was written.", soft_wrap=True, highlight=False
+        )
         raise typer.Exit(EXIT_UNREADABLE) from e
-    finally:
-        wh.close()
     if as_json:
         typer.echo(json.dumps(report.to_dict(), default=str, indent=2))
     else:
         _print(report)
     if not report.ok:
-        err_console.print("[red]error:[/] nothing loaded: " + ("no data files found" if not report.files else
-                          "every row was quarantined"))  # fmt: skip
+        err_console.print(f"[red]error:[/] nothing loaded: {escape(_why_nothing(report))}", soft_wrap=True)
         raise typer.Exit(EXIT_NOTHING_LOADED)
+
+
+def _why_nothing(report: IngestReport) -> str:
+    if not report.files:
+        return "no data files found"
+    if report.total("rows_read") == 0:
+        names = [Path(f.path).name for f in report.files]
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        return f"no rows in {shown}"
+    return "every row was quarantined"
 
 
 def _print(report: IngestReport) -> None:
@@ -80,7 +89,7 @@ def _print(report: IngestReport) -> None:
         console.print(f"[yellow]{report.total('quarantined'):,} row(s) quarantined[/]; first problems:")
         for q in notes[:SHOWN_PROBLEMS]:
             console.print(
-                f"  {q.file}:{q.row} [bold]{q.field or '(row)'}[/]: {q.reason}",
+                f"  {escape(q.file)}:{q.row} [bold]{escape(q.field or '(row)')}[/]: {escape(q.reason)}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from guanghe.data.ingest import mark_not_data
 from guanghe.data.tiers import TIERS
 from guanghe.synth.arrow import strings
 from guanghe.synth.config import SynthConfig
@@ -56,3 +57,6 @@ def write_truth(cfg: SynthConfig, pop: Population, out_dir: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(truth_table(cfg, pop), folder / "creators.parquet")
     (folder / "params.json").write_text(cfg.to_json() + "\n")
+    mark_not_data(
+        folder, "the ground truth of a synthetic platform (`guanghe synth`); its data is in ../data/"
+    )

@@ -2,6 +2,7 @@
 
 A file's table is its parent folder's name if that names a table (``data/work_daily/2023-01.parquet``),
 else the longest table name its file name starts with (``work_daily_2023.csv``), else ``--table``.
+A folder holding a ``.guanghe-not-data`` file (``guanghe synth`` marks its ``truth/`` folder so) is skipped.
 
 >>> table_for(Path("data/work_daily/2023-01.parquet"))
 'work_daily'
@@ -11,6 +12,7 @@ else the longest table name its file name starts with (``work_daily_2023.csv``),
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,9 @@ from pathlib import Path
 from guanghe.data.ingest.errors import IngestError
 from guanghe.data.schema import TABLES
 
+log = logging.getLogger(__name__)
+
+NOT_DATA = ".guanghe-not-data"  # a folder holding this file is never searched for data files
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -38,11 +43,20 @@ def table_for(path: Path, fallback: str | None = None) -> str | None:
     return fallback
 
 
+def mark_not_data(folder: Path, why: str) -> None:
+    """Mark a folder (e.g. a synthetic platform's ground truth) so that ingestion never loads it."""
+    (Path(folder) / NOT_DATA).write_text(why + "\n")
+
+
 def _files_under(folder: Path) -> list[Path]:
+    skipped = sorted(m.parent for m in folder.rglob(NOT_DATA) if m.is_file())
+    for s in skipped:
+        log.info("skipping %s: it holds %s (not data)", s, NOT_DATA)
     return [
         p for p in folder.rglob("*")
         if p.is_file() and p.suffix.lower() in FORMATS
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not any(s == p.parent or s in p.parents for s in skipped)
     ]  # fmt: skip
 
 
@@ -53,6 +67,9 @@ def discover(paths: Iterable[str | Path], table: str | None = None) -> list[Sour
     found: dict[Path, Path] = {}
     for given in map(Path, paths):
         if given.is_dir():
+            if (given / NOT_DATA).is_file():
+                why = (given / NOT_DATA).read_text(errors="replace").strip()
+                raise IngestError(f"{given}: this folder is marked as not data by its {NOT_DATA} file: {why}")
             for p in _files_under(given):
                 found.setdefault(p.resolve(), p)
         elif given.is_file():

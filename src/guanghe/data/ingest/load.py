@@ -15,14 +15,15 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
+from guanghe.config import SettingError, parse_url
 from guanghe.data.ingest.discover import SourceFile, discover
 from guanghe.data.ingest.errors import IngestError
 from guanghe.data.ingest.keys import find_rows, missing_references, repeats
 from guanghe.data.ingest.readers import RawRows, check_header, read_file
 from guanghe.data.ingest.report import FileReport, IngestReport, QuarantineNote
-from guanghe.data.ingest.validate import Checked, Issue, validate
+from guanghe.data.ingest.validate import Checked, Issue, py_values, validate
 from guanghe.data.schema import QUARANTINE, TABLES
-from guanghe.data.warehouse import Warehouse, open_warehouse
+from guanghe.data.warehouse import ENGINES, Warehouse, WarehouseError, open_warehouse
 from guanghe.data.warehouse.base import Writer
 
 log = logging.getLogger(__name__)
@@ -37,34 +38,73 @@ def ingest(
     table: str | None = None,
     on_file: OnFile | None = None,
 ) -> IngestReport:
-    """Load every file under ``paths`` in one transaction; an unreadable file raises :class:`IngestError`."""
+    """Load every file under ``paths`` in one transaction; an unreadable file raises :class:`IngestError`.
+
+    Given a URL, the warehouse is opened (created if need be) only once every file's header passed its
+    check, and a warehouse file this call created is removed again when the load fails: a failed load
+    leaves nothing behind."""
+    fresh = _fresh_file(warehouse) if isinstance(warehouse, str) else None
     sources = discover(paths, table)
     for src in sources:
         check_header(src)
-    wh = open_warehouse(warehouse, create=True) if isinstance(warehouse, str) else warehouse
+    if not isinstance(warehouse, str):
+        return _load(warehouse, sources, on_file)
+    if not sources:  # nothing to load, nothing to record: no warehouse is opened (or created)
+        return IngestReport(_load_id(datetime.now(UTC)), warehouse)
+    wh = None
     try:
-        now = datetime.now(UTC)
-        report = IngestReport(f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", wh.url)
-        # The next file is read and validated in a second thread while this one is merged.
-        with wh.writer() as writer, ThreadPoolExecutor(max_workers=1) as pool:
-            run = _Run(wh, writer, report)
-            ahead = pool.submit(_prepare, sources[0]) if sources else None
-            for n, src in enumerate(sources, 1):
-                prepared = ahead.result()
-                ahead = pool.submit(_prepare, sources[n]) if n < len(sources) else None
-                report.files.append(run.load(src, prepared))
-                del prepared
-                if on_file is not None:
-                    on_file(report.files[-1], n, len(sources))
-            writer.append("loads", _loads_rows(report, datetime.now(UTC).replace(tzinfo=None)))
-        log.info(
-            "load %s committed: %d files, %d rows loaded, %d duplicates, %d quarantined", report.load_id,
-            len(report.files), report.total("loaded"), report.total("duplicates"), report.total("quarantined"),
-        )  # fmt: skip
-        return report
-    finally:
-        if isinstance(warehouse, str):
+        wh = open_warehouse(warehouse, create=True)
+        return _load(wh, sources, on_file)
+    except BaseException:
+        if wh is not None:
             wh.close()
+            wh = None
+        if fresh is not None:  # the file, and the write-ahead log an engine may keep beside it
+            for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            log.info("load failed: removed %s, which it had created", fresh)
+        raise
+    finally:
+        if wh is not None:
+            wh.close()
+
+
+def _fresh_file(url: str) -> Path | None:
+    """The file a warehouse URL names when it does not exist yet (so this load creates it), else None."""
+    try:
+        parsed = parse_url(url, tuple(ENGINES), "warehouse")
+    except SettingError as e:
+        raise WarehouseError(str(e)) from e
+    if parsed.path is None or Path(parsed.path).exists():
+        return None
+    return Path(parsed.path)
+
+
+def _load_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def _load(wh: Warehouse, sources: list[SourceFile], on_file: OnFile | None) -> IngestReport:
+    now = datetime.now(UTC)
+    report = IngestReport(_load_id(now), wh.url)
+    at = now.replace(tzinfo=None)  # plausible dates and timestamps are bounded by the load's start
+    # The next file is read and validated in a second thread while this one is merged.
+    with wh.writer() as writer, ThreadPoolExecutor(max_workers=1) as pool:
+        run = _Run(wh, writer, report)
+        ahead = pool.submit(_prepare, sources[0], at) if sources else None
+        for n, src in enumerate(sources, 1):
+            prepared = ahead.result()
+            ahead = pool.submit(_prepare, sources[n], at) if n < len(sources) else None
+            report.files.append(run.load(src, prepared))
+            del prepared
+            if on_file is not None:
+                on_file(report.files[-1], n, len(sources))
+        writer.append("loads", _loads_rows(report, datetime.now(UTC).replace(tzinfo=None)))
+    log.info(
+        "load %s committed: %d files, %d rows loaded, %d duplicates, %d quarantined", report.load_id,
+        len(report.files), report.total("loaded"), report.total("duplicates"), report.total("quarantined"),
+    )  # fmt: skip
+    return report
 
 
 class _Prepared(NamedTuple):
@@ -73,7 +113,7 @@ class _Prepared(NamedTuple):
     checked: Checked
 
 
-def _prepare(src: SourceFile) -> _Prepared:
+def _prepare(src: SourceFile, now: datetime) -> _Prepared:
     """Read, hash and validate one file: everything that does not need the warehouse."""
     try:
         data = src.path.read_bytes()
@@ -83,7 +123,7 @@ def _prepare(src: SourceFile) -> _Prepared:
     raw = read_file(src, data)
     del data
     try:
-        return _Prepared(sha, raw, validate(TABLES[src.table], raw.data))
+        return _Prepared(sha, raw, validate(TABLES[src.table], raw.data, now))
     except IngestError as e:
         raise IngestError(f"{src.path}: {e}") from e
 
@@ -204,7 +244,7 @@ class _Run:
         idx = sorted({i.index for i in issues})
         raw_json = dict(zip(idx, _raw_json(raw, idx), strict=True))
         records = [(int(raw.rows[i.index]), i.field, i.reason, raw_json[i.index]) for i in issues]
-        records += [(b.row, "", b.reason, b.raw) for b in raw.bad]
+        records += [(b.row, b.field, b.reason, b.raw) for b in raw.bad]
         records.sort(key=lambda r: r[0])
         fresh = []
         for row, fld, reason, js in records:
@@ -239,5 +279,7 @@ def _raw_json(raw: RawRows, idx: list[int]) -> list[str]:
         return []
     if raw.source_json is not None:
         return raw.source_json.take(pa.array(idx, pa.int64())).to_pylist()
-    rows = raw.data.take(pa.array(idx, pa.int64())).to_pylist()
+    taken = raw.data.take(pa.array(idx, pa.int64()))
+    columns = {name: py_values(taken.column(name)) for name in taken.column_names}
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     return [json.dumps(r, default=str, ensure_ascii=False) for r in rows]

@@ -23,7 +23,10 @@ import pyarrow.parquet as pq
 from guanghe.data.ingest.discover import SourceFile
 from guanghe.data.ingest.errors import IngestError
 from guanghe.data.ingest.scratch import scratch
+from guanghe.data.ingest.validate import type_problems
 from guanghe.data.schema import TABLES
+
+MAX_BLOCK = 2**31 - 1  # Arrow's CSV block size is an int32: the longest record it can read
 
 
 @dataclass
@@ -31,6 +34,7 @@ class BadRow:
     row: int  # line number (CSV, JSON Lines)
     reason: str
     raw: str  # JSON text
+    field: str = ""  # '' for a row that cannot be split into fields
 
 
 @dataclass
@@ -70,11 +74,20 @@ def _parquet_columns(names: list[str]) -> list[str]:
     return [n for n in names if not n.startswith("__index_level_")]  # pandas index columns
 
 
+def check_types(src: SourceFile, schema: pa.Schema) -> None:
+    """Reject a typed (Parquet) file with a column whose type is not read as its table's type."""
+    problems = type_problems(TABLES[src.table], schema)
+    if problems:
+        raise IngestError(f"{src.path}: {'; '.join(problems)}")
+
+
 def check_header(src: SourceFile) -> None:
     """Cheap up-front check of a file's columns (CSV header, Parquet schema) before anything is loaded."""
     try:
         if src.format == "parquet":
-            check_columns(src, _parquet_columns(pq.read_schema(src.path).names))
+            schema = pq.read_schema(src.path)
+            check_columns(src, _parquet_columns(schema.names))
+            check_types(src, schema)
         elif src.format == "csv":
             with open(src.path, "rb") as f:
                 check_columns(src, [n.strip() for n in _csv_header(src, f.readline())])
@@ -100,6 +113,7 @@ def _read_parquet(src: SourceFile, data: bytes) -> RawRows:
         pa.set_memory_pool(pool)
     table = table.select(_parquet_columns(table.column_names))
     check_columns(src, table.column_names)
+    check_types(src, table.schema)
     return RawRows(table, np.arange(1, table.num_rows + 1, dtype=np.int64))
 
 
@@ -122,18 +136,32 @@ def _read_csv(src: SourceFile, data: bytes) -> RawRows:
         invalid.append(row)
         return "skip"
 
+    block = None  # Arrow's default (1 MB), unless a record is longer (see below)
+
     def parse(threads: bool) -> pa.Table:
         invalid.clear()
         return pcsv.read_csv(
             pa.BufferReader(data),
-            read_options=pcsv.ReadOptions(use_threads=threads),
+            read_options=pcsv.ReadOptions(use_threads=threads, block_size=block),
             parse_options=pcsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, null_values=[""], strings_can_be_null=True
             ),
         )
 
-    table = parse(threads=True)
+    try:
+        table = parse(threads=True)
+    except pa.ArrowInvalid as e:
+        if "straddling" not in str(e):
+            raise
+        # A record (a field of megabytes) longer than a block: read the file as one block.
+        if len(data) >= MAX_BLOCK:
+            raise IngestError(
+                f"{src.path}: a CSV record is longer than Arrow's block size and the file is too large "
+                f"({len(data):,} bytes) to read as one block of at most {MAX_BLOCK:,} bytes"
+            ) from e
+        block = len(data) + 1
+        table = parse(threads=True)
     if invalid:  # only a single-threaded read knows the line numbers of bad rows
         table = parse(threads=False)
     table = table.rename_columns([n.strip() for n in table.column_names])
@@ -158,6 +186,8 @@ def _csv_line_numbers(data: bytes, n_rows: int, bad_lines: list[int]) -> np.ndar
     if len(lines) == n_rows:
         return lines.astype(np.int64)
     # Some quoted value spans lines: let the csv module tell where each record starts.
+    if len(data) > csv.field_size_limit():  # a field may be as long as the file (its default is 128 KiB)
+        csv.field_size_limit(len(data))
     starts_at, prev = [], 0
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
     for record in reader:
@@ -191,6 +221,10 @@ def _read_jsonl(src: SourceFile, data: bytes) -> RawRows:
     ]
     if not len(good):
         return RawRows(pa.table({}), numbers[good], bad)
+    good, dupes = _duplicate_keys(lines, good, numbers)
+    bad = sorted([*bad, *dupes], key=lambda b: b.row)
+    if not len(good):
+        return RawRows(pa.table({}), numbers[good], bad)
     with scratch(obj=lines.take(pa.array(good, pa.int64()))) as con:
         keys = [
             k for (k,) in con.sql("SELECT DISTINCT unnest(json_keys(line)) FROM obj ORDER BY 1").fetchall()
@@ -199,6 +233,29 @@ def _read_jsonl(src: SourceFile, data: bytes) -> RawRows:
         cols = ", ".join(f'json_extract_string(line, \'$."{k}"\') AS "{k}"' for k in keys)
         table = con.sql(f"SELECT {cols} FROM obj").to_arrow_table()
     return RawRows(table, numbers[good], bad, lines.column(0).take(pa.array(good, pa.int64())))
+
+
+def _duplicate_keys(
+    lines: pa.Table, good: np.ndarray, numbers: np.ndarray
+) -> tuple[np.ndarray, list[BadRow]]:
+    """Objects with a key given twice (JSON parsers would silently keep one value) become bad rows."""
+    objects = lines.take(pa.array(good, pa.int64())).append_column("p", pa.array(np.arange(len(good))))
+    with scratch(obj=objects) as con:
+        found = con.sql(
+            "SELECT p, list_filter(k, lambda x, i: list_position(k, x) < i) AS d "
+            "FROM (SELECT p, json_keys(line) AS k FROM obj) WHERE len(k) <> len(list_distinct(k)) ORDER BY p"
+        ).fetchall()
+    if not found:
+        return good, []
+    pos = np.array([p for p, _ in found], dtype=np.int64)
+    text = lines.column(0).take(pa.array(good[pos], pa.int64())).to_pylist()
+    bad = [
+        BadRow(
+            int(numbers[good[p]]), f"duplicate key {dup[0]}: a key may appear once in an object", raw, dup[0]
+        )
+        for (p, dup), raw in zip(found, text, strict=True)
+    ]
+    return np.delete(good, pos), bad
 
 
 def _clip(text: str, n: int = 60) -> str:
