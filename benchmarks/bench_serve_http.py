@@ -125,7 +125,7 @@ def main() -> None:
         results = {}
         for label, extra in (("organic only (baseline)", ["--no-boost"]), ("boost + pacing", [])):
             prefix = f"guanghe-bench:{uuid.uuid4().hex[:8]}"
-            proc, base = serve(["-w", url, "--date", a.date, "--workers", str(a.workers), "--redis", a.redis,
+            proc, base = serve(["-w", url, "--date", a.date, "--replay", "--workers", str(a.workers), "--redis", a.redis,
                                 "--prefix", prefix, "--no-flush", *extra])  # fmt: skip
             try:
                 wrk(base, file, 2, a.connections, a.threads)  # warm up

@@ -22,7 +22,7 @@ from guanghe.serve.server import ServeSettings, build
 def make_app(max_candidates: int = 50) -> App:
     snap = Snapshot(DAY, "p1", None, {1: (("a", 5),)}, {1: "food"}, {1: (50, 51)})
     return App(
-        Engine(PlanSource.fixed(snap), open_counters("memory://"), Config(max_candidates=max_candidates))
+        Engine(PlanSource.fixed(snap), open_counters("memory://"), Config(max_candidates=max_candidates, replay=True))
     )
 
 
@@ -101,7 +101,7 @@ def test_other_statuses(client) -> None:
 
 
 def test_build_from_settings_serves_the_warehouse_plan(plan_file: str) -> None:
-    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False))
+    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False, replay=True))
     assert Client(app).get("/v1/health").json()["creators"] == 3
 
 
@@ -119,7 +119,7 @@ def test_the_upkeep_reloads_a_new_plan_without_restart(plan_file: str) -> None:
 
     from serve_helpers import write_plan
 
-    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False))
+    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False, replay=True))
     client = Client(app)
     assert client.get("/v1/health").json()["plan_id"] == "p1"
     write_plan(plan_file, "p2", {(1, "a"): 7}, datetime(2026, 2, 1))  # as guanghe allocate would

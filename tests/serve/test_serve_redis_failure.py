@@ -28,7 +28,7 @@ def boosted(out: bytes) -> tuple[int, bool]:
 def test_redis_stopped_mid_run(private_redis) -> None:
     snap = Snapshot(DAY, "p", None, {1: (("a", 1_000),)}, {1: "food"}, {1: (50,)})
     counters = RedisCounters(private_redis.url, prefix="t", retry_s=0.2, timeout_s=0.2)
-    app = App(Engine(PlanSource.fixed(snap), counters, Config(seed=0)))
+    app = App(Engine(PlanSource.fixed(snap), counters, Config(seed=0, replay=True)))
     eng, served = app.engine, 0
     for i in range(20):
         served += boosted(eng.handle(body(i)))[0]

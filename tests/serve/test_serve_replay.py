@@ -14,7 +14,7 @@ from guanghe.serve.server import ServeSettings, build
 def test_replay_meets_the_pacing_targets(tmp_path) -> None:
     path = str(tmp_path / "wh.duckdb")
     quotas = small_platform(path)
-    served = build(ServeSettings(warehouse=path, day=DAY.isoformat(), write_warehouse=False, seed=0))
+    served = build(ServeSettings(warehouse=path, day=DAY.isoformat(), write_warehouse=False, seed=0, replay=True))
     eng = served.engine
     catalog = replay.Catalog.load(path, DAY)
     assert len(catalog.work_id) == 650
