@@ -22,7 +22,11 @@ from guanghe.serve.server import ServeSettings, build
 def make_app(max_candidates: int = 50) -> App:
     snap = Snapshot(DAY, "p1", None, {1: (("a", 5),)}, {1: "food"}, {1: (50, 51)})
     return App(
-        Engine(PlanSource.fixed(snap), open_counters("memory://"), Config(max_candidates=max_candidates, replay=True))
+        Engine(
+            PlanSource.fixed(snap),
+            open_counters("memory://"),
+            Config(max_candidates=max_candidates, replay=True),
+        )
     )
 
 
@@ -97,7 +101,7 @@ def test_other_statuses(client) -> None:
     assert client.get("/v1/boost-pool", params={"at": "nan"}).status_code == 400
     assert client.post("/v1/rerank", content=b"x" * (1 << 21)).status_code == 413
     doc = client.get("/openapi.json").json()
-    assert set(doc["paths"]) == {"/v1/rerank", "/v1/boost-pool", "/v1/health", "/metrics"}
+    assert set(doc["paths"]) == {"/v1/rerank", "/v1/boost-pool", "/v1/health", "/v1/ready", "/metrics"}
 
 
 def test_build_from_settings_serves_the_warehouse_plan(plan_file: str) -> None:

@@ -88,7 +88,12 @@ def test_a_flush_whose_reply_was_lost_is_not_applied_twice(shared_redis) -> None
     c._batch(DAY)
     token, moves = c._batches[DAY]
     args = [3600, c._epoch[DAY], *(v for k, (u, r) in moves.items() for v in (f"{k[0]}:{k[1]}", u, r))]
-    keys = (f"{prefix}:{DAY}:used", f"{prefix}:{DAY}:leased", f"{prefix}:flush:{token}", f"{prefix}:{DAY}:epoch")
+    keys = (
+        f"{prefix}:{DAY}:used",
+        f"{prefix}:{DAY}:leased",
+        f"{prefix}:flush:{token}",
+        f"{prefix}:{DAY}:epoch",
+    )
     assert c.r.evalsha(c._flush_sha, 4, *keys, *args) == 1  # applied; pretend the reply never came back
     c.sync()  # the retry carries the same token: a no-op
     assert c.r.hget(f"{prefix}:{DAY}:used", "1:a") == b"3" and c.delivered(DAY, (1, "a")) == 3

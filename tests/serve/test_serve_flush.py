@@ -27,7 +27,9 @@ def test_batches_add_up_and_retries_count_once(tmp_path) -> None:
     wh.close()
     d = DAY.isoformat()
     assert write_batch(path, "w-1", {(d, 1, 9, "a"): 5, (d, 1, 9, "b"): 2, (d, 2, 9, "a"): 1})
-    assert not write_batch(path, "w-1", {(d, 1, 9, "a"): 5, (d, 1, 9, "b"): 2, (d, 2, 9, "a"): 1})  # retry: skipped
+    assert not write_batch(
+        path, "w-1", {(d, 1, 9, "a"): 5, (d, 1, 9, "b"): 2, (d, 2, 9, "a"): 1}
+    )  # retry: skipped
     assert write_batch(path, "w-2", {(d, 1, 9, "a"): 3})
     assert rows(path, "SELECT work_id, program, impressions FROM work_boost ORDER BY 1, 2") == [
         (1, "a", 8), (1, "b", 2), (2, "a", 1)]  # fmt: skip

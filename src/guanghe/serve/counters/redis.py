@@ -69,7 +69,7 @@ return 1
 """
 # KEYS: used, leased, epoch, hold, added, live
 # ARGV: ttl, new epoch, worker, hold until (0: none), n own, own (field, n) pairs, then others' (worker,
-# field, n) triples. Returns the epoch in force.
+# field, n) triples. Returns the epoch in force and the impressions it added.
 _SEED = """
 local ttl = ARGV[1]
 local e = redis.call('GET', KEYS[3])
@@ -83,6 +83,7 @@ if hold > 0 and hold > tonumber(redis.call('GET', KEYS[4]) or '0') then
   redis.call('SET', KEYS[4], ARGV[4], 'EX', ttl)
 end
 redis.call('SADD', KEYS[6], ARGV[3])
+local total = 0
 local function add(w, f, n)
   local k = w .. '|' .. f
   local a = tonumber(redis.call('HGET', KEYS[5], k) or '0')
@@ -90,6 +91,7 @@ local function add(w, f, n)
     redis.call('HINCRBY', KEYS[1], f, n - a)
     redis.call('HINCRBY', KEYS[2], f, n - a)
     redis.call('HSET', KEYS[5], k, n)
+    total = total + n - a
   end
 end
 local own = tonumber(ARGV[5])
@@ -105,7 +107,7 @@ end
 for j = 1, 6 do
   if j ~= 3 and j ~= 4 then redis.call('EXPIRE', KEYS[j], ttl) end
 end
-return e
+return {e, total}
 """
 TTL = 3 * 86_400
 ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError)
@@ -216,16 +218,19 @@ class RedisCounters(Counters):
         others = [v for (w, k), n in history.items() if w != self.worker and n > 0 for v in (w, _field(k), n)]
         keys = [self._hash(day, n) for n in ("used", "leased", "epoch", "hold", "added", "live")]
         args = [TTL, uuid.uuid4().hex, self.worker, f"{hold:.3f}", len(own) // 2, *own, *others]
-        epoch = self._call(lambda: self.r.evalsha(self._seed_sha, 6, *keys, *args))
-        if epoch is None:
+        got = self._call(lambda: self.r.evalsha(self._seed_sha, 6, *keys, *args))
+        if got is None:
             return False
+        epoch, added = got
         self._epoch[day] = epoch
         self._lost.discard(day)
         self._exhausted = {dk for dk in self._exhausted if dk[0] != day}
         self.rebuilds += 1
-        log.warning(
-            "counters for %s rebuilt in epoch %s: %d own impressions, %d from the warehouse's record%s",
-            day, epoch.decode(), sum(own[1::2]), sum(others[2::3]),
+        log.log(
+            logging.WARNING if reseed else logging.INFO,
+            "counters for %s rebuilt in epoch %s: %d impressions added (%d delivered here; the warehouse "
+            "records %d by other workers)%s",
+            day, epoch.decode(), added, sum(own[1::2]), sum(others[2::3]),
             f"; no new leases for {self.grace_s:g} s" if hold else "",
         )  # fmt: skip
         self._read(day)
