@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from guanghe.config.clock import day_bounds
 from guanghe.serve.counters import Counters
@@ -13,6 +14,7 @@ from guanghe.serve.model import Item, RerankRequest, RerankResponse, decode, enc
 from guanghe.serve.pacing import DAY, Controller, Curve, Gains
 from guanghe.serve.plans import PlanSource
 
+_WORK, _SCORE = attrgetter("work_id"), attrgetter("score")
 LATENCY_BUCKETS_US = (50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 
 
@@ -53,6 +55,7 @@ class Engine:
         self.works: dict[tuple[str, int, int, str], int] = {}
         self._snap_id: object = None
         self._bounds_of: tuple[object, float, float] = (None, 0.0, 0.0)
+        self._scores: dict[int, float] = {}  # work -> score of the boosts just taken
 
     def bounds(self) -> tuple[float, float]:
         """Start and end (epoch seconds) of the serving day in the platform's time zone."""
@@ -130,7 +133,8 @@ class Engine:
 
     def decide(self, req: RerankRequest) -> tuple[RerankResponse, list[tuple[int, int, str]]]:
         """The slate and the (work, creator, program) boosts taken (not yet committed to the stats)."""
-        cands = sorted(req.candidates, key=lambda c: (-c.score, c.work_id))
+        cands = sorted(req.candidates, key=_WORK)  # score descending, ties by work id (stable sorts)
+        cands.sort(key=_SCORE, reverse=True)
         n = req.slots
         organic = cands[:n]
         takes: list[tuple[int, int, str]] = []
@@ -143,8 +147,8 @@ class Engine:
             takes = self._boosts(cands, n, now)
         items = [Item(c.work_id, c.creator_id, c.score) for c in organic[: n - len(takes)]]
         if takes:
-            by_work = {c.work_id: c for c in cands[n:]}
-            items += [Item(w, cr, by_work[w].score, p) for w, cr, p in takes]
+            score = self._scores
+            items += [Item(w, cr, score[w], p) for w, cr, p in takes]
             items.sort(key=lambda i: -i.score)
             self.stats.score_loss += sum(c.score for c in organic) - sum(i.score for i in items)
         return RerankResponse(req.request_id, items, len(takes), not healthy), takes
@@ -157,6 +161,7 @@ class Engine:
         floor = cfg.guardrail * cands[n - 1].score
         in_slate = {c.creator_id for c in cands[:n]}
         takes: list[tuple[int, int, str]] = []
+        self._scores = {}
         for c in cands[n:]:
             if c.score < floor:
                 break
@@ -181,6 +186,7 @@ class Engine:
             if not counters.take(day, (c.creator_id, best), dict(q)[best]):
                 continue
             takes.append((c.work_id, c.creator_id, best))
+            self._scores[c.work_id] = c.score
             in_slate.add(c.creator_id)
             if len(takes) >= cfg.max_boosts:
                 break

@@ -141,6 +141,7 @@ class RedisCounters(Counters):
         self._returns: dict[tuple[str, Key], int] = {}  # lease to hand back
         self._batches: dict[str, tuple[str, dict[Key, tuple[int, int]]]] = {}  # day -> (token, in flight)
         self._known: dict[str, dict[Key, int]] = {}  # day -> shared used counts, as last read
+        self._leased: dict[str, dict[Key, int]] = {}  # day -> quota leased to all workers, as last read
         self._mine: dict[str, dict[Key, int]] = {}  # day -> delivered by this process (all of it)
         self._epoch: dict[str, bytes] = {}  # day -> the epoch this process's counts belong to
         self._lost: set[str] = set()  # days whose epoch vanished: to be rebuilt before boosting again
@@ -250,20 +251,23 @@ class RedisCounters(Counters):
                 del store[dk]
         self._batches.pop(day, None)
         self._known.pop(day, None)
+        self._leased.pop(day, None)
 
     def _read(self, day: str) -> bool:
         """Refresh the day's shared counts; notice a vanished epoch."""
         pipe = self.r.pipeline(transaction=False)
         pipe.get(self._hash(day, "epoch"))
         pipe.hgetall(self._hash(day, "used"))
+        pipe.hgetall(self._hash(day, "leased"))
         got = self._call(pipe.execute)
         if got is None:
             return False
-        epoch, used = got
+        epoch, used, leased = got
         if day in self._epoch and epoch != self._epoch[day]:
             self._vanished(day)
             return False
         self._known[day] = {_key(f): int(v) for f, v in used.items()}
+        self._leased[day] = {_key(f): int(v) for f, v in leased.items()}
         return True
 
     # -- counting -----------------------------------------------------------------------------------
@@ -276,6 +280,9 @@ class RedisCounters(Counters):
             if dk in self._exhausted:  # fully leased (to us or others): ask again after the next sync
                 return False
             if not self.ready(day):
+                return False
+            if self._leased.get(day, {}).get(key, 0) >= quota:  # fully leased as of the last sync
+                self._exhausted.add(dk)
                 return False
             left = quota - self.delivered(day, key)
             chunk = min(max(math.ceil(left / 16), min(left, 4), 1), self.max_chunk)
@@ -436,9 +443,9 @@ class RespError(Exception):
 
 
 class _Pipe(asyncio.Protocol):
-    """One connection, commands written as they come, replies matched in order (Redis answers in order):
-    many requests in flight share it without a pool or a lock. A reply later than ``timeout_s`` closes the
-    connection and fails everything in flight (the caller marks the store down)."""
+    """One connection, the commands of one turn of the event loop written together, replies matched in order
+    (Redis answers in order): many requests in flight share it without a pool or a lock. A reply later than
+    ``timeout_s`` closes the connection and fails everything in flight (the caller marks the store down)."""
 
     def __init__(self, timeout_s: float) -> None:
         self.timeout_s = timeout_s
@@ -448,6 +455,8 @@ class _Pipe(asyncio.Protocol):
         self.buf = bytearray()
         self.closed = False
         self._timer: asyncio.TimerHandle | None = None
+        self._out: list[bytes] = []  # commands of this turn of the event loop, written together
+        self._suspect: asyncio.Future | None = None
 
     @classmethod
     async def open(cls, url: str, timeout_s: float) -> _Pipe:
@@ -490,21 +499,35 @@ class _Pipe(asyncio.Protocol):
     def call(self, *args: bytes) -> asyncio.Future:
         if self.closed or self.transport is None:
             raise ConnectionError("redis connection closed")
-        out = [b"*%d\r\n" % len(args)]
+        out = self._out
+        if not out:
+            self.loop.call_soon(self._write)
+        out.append(b"*%d\r\n" % len(args))
         for a in args:
             out += (b"$%d\r\n" % len(a), a, b"\r\n")
-        self.transport.write(b"".join(out))
         fut = self.loop.create_future()
         self.waiting.append((fut, self.loop.time()))
         if self._timer is None:
             self._timer = self.loop.call_later(self.timeout_s, self._check)
         return fut
 
+    def _write(self) -> None:
+        out, self._out = self._out, []
+        if out and not self.closed and self.transport is not None:
+            self.transport.write(b"".join(out))
+
     def _check(self) -> None:
         self._timer = None
         if not self.waiting:
             return
+        oldest = self.waiting[0][0]
         age = self.loop.time() - self.waiting[0][1]
+        if age >= self.timeout_s and oldest is not self._suspect:
+            # A busy event loop runs its timers before it reads the sockets: give the reply one more read
+            # of the socket before calling it lost.
+            self._suspect = oldest
+            self._timer = self.loop.call_later(0.01, self._check)
+            return
         if age >= self.timeout_s:
             self.closed = True
             if self.transport is not None:
