@@ -136,7 +136,7 @@ class RedisCounters(Counters):
             url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0)
         )
         self._lease_sha = self._flush_sha = self._seed_sha = ""
-        self._lease: dict[tuple[str, Key], list[float]] = {}  # -> [remaining, last used]
+        self._lease: dict[tuple[str, Key], list[float]] = {}  # -> [remaining, last used, last chunk]
         self._pending: dict[tuple[str, Key], int] = {}  # delivered here, not yet pushed
         self._returns: dict[tuple[str, Key], int] = {}  # lease to hand back
         self._batches: dict[str, tuple[str, dict[Key, tuple[int, int]]]] = {}  # day -> (token, in flight)
@@ -148,6 +148,7 @@ class RedisCounters(Counters):
         self._next_seed: dict[str, float] = {}  # day -> do not try to rebuild before
         self._recent = Recent()
         self._exhausted: set[tuple[str, Key]] = set()
+        self._refilling: set[tuple[str, Key]] = set()  # next chunk asked for, reply not yet in
         self.worker = new_worker_id()
         self._seq = 0
         self.healthy, self._next_try = True, 0.0
@@ -284,23 +285,26 @@ class RedisCounters(Counters):
             if self._leased.get(day, {}).get(key, 0) >= quota:  # fully leased as of the last sync
                 self._exhausted.add(dk)
                 return False
-            left = quota - self.delivered(day, key)
-            chunk = min(max(math.ceil(left / 16), min(left, 4), 1), self.max_chunk)
-            keys = (self._hash(day, "leased"), self._hash(day, "epoch"), self._hash(day, "hold"))
-            got = self._call(
-                lambda: self.r.evalsha(
-                    self._lease_sha, 3, *keys, _field(key), chunk, quota, TTL, self._epoch[day], self.wall()
-                )
-            )
+            args = self._lease_args(day, key, quota)
+            got = self._call(lambda: self.r.evalsha(self._lease_sha, 3, *args))
             if not got or got < 0:
                 if got == 0:
                     self._exhausted.add(dk)
                 elif got == -1:
                     self._vanished(day)
                 return False
-            lease = self._lease[dk] = [float(got), 0.0]
+            lease = self._lease[dk] = [float(got), 0.0, float(got)]
         lease[0] -= 1
         lease[1] = self.clock()
+        # ask for the next chunk early on busy keys with quota to spare (chunks of 8+: 113+ impressions left);
+        # near the end of a quota chunks are small and a worker holding two would starve the others
+        if (
+            lease[2] >= 8
+            and lease[0] <= lease[2] / 4
+            and dk not in self._refilling
+            and self._pipe is not None
+        ):
+            self._refill(day, key, quota)
         self._pending[dk] = self._pending.get(dk, 0) + 1
         mine = self._mine.get(day)
         if mine is None:
@@ -308,10 +312,55 @@ class RedisCounters(Counters):
         mine[key] = mine.get(key, 0) + 1
         return True
 
+    def _lease_args(self, day: str, key: Key, quota: int) -> list:
+        left = quota - self.delivered(day, key)
+        chunk = min(max(math.ceil(left / 16), min(left, 4), 1), self.max_chunk)
+        keys = (self._hash(day, "leased"), self._hash(day, "epoch"), self._hash(day, "hold"))
+        return [*keys, _field(key), chunk, quota, TTL, self._epoch[day], self.wall()]
+
+    def _refill(self, day: str, key: Key, quota: int) -> None:
+        """Ask for the next chunk before this one runs out, on the pipelined connection (not waited for):
+        in steady state no lease round trip blocks a request. Outside an event loop, or with the connection
+        down, the next take leases as before."""
+        pipe = self._pipe
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if pipe is None or pipe.closed or pipe.loop is not loop or not self._lease_sha or not self.healthy:
+            return
+        if self._leased.get(day, {}).get(key, 0) >= quota:
+            return
+        dk, epoch = (day, key), self._epoch[day]
+        args = [str(a).encode() if not isinstance(a, bytes) else a for a in self._lease_args(day, key, quota)]
+        try:
+            fut = pipe.call(b"EVALSHA", self._lease_sha.encode(), b"3", *args)
+        except ConnectionError:
+            return
+        self._refilling.add(dk)
+        fut.add_done_callback(lambda f: self._refilled(dk, epoch, f))
+
+    def _refilled(self, dk: tuple[str, Key], epoch: bytes, fut: asyncio.Future) -> None:
+        self._refilling.discard(dk)
+        if fut.cancelled() or fut.exception() is not None:
+            return  # (a lost script or connection: the next take leases synchronously and finds out)
+        got = fut.result()
+        if got == -1:
+            self._vanished(dk[0])
+        elif got == 0:
+            self._exhausted.add(dk)
+        elif got > 0 and self._epoch.get(dk[0]) == epoch and dk[0] not in self._lost:
+            lease = self._lease.get(dk)
+            if lease is None:
+                lease = self._lease[dk] = [0.0, self.clock(), 0.0]
+            lease[0] += got
+            lease[2] = float(got)
+        # (a grant for an epoch since lost stays counted as leased there: safe, never over the quota)
+
     def give_back(self, day: str, key: Key, n: int = 1) -> None:
         dk = (day, key)
         self._pending[dk] = self._pending.get(dk, 0) - n
-        self._lease.setdefault(dk, [0.0, self.clock()])[0] += n
+        self._lease.setdefault(dk, [0.0, self.clock(), 0.0])[0] += n
         mine = self._mine.setdefault(day, {})
         mine[key] = mine.get(key, 0) - n
 
