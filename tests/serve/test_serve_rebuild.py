@@ -3,6 +3,7 @@ hand out a quota a second time."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 
@@ -47,7 +48,7 @@ def worker(path: str, url: str, prefix: str) -> App:
     return app
 
 
-def test_redis_restarted_empty_mid_day_hands_out_no_quota_twice(tmp_path) -> None:
+def test_redis_restarted_empty_mid_day_hands_out_no_quota_twice(tmp_path, caplog) -> None:
     path = plan(tmp_path)
     redis = PrivateRedis()  # no persistence at all: a restart comes back empty
     redis.start()
@@ -65,8 +66,13 @@ def test_redis_restarted_empty_mid_day_hands_out_no_quota_twice(tmp_path) -> Non
 
         redis.stop()
         redis.start()  # empty: no counts, no leases, no scripts
-        for app in (a, b):
-            app.engine.counters.sync()  # each notices its epoch is gone and rebuilds the day
+        with caplog.at_level(logging.INFO, logger="guanghe"):
+            for app in (a, b):
+                app.engine.counters.sync()  # each notices its epoch is gone and rebuilds the day
+        lines = [m for m in caplog.messages if "counters for 2023-07-01" in m]
+        assert len(lines) == 4 and "lost by Redis" in lines[0] and "rebuilt in epoch" in lines[1], lines
+        assert "12 impressions added (12 delivered here;" in lines[1]  # a: its own 12 (a's flush: same ones)
+        assert "10 impressions added (10 delivered here; the warehouse records 12 by other workers)" in lines[3]
         assert a.engine.counters.rebuilds == 2  # (a made the day's counts at start, b joined them)
         assert b.engine.counters.rebuilds == 1
         c = worker(path, redis.url, "t")  # a worker started after the loss joins the rebuilt counts

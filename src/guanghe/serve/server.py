@@ -68,7 +68,8 @@ def build(s: ServeSettings) -> App:
     source = PlanSource(s.warehouse, day, s.plan_id, s.quota_scale, zone=zone)
     options = {"prefix": s.prefix} if not counters_url(s.counters).startswith("memory") else {}
     counters = open_counters(s.counters, **options)
-    if s.warehouse:  # what was delivered today, as recorded there: the counters are rebuilt from it
+    if s.warehouse and s.write_warehouse:  # the record of what it delivered: the counters are rebuilt from it
+        # (a service that does not record its deliveries, as the in-process replay, does not read them either)
         path = s.warehouse
         counters.history = lambda d: read_deliveries(path, d)
     cfg = Config(max_boosts=s.max_boosts, guardrail=s.guardrail, max_candidates=s.max_candidates, boost=s.boost,
