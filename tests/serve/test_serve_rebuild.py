@@ -72,7 +72,9 @@ def test_redis_restarted_empty_mid_day_hands_out_no_quota_twice(tmp_path, caplog
         lines = [m for m in caplog.messages if "counters for 2023-07-01" in m]
         assert len(lines) == 4 and "lost by Redis" in lines[0] and "rebuilt in epoch" in lines[1], lines
         assert "12 impressions added (12 delivered here;" in lines[1]  # a: its own 12 (a's flush: same ones)
-        assert "10 impressions added (10 delivered here; the warehouse records 12 by other workers)" in lines[3]
+        assert (
+            "10 impressions added (10 delivered here; the warehouse records 12 by other workers)" in lines[3]
+        )
         assert a.engine.counters.rebuilds == 2  # (a made the day's counts at start, b joined them)
         assert b.engine.counters.rebuilds == 1
         c = worker(path, redis.url, "t")  # a worker started after the loss joins the rebuilt counts
