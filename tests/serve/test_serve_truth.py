@@ -57,7 +57,7 @@ def test_health_and_readiness_say_why_nothing_is_served(plan_file: str, tmp_path
     assert (h["status"], h["reason"], h["mode"], h["creators"]) == ("ok", None, "replay", 3)
     assert good.get("/v1/ready").status_code == 200
 
-    today = date.today()
+    today = datetime.now(UTC).date()  # (the platform zone defaults to UTC)
     cases = {
         "no --date: today, outside the plan": (
             ServeSettings(warehouse=plan_file),
