@@ -62,9 +62,9 @@ def main() -> None:
     opts = {"prefix": f"guanghe-bench:{uuid.uuid4().hex[:8]}"} if a.counters.startswith("redis") else {}
     for label, boost in (("organic only (baseline)", False), ("boost + pacing", True)):
         counters = open_counters(a.counters, **opts)
-        eng = Engine(PlanSource.fixed(snap), counters, Config(boost=boost, seed=1))
+        eng = Engine(PlanSource.fixed(snap), counters, Config(boost=boost, seed=1, replay=True))
         run(eng, reqs[:1000])  # warm up (separate request ids below)
-        eng2 = Engine(PlanSource.fixed(snap), counters, Config(boost=boost, seed=1))
+        eng2 = Engine(PlanSource.fixed(snap), counters, Config(boost=boost, seed=1, replay=True))
         ts = run(eng2, [b.replace(b'"request_id":"b', b'"request_id":"m' + label[:1].encode()) for b in reqs])
         boosts = sum(eng2.stats.boosts.values())
         print(f"{label:26s} p50 {pct(ts, 0.5):6.1f} us  p99 {pct(ts, 0.99):6.1f} us  mean "

@@ -6,7 +6,9 @@
 Without --warehouse a 2,000-creator demo platform and its plan are made in a temp dir (~10 s). Bodies: 200
 candidates (180 organic works, 20 works of planned creators), 10 slots, times spread over the day; every
 request id unique. Runs, in the same session: the server with --no-boost (organic order: the baseline), then
-with boosting and pacing. Needs ``wrk`` (apt-get install -y wrk) and Redis (GUANGHE_TEST_REDIS_URL).
+with boosting and pacing; both in replay mode (``--replay --date``: the bodies' ``at`` spread the requests
+over the plan's day; a live server would pace by its own clock). ``--runs 3`` repeats the pair and prints the
+medians. Needs ``wrk`` (apt-get install -y wrk) and Redis (GUANGHE_TEST_REDIS_URL).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import random
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,6 +114,7 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=1, help="wrk threads")
     ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--runs", type=int, default=1, help="baseline/boosted pairs (medians printed)")
     ap.add_argument("--redis", default=os.environ.get("GUANGHE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     a = ap.parse_args()
     day = date.fromisoformat(a.date)
@@ -122,32 +126,45 @@ def main() -> None:
         planned = bodies(path, day, 500, file)
         print(f"{file.stat().st_size / 500 / 1024:.1f} KiB per body; {planned:,} planned works; load average "
               f"{os.getloadavg()[0]:.2f} before the runs")  # fmt: skip
-        results = {}
-        for label, extra in (("organic only (baseline)", ["--no-boost"]), ("boost + pacing", [])):
-            prefix = f"guanghe-bench:{uuid.uuid4().hex[:8]}"
-            proc, base = serve(["-w", url, "--date", a.date, "--workers", str(a.workers), "--redis", a.redis,
-                                "--prefix", prefix, "--no-flush", *extra])  # fmt: skip
-            try:
-                wrk(base, file, 2, a.connections, a.threads)  # warm up
-                r = results[label] = wrk(base, file, a.seconds, a.connections, a.threads)
-                boosts = sum(float(m.group(1)) for m in re.finditer(
-                    r"guanghe_boosts_total\{[^}]*\} ([\d.e+]+)", httpx.get(base + "/metrics").text))  # fmt: skip
-            finally:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(30)
-                rc = redis.Redis.from_url(a.redis)
-                keys = list(rc.scan_iter(f"{prefix}:*", count=1000))
-                for i in range(0, len(keys), 1000):
-                    rc.delete(*keys[i : i + 1000])
-                rc.close()
-            print(f"{label:26s} {r['rps']:8,.0f} req/s  p50 {r['p50']:6.2f} ms  p90 {r['p90']:6.2f} ms  "
-                  f"p99 {r['p99']:6.2f} ms  non-2xx {r['non2xx']}  (one worker's boosts: {boosts:,.0f}; "
-                  f"load average {os.getloadavg()[0]:.2f})")  # fmt: skip
-        b, s = results["organic only (baseline)"], results["boost + pacing"]
-        print(
-            f"overhead: throughput x{s['rps'] / b['rps']:.2f}, p99 x{s['p99'] / b['p99']:.2f} "
-            f"({a.workers} workers, wrk -t{a.threads} -c{a.connections} -d{a.seconds}s, Redis counters)"
-        )
+        runs: list[dict[str, dict[str, float]]] = []
+        for n in range(a.runs):
+            runs.append(pair(a, url, file))
+            b, s = runs[-1]["organic only (baseline)"], runs[-1]["boost + pacing"]
+            print(f"run {n + 1}: overhead: throughput x{s['rps'] / b['rps']:.2f}, p99 x{s['p99'] / b['p99']:.2f} "
+                  f"({a.workers} workers, wrk -t{a.threads} -c{a.connections} -d{a.seconds}s, Redis counters)")  # fmt: skip
+        if a.runs > 1:
+            for label in runs[0]:
+                med = {k: statistics.median(r[label][k] for r in runs) for k in ("rps", "p50", "p99")}
+                rps = ", ".join(f"{r[label]['rps']:,.0f}" for r in runs)
+                p99 = ", ".join(f"{r[label]['p99']:.1f}" for r in runs)
+                print(f"median of {a.runs}: {label:26s} {med['rps']:8,.0f} req/s  p50 {med['p50']:6.2f} ms  "
+                      f"p99 {med['p99']:6.2f} ms  (runs: {rps} req/s; p99 {p99} ms)")  # fmt: skip
+
+
+def pair(a, url: str, file: Path) -> dict[str, dict[str, float]]:
+    """The baseline and the boosted server, one after the other, each under the same wrk load."""
+    results = {}
+    for label, extra in (("organic only (baseline)", ["--no-boost"]), ("boost + pacing", [])):
+        prefix = f"guanghe-bench:{uuid.uuid4().hex[:8]}"
+        proc, base = serve(["-w", url, "--date", a.date, "--replay", "--workers", str(a.workers), "--redis", a.redis,
+                            "--prefix", prefix, "--no-flush", *extra])  # fmt: skip
+        try:
+            wrk(base, file, 2, a.connections, a.threads)  # warm up
+            r = results[label] = wrk(base, file, a.seconds, a.connections, a.threads)
+            boosts = sum(float(m.group(1)) for m in re.finditer(
+                r"guanghe_boosts_total\{[^}]*\} ([\d.e+]+)", httpx.get(base + "/metrics").text))  # fmt: skip
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+            rc = redis.Redis.from_url(a.redis)
+            keys = list(rc.scan_iter(f"{prefix}:*", count=1000))
+            for i in range(0, len(keys), 1000):
+                rc.delete(*keys[i : i + 1000])
+            rc.close()
+        print(f"{label:26s} {r['rps']:8,.0f} req/s  p50 {r['p50']:6.2f} ms  p90 {r['p90']:6.2f} ms  "
+              f"p99 {r['p99']:6.2f} ms  non-2xx {r['non2xx']}  (one worker's boosts: {boosts:,.0f}; "
+              f"load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
+    return results
 
 
 if __name__ == "__main__":

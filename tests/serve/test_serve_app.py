@@ -22,7 +22,11 @@ from guanghe.serve.server import ServeSettings, build
 def make_app(max_candidates: int = 50) -> App:
     snap = Snapshot(DAY, "p1", None, {1: (("a", 5),)}, {1: "food"}, {1: (50, 51)})
     return App(
-        Engine(PlanSource.fixed(snap), open_counters("memory://"), Config(max_candidates=max_candidates))
+        Engine(
+            PlanSource.fixed(snap),
+            open_counters("memory://"),
+            Config(max_candidates=max_candidates, replay=True),
+        )
     )
 
 
@@ -97,11 +101,11 @@ def test_other_statuses(client) -> None:
     assert client.get("/v1/boost-pool", params={"at": "nan"}).status_code == 400
     assert client.post("/v1/rerank", content=b"x" * (1 << 21)).status_code == 413
     doc = client.get("/openapi.json").json()
-    assert set(doc["paths"]) == {"/v1/rerank", "/v1/boost-pool", "/v1/health", "/metrics"}
+    assert set(doc["paths"]) == {"/v1/rerank", "/v1/boost-pool", "/v1/health", "/v1/ready", "/metrics"}
 
 
 def test_build_from_settings_serves_the_warehouse_plan(plan_file: str) -> None:
-    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False))
+    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False, replay=True))
     assert Client(app).get("/v1/health").json()["creators"] == 3
 
 
@@ -119,7 +123,7 @@ def test_the_upkeep_reloads_a_new_plan_without_restart(plan_file: str) -> None:
 
     from serve_helpers import write_plan
 
-    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False))
+    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False, replay=True))
     client = Client(app)
     assert client.get("/v1/health").json()["plan_id"] == "p1"
     write_plan(plan_file, "p2", {(1, "a"): 7}, datetime(2026, 2, 1))  # as guanghe allocate would

@@ -87,9 +87,43 @@ def test_a_flush_whose_reply_was_lost_is_not_applied_twice(shared_redis) -> None
         c.take(DAY, (1, "a"), 10)
     c._batch(DAY)
     token, moves = c._batches[DAY]
-    args = [3600, *(v for k, (u, r) in moves.items() for v in (f"{k[0]}:{k[1]}", u, r))]
-    keys = (f"{prefix}:{DAY}:used", f"{prefix}:{DAY}:leased", f"{prefix}:flush:{token}")
-    assert c.r.evalsha(c._flush_sha, 3, *keys, *args) == 1  # applied; pretend the reply never came back
+    args = [3600, c._epoch[DAY], *(v for k, (u, r) in moves.items() for v in (f"{k[0]}:{k[1]}", u, r))]
+    keys = (
+        f"{prefix}:{DAY}:used",
+        f"{prefix}:{DAY}:leased",
+        f"{prefix}:flush:{token}",
+        f"{prefix}:{DAY}:epoch",
+    )
+    assert c.r.evalsha(c._flush_sha, 4, *keys, *args) == 1  # applied; pretend the reply never came back
     c.sync()  # the retry carries the same token: a no-op
     assert c.r.hget(f"{prefix}:{DAY}:used", "1:a") == b"3" and c.delivered(DAY, (1, "a")) == 3
+    c.r.close()
+
+
+def test_busy_keys_get_their_next_chunk_without_a_blocking_round_trip(shared_redis) -> None:
+    """In the service (an event loop, the pipelined connection open) the next lease of a busy key is asked for
+    before the current one runs out: the takes never wait on Redis, and the counts stay exact."""
+    import asyncio
+
+    url, prefix = shared_redis
+    c = RedisCounters(url, prefix=prefix)
+    blocking = []
+    real = c.r.evalsha
+    c.r.evalsha = lambda *a: blocking.append(a[0]) or real(*a)  # count the blocking calls (the store is real)
+
+    async def serve() -> int:
+        await c.remember_async("warm-up", b"x")  # (opens the pipelined connection, as the first request does)
+        taken = 0
+        for i in range(3_000):
+            taken += c.take(DAY, (7, "a"), 10_000)
+            if i % 10 == 0:
+                await asyncio.sleep(0.001)  # other requests run meanwhile (10 takes of one key per ms)
+        return taken
+
+    assert asyncio.run(serve()) == 3_000
+    lease_calls = len(blocking) - 1  # (one seed of the day's counts)
+    assert lease_calls <= 2  # without the early ask: one blocking lease per chunk (~25 for 3,000 takes)
+    c.sync(release=True)
+    assert c.r.hget(f"{prefix}:{DAY}:used", "7:a") == b"3000"
+    assert c.r.hget(f"{prefix}:{DAY}:leased", "7:a") == b"3000"  # what was asked early and not used went back
     c.r.close()

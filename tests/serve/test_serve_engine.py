@@ -14,7 +14,7 @@ NOON = MIDNIGHT + 12 * 3600
 
 def engine(quotas: dict, **cfg) -> Engine:
     snap = Snapshot(DAY, "p", None, quotas, {1: "food", 2: "tech"}, {1: (50,), 2: (60,)})
-    return Engine(PlanSource.fixed(snap), open_counters("memory://"), Config(seed=0, **cfg))
+    return Engine(PlanSource.fixed(snap), open_counters("memory://"), Config(seed=0, replay=True, **cfg))
 
 
 def request(rid: str, extra: list[tuple[int, int, float]], slots: int = 5, at: float = NOON) -> bytes:

@@ -26,9 +26,11 @@ def test_batches_add_up_and_retries_count_once(tmp_path) -> None:
     wh.raw.execute("INSERT INTO work_daily VALUES (1, ?, 500, 0, 40, 20, 3, 1, 0, 2)", [DAY])
     wh.close()
     d = DAY.isoformat()
-    assert write_batch(path, "w-1", {(d, 1, "a"): 5, (d, 1, "b"): 2, (d, 2, "a"): 1})
-    assert not write_batch(path, "w-1", {(d, 1, "a"): 5, (d, 1, "b"): 2, (d, 2, "a"): 1})  # retry: skipped
-    assert write_batch(path, "w-2", {(d, 1, "a"): 3})
+    assert write_batch(path, "w-1", {(d, 1, 9, "a"): 5, (d, 1, 9, "b"): 2, (d, 2, 9, "a"): 1})
+    assert not write_batch(
+        path, "w-1", {(d, 1, 9, "a"): 5, (d, 1, 9, "b"): 2, (d, 2, 9, "a"): 1}
+    )  # retry: skipped
+    assert write_batch(path, "w-2", {(d, 1, 9, "a"): 3})
     assert rows(path, "SELECT work_id, program, impressions FROM work_boost ORDER BY 1, 2") == [
         (1, "a", 8), (1, "b", 2), (2, "a", 1)]  # fmt: skip
     assert rows(path, "SELECT work_id, organic_impressions, boosted_impressions, plays FROM work_daily ORDER BY 1") == [
@@ -39,7 +41,7 @@ def test_a_locked_warehouse_keeps_the_batch_for_later(tmp_path) -> None:
     path = str(tmp_path / "wh.duckdb")
     DuckDBWarehouse(path).close()
     sink = WarehouseSink(path)
-    sink.add({(DAY.isoformat(), 7, "a"): 4})
+    sink.add({(DAY.isoformat(), 7, 9, "a"): 4})
     hold = (
         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)"
     )
@@ -66,7 +68,7 @@ def test_the_metric_catalog_sees_the_flushed_support_traffic(tmp_path) -> None:
     )
     wh.close()
     d = DAY.isoformat()
-    assert write_batch(path, "w-1", {(d, 1, "a"): 5, (d, 1, "b"): 2})
+    assert write_batch(path, "w-1", {(d, 1, 5, "a"): 5, (d, 1, 5, "b"): 2})
     wh = DuckDBWarehouse(path)
     try:
         day = Period(DAY, DAY, "range")

@@ -50,7 +50,7 @@ def stop(proc: subprocess.Popen) -> str:
 def test_replay_over_http(tmp_path) -> None:
     path = str(tmp_path / "wh.duckdb")
     small_platform(path)
-    proc, url = start(["-w", f"duckdb:///{path}", "--date", DAY.isoformat(), "--no-flush"])
+    proc, url = start(["-w", f"duckdb:///{path}", "--date", DAY.isoformat(), "--replay", "--no-flush"])
     try:
         out = CliRunner().invoke(app, ["replay", "--date", DAY.isoformat(), "-w", f"duckdb:///{path}", "--url", url,
                                        "--requests", "300"])  # fmt: skip
@@ -64,7 +64,7 @@ def test_two_workers_share_the_quota_through_redis(tmp_path, shared_redis) -> No
     redis_url, prefix = shared_redis
     path = str(tmp_path / "wh.duckdb")
     quotas = small_platform(path)  # creator 1: 7 in a; creator 3: 11 in a and 10 in b
-    proc, url = start(["-w", f"duckdb:///{path}", "--date", DAY.isoformat(), "--workers", "2", "--redis", redis_url,
+    proc, url = start(["-w", f"duckdb:///{path}", "--date", DAY.isoformat(), "--replay", "--workers", "2", "--redis", redis_url,
                        "--prefix", prefix, "--flush-s", "3600"])  # fmt: skip
     try:
 

@@ -28,7 +28,7 @@ def boosted(out: bytes) -> tuple[int, bool]:
 def test_redis_stopped_mid_run(private_redis) -> None:
     snap = Snapshot(DAY, "p", None, {1: (("a", 1_000),)}, {1: "food"}, {1: (50,)})
     counters = RedisCounters(private_redis.url, prefix="t", retry_s=0.2, timeout_s=0.2)
-    app = App(Engine(PlanSource.fixed(snap), counters, Config(seed=0)))
+    app = App(Engine(PlanSource.fixed(snap), counters, Config(seed=0, replay=True)))
     eng, served = app.engine, 0
     for i in range(20):
         served += boosted(eng.handle(body(i)))[0]
@@ -56,4 +56,50 @@ def test_redis_stopped_mid_run(private_redis) -> None:
     stored = int(counters.r.hget(f"t:{DAY.isoformat()}:used", "1:a"))
     assert served >= 30 and stored == served  # every boost counted exactly once
     assert int(counters.r.hget(f"t:{DAY.isoformat()}:leased", "1:a")) == served
+    counters.r.close()
+
+
+def test_request_ids_are_written_without_blocking_the_event_loop(private_redis) -> None:
+    """The per-request ``SET NX GET`` goes over one pipelined connection: many requests in flight at once get
+    their own replies, the first answer of an id wins, and a Redis that hangs costs at most the timeout."""
+    import asyncio
+    import os
+    import signal
+
+    counters = RedisCounters(private_redis.url, prefix="p", retry_s=0.2, timeout_s=0.2)
+
+    async def burst() -> list[bytes | None]:
+        first = [counters.remember_async(f"id{i}", b"first %d" % i) for i in range(300)]
+        got = await asyncio.gather(*first)
+        counters._recent = type(counters._recent)()  # another worker's view: only Redis knows the ids
+        again = [counters.remember_async(f"id{i}", b"second %d" % i) for i in range(300)]
+        return got + await asyncio.gather(*again)
+
+    got = asyncio.run(burst())
+    assert got[:300] == [None] * 300 and got[300:] == [b"first %d" % i for i in range(300)]
+
+    async def hung() -> tuple[bytes | None, int, float]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        t0 = time.perf_counter()
+        old = await counters.remember_async("h1", b"x")
+        ticker.cancel()
+        return old, ticks, time.perf_counter() - t0
+
+    os.kill(private_redis.proc.pid, signal.SIGSTOP)  # alive but silent
+    try:
+        old, ticks, took = asyncio.run(hung())
+    finally:
+        os.kill(private_redis.proc.pid, signal.SIGCONT)
+    assert old is None and 0.15 < took < 1.0 and ticks >= 5  # the loop kept running while we waited
+    assert not counters.healthy
+    time.sleep(0.25)
+    assert asyncio.run(counters.remember_async("h2", b"y")) is None and counters.healthy  # back by itself
     counters.r.close()

@@ -14,7 +14,9 @@ from guanghe.serve.server import ServeSettings, build
 def test_replay_meets_the_pacing_targets(tmp_path) -> None:
     path = str(tmp_path / "wh.duckdb")
     quotas = small_platform(path)
-    served = build(ServeSettings(warehouse=path, day=DAY.isoformat(), write_warehouse=False, seed=0))
+    served = build(
+        ServeSettings(warehouse=path, day=DAY.isoformat(), write_warehouse=False, seed=0, replay=True)
+    )
     eng = served.engine
     catalog = replay.Catalog.load(path, DAY)
     assert len(catalog.work_id) == 650
@@ -43,3 +45,21 @@ def test_replay_command(tmp_path) -> None:
     assert "replayed 800 requests (in-process)" in out.output and "overspend 0.000%" in out.output
     bad = CliRunner().invoke(app, ["replay", "--date", "2023-07-02", "-w", f"duckdb:///{path}"])
     assert bad.exit_code == 2 and "no quotas for 2023-07-02" in bad.output
+
+
+def test_the_default_replay_is_sized_to_the_plan_and_a_short_one_says_what_limits_it(tmp_path) -> None:
+    path = str(tmp_path / "wh.duckdb")
+    small_platform(path)  # 1,180 impressions: ~984 requests at K=2 (0.6 K boosts per request)
+    run = CliRunner().invoke
+    default = run(app, ["replay", "--date", DAY.isoformat(), "-w", f"duckdb:///{path}"])
+    assert default.exit_code == 0, default.output
+    assert "need ~984 requests at K=2; replaying 1,000 requests against quotas x 1" in default.output
+    assert "total attainment 100.00%" in default.output and "hint" not in default.output
+    fitted = run(app, ["replay", "--date", DAY.isoformat(), "-w", f"duckdb:///{path}", "--requests", "300"])
+    assert "replaying 300 requests against quotas x 0.305" in fitted.output  # 300 / 984, scaled to fit
+    assert "hint" not in fitted.output
+    short = run(app, ["replay", "--date", DAY.isoformat(), "-w", f"duckdb:///{path}", "--requests", "200",
+                      "--quota-scale", "1"])  # fmt: skip
+    assert short.exit_code == 0, short.output
+    assert ("attainment 33.73% is limited by the number of requests: the quotas (1,180 impressions) need ~984 "
+            "requests at K=2; raise --requests to 984, or set --quota-scale to 0.203") in short.output  # fmt: skip

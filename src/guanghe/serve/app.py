@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 import msgspec
 
+from guanghe.config.clock import platform_day
 from guanghe.serve import metrics, openapi
 from guanghe.serve.engine import Engine
 from guanghe.serve.flush import WarehouseSink
@@ -56,7 +57,7 @@ class App:
                     self.engine.reject(413)
                     return await self._send(send, 413, _error("$", f"body over {MAX_BODY} bytes"))
             try:
-                out = self.engine.handle(body)
+                out = await self.engine.handle_async(body)
             except BadRequest as e:
                 status = 400 if e.field == "$" and e.message.startswith("malformed") else 422
                 self.engine.reject(status)
@@ -68,6 +69,10 @@ class App:
             return await self._pool(scope, send)
         if path == "/v1/health":
             return await self._send(send, 200, msgspec.json.encode(self.health()))
+        if path == "/v1/ready":
+            why = self.problems()
+            body = msgspec.json.encode({"ready": not why, "reason": "; ".join(why) or None})
+            return await self._send(send, 503 if why else 200, body)
         if path == "/metrics":
             text = metrics.render(self.engine, self._gauges()).encode()
             return await self._send(send, 200, text, [(b"content-type", b"text/plain; version=0.0.4")])
@@ -105,18 +110,43 @@ class App:
         }
         await self._send(send, 200, msgspec.json.encode(body))
 
+    def problems(self) -> list[str]:
+        """Why the service is not doing its job right now (empty: it is)."""
+        e, out = self.engine, []
+        snap, src = e.source.snapshot, e.source
+        if not e.counters.healthy:
+            out.append(f"counters unreachable at {e.counters.url.split('@')[-1]}")
+        if not e.cfg.boost:  # organic order by configuration: no plan needed
+            return out
+        if src.reason:
+            out.append(src.reason)
+        if e.outside_day():
+            today = platform_day(e.clock(), src.zone)
+            out.append(f"serving day {snap.day} is not today ({today} in {src.zone.key}): a live server paces "
+                       f"by its clock; serve without --date, or run with --replay to take the requests' time")  # fmt: skip
+        elif snap.quotas and e.counters.healthy and not e.counters.ready(snap.day.isoformat()):
+            out.append(f"counters for {snap.day} not rebuilt yet from the delivered impressions")
+        return out
+
     def health(self) -> dict:
         e = self.engine
         snap, ok = e.source.snapshot, e.counters.healthy
+        why = self.problems()
         return {
-            "status": "ok" if ok else "degraded", "counters": e.counters.url.split("@")[-1], "counters_ok": ok,
+            "status": "degraded" if why else "ok", "reason": "; ".join(why) or None,
+            "mode": "replay" if e.cfg.replay else "live", "timezone": e.source.zone.key, "boost": e.cfg.boost,
+            "max_boosts": e.cfg.max_boosts,
+            "counters": e.counters.url.split("@")[-1], "counters_ok": ok, "counters_rebuilds": e.counters.rebuilds,
             "plan_id": snap.plan_id, "day": snap.day.isoformat(), "creators": len(snap.quotas),
+            "impressions": snap.impressions, "quota_scale": e.source.scale,
             "plan_reloads": e.source.reloads, "plan_load_errors": e.source.errors,
             "warehouse_pending_batches": len(self.sink.pending) if self.sink else 0,
         }  # fmt: skip
 
     def _gauges(self) -> dict[str, float]:
         return {"guanghe_counters_up": float(self.engine.counters.healthy),
+                "guanghe_ready": float(not self.problems()),
+                "guanghe_counter_rebuilds": float(self.engine.counters.rebuilds),
                 "guanghe_plan_reloads": float(self.engine.source.reloads),
                 "guanghe_uptime_seconds": time.time() - self.started}  # fmt: skip
 
@@ -125,6 +155,9 @@ class App:
         while True:
             msg = await receive()
             if msg["type"] == "lifespan.startup":
+                snap = self.engine.source.snapshot
+                if snap.quotas and self.engine.cfg.boost:  # today's counts known before the first request
+                    self.engine.counters.ready(snap.day.isoformat())
                 self._tasks = [asyncio.create_task(self._every(self.sync_s, self.sync)),
                                asyncio.create_task(self._every(self.poll_s, self._poll))]  # fmt: skip
                 if self.sink:
@@ -145,6 +178,7 @@ class App:
             await job()
 
     async def sync(self) -> None:
+        """Push and refresh the counters (rebuilding a day whose counts Redis lost)."""
         self.engine.counters.sync()
 
     async def _poll(self) -> None:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from operator import attrgetter
 
+from guanghe.config.clock import day_bounds
 from guanghe.serve.counters import Counters
 from guanghe.serve.model import Item, RerankRequest, RerankResponse, decode, encode
 from guanghe.serve.pacing import DAY, Controller, Curve, Gains
 from guanghe.serve.plans import PlanSource
 
+_WORK, _SCORE = attrgetter("work_id"), attrgetter("score")
 LATENCY_BUCKETS_US = (50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 
 
@@ -24,6 +26,7 @@ class Config:
     boost: bool = True  # False: organic order only (the benchmark's baseline)
     gains: Gains = field(default_factory=Gains)
     seed: int | None = None
+    replay: bool = False  # honour a request's ``at`` (replays, tests); live: the server's clock decides
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Stats:
     replays: int = 0  # retried request ids answered from memory
     rejected: dict[int, int] = field(default_factory=dict)  # status -> count
     boosts: dict[str, int] = field(default_factory=dict)  # program -> boosted impressions
-    degraded: int = 0  # requests answered organically because the counters were down
+    degraded: int = 0  # requests answered organically because boosting could not run (see App.health)
     score_loss: float = 0.0  # sum over slates of (organic slate score - served slate score)
     latency: list[int] = field(default_factory=lambda: [0] * (len(LATENCY_BUCKETS_US) + 1))
     latency_sum_us: float = 0.0
@@ -48,14 +51,34 @@ class Engine:
         self.rng = random.Random(self.cfg.seed)
         self.stats = Stats()
         self.ctl: dict[int, Controller] = {}
-        self.works: dict[
-            tuple[str, int, str], int
-        ] = {}  # (day, work, program) -> boosted, not yet in the warehouse
+        # (day, work, creator, program) -> boosted, not yet in the warehouse
+        self.works: dict[tuple[str, int, int, str], int] = {}
         self._snap_id: object = None
+        self._bounds_of: tuple[object, float, float] = (None, 0.0, 0.0)
+        self._scores: dict[int, float] = {}  # work -> score of the boosts just taken
+
+    def bounds(self) -> tuple[float, float]:
+        """Start and end (epoch seconds) of the serving day in the platform's time zone."""
+        snap = self.source.snapshot
+        if self._bounds_of[0] is not snap:
+            self._bounds_of = (snap, *day_bounds(snap.day, self.source.zone))
+        return self._bounds_of[1], self._bounds_of[2]
+
+    def now(self, at: float | None = None) -> float:
+        """The time a decision is made at: the server's clock; a supplied time only in replay mode."""
+        return at if at is not None and self.cfg.replay else self.clock()
 
     def _second(self, at: float) -> float:
-        midnight = datetime.combine(self.source.snapshot.day, datetime.min.time(), UTC).timestamp()
-        return min(max(at - midnight, 0.0), DAY)
+        """Seconds into the platform's day (a 23- or 25-hour day is stretched onto 24 profile hours)."""
+        start, end = self.bounds()
+        return min(max((at - start) * DAY / (end - start), 0.0), DAY)
+
+    def outside_day(self, now: float | None = None) -> bool:
+        """Live mode: the server's clock is not in the serving day (the plan's day is over or not begun)."""
+        if self.cfg.replay:
+            return False
+        start, end = self.bounds()
+        return not start <= (self.clock() if now is None else now) < end
 
     def handle(self, body: bytes) -> bytes:
         """Decode, decide and encode a rerank body (raises ``BadRequest``); a retried id gets its first answer."""
@@ -63,44 +86,69 @@ class Engine:
         done = self.prepare(body)
         if isinstance(done, bytes):
             return done
-        req, resp, out, takes = done
-        return self.finish(resp, out, takes, self.counters.remember(req.request_id, out), t0)
+        req, resp, out, takes, day = done
+        return self.finish(resp, out, takes, self.counters.remember(req.request_id, out), t0, day)
+
+    async def handle_async(self, body: bytes) -> bytes:
+        """``handle`` with the request-id write awaited (other requests run meanwhile)."""
+        t0 = time.perf_counter()
+        done = self.prepare(body)
+        if isinstance(done, bytes):
+            return done
+        req, resp, out, takes, day = done
+        old = await self.counters.remember_async(req.request_id, out)
+        return self.finish(resp, out, takes, old, t0, day)
 
     def prepare(self, body: bytes):
-        """The remembered answer of a retried id, or (request, response, its bytes, boosts taken)."""
+        """The remembered answer of a retried id, or (request, response, its bytes, boosts taken, day)."""
         req = decode(body, self.cfg.max_candidates)
         old = self.counters.recall(req.request_id)
         if old is not None:
             self.stats.replays += 1
             return old
+        day = self.source.snapshot.day.isoformat()
         resp, takes = self.decide(req)
-        return req, resp, encode(resp), takes
+        return req, resp, encode(resp), takes, day
 
-    def finish(self, resp: RerankResponse, out: bytes, takes: list, old: bytes | None, t0: float) -> bytes:
+    def finish(
+        self, resp: RerankResponse, out: bytes, takes: list, old: bytes | None, t0: float, day: str
+    ) -> bytes:
         if old is not None:  # answered by another worker meanwhile: its slate stands, ours never happened
-            self._undo(takes)
+            self._undo(takes, day)
             self.stats.replays += 1
             return old
-        self._commit(resp, takes)
+        self._commit(resp, takes, day)
         self._observe(time.perf_counter() - t0)
         return out
 
+    def can_boost(self, now: float) -> bool | None:
+        """True: boost; None: boosting is off by configuration (or there is no plan to serve and none was
+        asked for); False: degraded (counters down or rebuilding, no quotas for the day, the day not today)."""
+        snap = self.source.snapshot
+        if not self.cfg.boost or self.cfg.max_boosts <= 0 or (not snap.quotas and self.source.path is None):
+            return None
+        if not snap.quotas or not self.counters.healthy or self.outside_day(now):
+            return False
+        return self.counters.ready(snap.day.isoformat())
+
     def decide(self, req: RerankRequest) -> tuple[RerankResponse, list[tuple[int, int, str]]]:
         """The slate and the (work, creator, program) boosts taken (not yet committed to the stats)."""
-        cands = sorted(req.candidates, key=lambda c: (-c.score, c.work_id))
+        cands = sorted(req.candidates, key=_WORK)  # score descending, ties by work id (stable sorts)
+        cands.sort(key=_SCORE, reverse=True)
         n = req.slots
         organic = cands[:n]
-        snap = self.source.snapshot
         takes: list[tuple[int, int, str]] = []
-        healthy = self.counters.healthy
+        now = self.now(req.at)
+        can = self.can_boost(now)
+        healthy = can is not False
         if not healthy:
             self.stats.degraded += 1
-        if self.cfg.boost and healthy and snap.quotas and len(cands) > n and self.cfg.max_boosts > 0:
-            takes = self._boosts(cands, n, self.clock() if req.at is None else req.at)
+        if can and len(cands) > n:
+            takes = self._boosts(cands, n, now)
         items = [Item(c.work_id, c.creator_id, c.score) for c in organic[: n - len(takes)]]
         if takes:
-            by_work = {c.work_id: c for c in cands[n:]}
-            items += [Item(w, cr, by_work[w].score, p) for w, cr, p in takes]
+            score = self._scores
+            items += [Item(w, cr, score[w], p) for w, cr, p in takes]
             items.sort(key=lambda i: -i.score)
             self.stats.score_loss += sum(c.score for c in organic) - sum(i.score for i in items)
         return RerankResponse(req.request_id, items, len(takes), not healthy), takes
@@ -113,6 +161,7 @@ class Engine:
         floor = cfg.guardrail * cands[n - 1].score
         in_slate = {c.creator_id for c in cands[:n]}
         takes: list[tuple[int, int, str]] = []
+        self._scores = {}
         for c in cands[n:]:
             if c.score < floor:
                 break
@@ -137,22 +186,22 @@ class Engine:
             if not counters.take(day, (c.creator_id, best), dict(q)[best]):
                 continue
             takes.append((c.work_id, c.creator_id, best))
+            self._scores[c.work_id] = c.score
             in_slate.add(c.creator_id)
             if len(takes) >= cfg.max_boosts:
                 break
         return takes
 
-    def _undo(self, takes: list[tuple[int, int, str]]) -> None:
-        day = self.source.snapshot.day.isoformat()
+    def _undo(self, takes: list[tuple[int, int, str]], day: str) -> None:
         for _, creator, prog in takes:
             self.counters.give_back(day, (creator, prog))
 
-    def _commit(self, resp: RerankResponse, takes: list[tuple[int, int, str]]) -> None:
-        st, day = self.stats, self.source.snapshot.day.isoformat()
+    def _commit(self, resp: RerankResponse, takes: list[tuple[int, int, str]], day: str) -> None:
+        st = self.stats
         st.requests += 1
-        for w, _, prog in takes:
+        for w, creator, prog in takes:
             st.boosts[prog] = st.boosts.get(prog, 0) + 1
-            k = (day, w, prog)
+            k = (day, w, creator, prog)
             self.works[k] = self.works.get(k, 0) + 1
 
     def _observe(self, seconds: float) -> None:
@@ -168,8 +217,8 @@ class Engine:
     def reject(self, status: int) -> None:
         self.stats.rejected[status] = self.stats.rejected.get(status, 0) + 1
 
-    def drain_works(self) -> dict[tuple[str, int, str], int]:
-        """Boosted impressions per (day, work, program) since the last drain (for the warehouse)."""
+    def drain_works(self) -> dict[tuple[str, int, int, str], int]:
+        """Boosted impressions per (day, work, creator, program) since the last drain (for the warehouse)."""
         out, self.works = self.works, {}
         return out
 
@@ -187,7 +236,7 @@ class Engine:
     def pool(self, category: str | None, limit: int, at: float | None = None) -> list[dict]:
         """Works of the creators furthest behind their target curve now (optionally of one category)."""
         snap = self.source.snapshot
-        day, s = snap.day.isoformat(), self._second(self.clock() if at is None else at)
+        day, s = snap.day.isoformat(), self._second(self.now(at))
         due, got = self.curve.share(s), self.counters.totals(day)
         rows = []
         for creator, q in snap.quotas.items():

@@ -67,8 +67,18 @@ def decode(body: bytes, max_candidates: int) -> RerankRequest:
     n = len(req.candidates)
     if n > max_candidates:
         raise BadRequest("$.candidates", f"{n} candidates, at most {max_candidates} allowed")
+    cands = req.candidates
+    scores, qualities = [c.score for c in cands], [c.quality for c in cands]
+    total = sum(scores) + sum(qualities)  # NaN or infinity anywhere: not finite (then look closer)
+    if (
+        math.isfinite(total)
+        and (not cands or (min(scores) >= 0 and min(qualities) >= 0))
+        and len({c.work_id for c in cands}) == n
+        and (req.at is None or math.isfinite(req.at))
+    ):
+        return req
     seen: set[int] = set()
-    for i, c in enumerate(req.candidates):
+    for i, c in enumerate(cands):
         if not (math.isfinite(c.score) and c.score >= 0):
             raise BadRequest(f"$.candidates[{i}].score", f"expected a finite number >= 0, got {c.score!r}")
         if not (math.isfinite(c.quality) and c.quality >= 0):

@@ -32,15 +32,21 @@ def document(max_candidates: int) -> dict:
                     {"name": "limit", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": 10_000}},
                     {"name": "at", "in": "query", "required": False, "schema": {"type": "number"},
-                     "description": "Unix seconds (replays); default: now."},
+                     "description": "Unix seconds; honoured only by a server in replay mode (--replay)."},
                 ],
                 "responses": {"200": {"description": "Works most behind their pacing curve.",
                                       "content": {"application/json": {"schema": {"type": "object"}}}},
                               "400": _ERR},
             }},
             "/v1/health": {"get": {"operationId": "health", "responses": {
-                "200": {"description": "ok or degraded.", "content": {"application/json": {"schema": {
-                    "type": "object"}}}}}}},
+                "200": {"description": "ok, or degraded with the reason (no plan covers the serving day, counters "
+                                       "unreachable or being rebuilt).", "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Health"}}}}}}},
+            "/v1/ready": {"get": {"operationId": "ready", "responses": {
+                "200": {"description": "Serving the plan.", "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Ready"}}}},
+                "503": {"description": "Degraded: the reason says why.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Ready"}}}}}}},
             "/metrics": {"get": {"operationId": "metrics", "responses": {
                 "200": {"description": "Prometheus text format.", "content": {"text/plain": {"schema": {
                     "type": "string"}}}}}}},
@@ -56,7 +62,8 @@ def document(max_candidates: int) -> dict:
                     "slots": {"type": "integer", "minimum": 1, "maximum": 100},
                     "candidates": {"type": "array", "maxItems": max_candidates,
                                    "items": {"$ref": "#/components/schemas/Candidate"}},
-                    "at": {"type": "number", "description": "Unix seconds (replays); default: now."},
+                    "at": {"type": "number", "description": "Unix seconds; honoured only by a server in replay "
+                                                            "mode (--replay): a live server's clock decides."},
                 },
             },
             "Item": {"type": "object", "required": ["work_id", "creator_id", "score"], "properties": {
@@ -65,6 +72,15 @@ def document(max_candidates: int) -> dict:
                                "properties": {"request_id": {"type": "string"}, "boosted": {"type": "integer"},
                                               "degraded": {"type": "boolean"}, "items": {
                                                   "type": "array", "items": {"$ref": "#/components/schemas/Item"}}}},
+            "Health": {"type": "object", "required": ["status", "reason", "mode", "day", "plan_id", "creators"],
+                       "properties": {"status": {"type": "string", "enum": ["ok", "degraded"]},
+                                      "reason": {"type": "string", "nullable": True},
+                                      "mode": {"type": "string", "enum": ["live", "replay"]},
+                                      "timezone": {"type": "string"}, "day": {"type": "string", "format": "date"},
+                                      "plan_id": {"type": "string", "nullable": True},
+                                      "creators": {"type": "integer"}, "counters_ok": {"type": "boolean"}}},
+            "Ready": {"type": "object", "required": ["ready", "reason"],
+                      "properties": {"ready": {"type": "boolean"}, "reason": {"type": "string", "nullable": True}}},
             "Error": {"type": "object", "required": ["error", "field"],
                       "properties": {"error": {"type": "string"}, "field": {"type": "string"}}},
         }},

@@ -9,12 +9,19 @@ A load that meets the writer's lock keeps the old snapshot and retries at the ne
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
+
+from guanghe.config.clock import platform_day, platform_zone
+
+log = logging.getLogger(__name__)
 
 RECENT_DAYS, WORKS_PER_CREATOR = 90, 3
 
@@ -31,6 +38,7 @@ class Snapshot:
     works: dict[int, tuple[int, ...]] = field(
         default_factory=dict
     )  # creator -> recent work ids, newest first
+    problem: str = ""  # why there are no quotas to serve (no plan, unknown plan id, day outside the plan)
 
     def total(self, creator: int) -> int:
         return sum(n for _, n in self.quotas.get(creator, ()))
@@ -44,7 +52,7 @@ class Snapshot:
             for c, v in self.quotas.items()
         }
         q = {c: v for c, v in q.items() if v}
-        return Snapshot(self.day, self.plan_id, self.created_at, q, self.category, self.works)
+        return Snapshot(self.day, self.plan_id, self.created_at, q, self.category, self.works, self.problem)
 
     @property
     def impressions(self) -> int:
@@ -59,17 +67,22 @@ def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def load(path: str, day: date, plan_id: str | None = None) -> Snapshot:
     """Snapshot the day's quotas of ``plan_id`` (default: the newest plan) from a DuckDB warehouse file."""
+    if not os.path.exists(path):
+        return Snapshot(day, problem=f"no warehouse at {os.path.abspath(path)}")
     con = duckdb.connect(path, read_only=True)
     try:
+        none = f"no allocation plan in {os.path.abspath(path)} (run guanghe allocate)"
         if not (_has(con, "allocation_quotas") and _has(con, "allocation_programs")):
-            return Snapshot(day)
+            return Snapshot(day, problem=none)
         q = "SELECT plan_id, max(created_at) FROM allocation_programs"
         found = con.execute(
             q + (" WHERE plan_id = ? GROUP BY 1" if plan_id else " GROUP BY 1 ORDER BY 2 DESC LIMIT 1"),
             [plan_id] if plan_id else [],
         ).fetchall()
         if not found:
-            return Snapshot(day)
+            return Snapshot(
+                day, problem=f"no plan {plan_id!r} in {os.path.abspath(path)}" if plan_id else none
+            )
         row = found[0]
         rows = con.execute(
             "SELECT creator_id, program, impressions FROM allocation_quotas "
@@ -80,6 +93,13 @@ def load(path: str, day: date, plan_id: str | None = None) -> Snapshot:
         for c, p, n in rows:
             quotas.setdefault(int(c), []).append((str(p), int(n)))
         snap = Snapshot(day, row[0], row[1], {c: tuple(v) for c, v in quotas.items()})
+        if not quotas:
+            first, last = con.execute(
+                "SELECT min(date), max(date) FROM allocation_quotas WHERE plan_id = ? AND impressions > 0",
+                [row[0]],
+            ).fetchall()[0]
+            span = f"its quotas cover {first}..{last}" if first else "it has no quotas"
+            snap.problem = f"plan {row[0]!r} has no quotas for {day} ({span})"
         if quotas and _has(con, "works"):
             con.register("_quota_creators", pa.table({"creator_id": pa.array(list(quotas), pa.int64())}))
             works = con.execute(
@@ -111,24 +131,34 @@ def _mtime(path: str) -> tuple[float, float]:
 
 
 class PlanSource:
-    """The current snapshot of a warehouse file, for a fixed day or for today (UTC)."""
+    """The current snapshot of a warehouse file, for a fixed day or for today (the platform's day in
+    ``zone``: a platform in China serves 2023-07-03 from 2023-07-02T16:00Z on)."""
 
     def __init__(
-        self, path: str | None, day: date | None = None, plan_id: str | None = None, scale: float = 1.0
-    ) -> None:
+        self, path: str | None, day: date | None = None, plan_id: str | None = None, scale: float = 1.0,
+        zone: ZoneInfo | None = None, clock=time.time,
+    ) -> None:  # fmt: skip
         self.path, self.fixed_day, self.plan_id, self.scale = path, day, plan_id, scale
+        self.zone, self.clock = zone or platform_zone("UTC"), clock
         self.reloads, self.errors, self.last_error = 0, 0, ""
         self._seen: tuple[float, float] | None = None
-        self.snapshot = Snapshot(self.today())
+        self.snapshot = Snapshot(self.today(), problem="no plan loaded yet")
         self.poll()
 
     def today(self) -> date:
-        return self.fixed_day or datetime.now(UTC).date()
+        return self.fixed_day or platform_day(self.clock(), self.zone)
+
+    @property
+    def reason(self) -> str:
+        """Why no quotas are served ('' when they are, or when no warehouse was configured)."""
+        if self.snapshot.quotas or self.path is None:
+            return ""
+        return self.snapshot.problem or f"no quotas for {self.snapshot.day}"
 
     @classmethod
-    def fixed(cls, snapshot: Snapshot) -> PlanSource:
+    def fixed(cls, snapshot: Snapshot, zone: ZoneInfo | None = None) -> PlanSource:
         """A source that never reloads (tests, benchmarks)."""
-        src = cls(None, snapshot.day)
+        src = cls(None, snapshot.day, zone=zone)
         src.snapshot = snapshot
         return src
 
@@ -143,10 +173,26 @@ class PlanSource:
             snap = load(self.path, day, self.plan_id).scaled(self.scale)
         except duckdb.Error as e:  # the writer holds the lock, or the file is being replaced: retry later
             self.errors, self.last_error = self.errors + 1, str(e).splitlines()[0]
+            if not self.snapshot.quotas:
+                self.snapshot.problem = f"cannot read the warehouse: {self.last_error}"
+            log.warning("plan reload deferred: %s", self.last_error)
             return False
         self._seen = seen
         old = self.snapshot
         if (snap.plan_id, snap.created_at, snap.day) == (old.plan_id, old.created_at, old.day) and old.quotas:
             return False
+        if (snap.plan_id, snap.day, snap.problem, snap.quotas) == (
+            old.plan_id,
+            old.day,
+            old.problem,
+            old.quotas,
+        ):
+            self.snapshot = snap  # (same nothing as before: no new event)
+            return False
         self.snapshot, self.reloads = snap, self.reloads + 1
+        if snap.quotas:
+            log.info("plan %s loaded for %s: %d creators, %d impressions", snap.plan_id, snap.day,
+                     len(snap.quotas), snap.impressions)  # fmt: skip
+        else:
+            log.warning("no quotas to serve for %s: %s", snap.day, snap.problem)
         return True

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import duckdb
 import msgspec
 import numpy as np
 
+from guanghe.config.clock import day_bounds, platform_zone
 from guanghe.programs.hours import PROFILES
 from guanghe.serve.model import Candidate, RerankRequest, RerankResponse
 from guanghe.serve.plans import RECENT_DAYS, Snapshot
@@ -63,7 +65,7 @@ class Report:
     creators: dict[str, float] = field(default_factory=dict)  # per-creator deviation summary
     programs: dict[str, tuple[int, int]] = field(default_factory=dict)  # program -> (delivered, quota)
     overspend: float = 0.0  # sum over (creator, program) of delivery above quota / total quota
-    hourly: list[int] = field(default_factory=lambda: [0] * 24)  # boosted impressions delivered per UTC hour
+    hourly: list[int] = field(default_factory=lambda: [0] * 24)  # boosted impressions per hour of the day
 
     def summarise(self) -> Report:
         per: dict[int, list[int]] = {}
@@ -93,14 +95,17 @@ def arrivals(n: int, rng: np.random.Generator) -> np.ndarray:
 def run(
     send: Send, pool: Pool, snapshot: Snapshot, catalog: Catalog, requests: int, slots: int = 10,
     candidates: int = 200, pool_per_request: int = 20, users: int = 5_000, seed: int = 0,
+    zone: ZoneInfo | None = None,
 ) -> Report:  # fmt: skip
-    """Replay ``requests`` requests of the snapshot's day through ``send`` (body -> response body)."""
+    """Replay ``requests`` requests of the snapshot's day (in the platform's time zone ``zone``) through
+    ``send`` (body -> response body)."""
     rng = np.random.default_rng(seed)
     ncat = len(catalog.categories)
     code = {c: i for i, c in enumerate(catalog.categories)}
     interest = rng.dirichlet(np.full(ncat, 0.3), users)
     by_cat = [np.flatnonzero(catalog.category == k) for k in range(ncat)]
-    midnight = datetime.combine(snapshot.day, datetime.min.time(), UTC).timestamp()
+    start, end = day_bounds(snapshot.day, zone or platform_zone("UTC"))
+    stretch = (end - start) / 86_400  # (a 23- or 25-hour day: the profile's 24 hours stretched onto it)
     times = arrivals(requests, rng)
     decoder = msgspec.json.Decoder(RerankResponse)
     delivered: dict[tuple[int, str], int] = {}
@@ -110,7 +115,7 @@ def run(
     hourly = [0] * 24
     for i, t in enumerate(times):
         if t - pool_at >= 60:
-            entries = pool(midnight + t)
+            entries = pool(start + t * stretch)
             pool_works = np.array([(w, e["creator_id"], code.get(e["category"], 0))
                                    for e in entries for w in e["work_ids"]], np.int64).reshape(-1, 3)  # fmt: skip
             pool_at = t
@@ -135,7 +140,7 @@ def run(
                 [scores, q * (0.2 + interest[u, pw[:, 2]]) * rng.lognormal(0, 0.3, len(pw))]
             )
         cands = [Candidate(int(w), int(c), float(s)) for w, c, s in zip(works, creators, scores, strict=True)]
-        req = RerankRequest(f"replay-{seed}-{i}", int(u), slots, cands, at=float(midnight + t))
+        req = RerankRequest(f"replay-{seed}-{i}", int(u), slots, cands, at=float(start + t * stretch))
         resp = decoder.decode(send(msgspec.json.encode(req)))
         top = float(np.sort(scores)[::-1][:slots].sum())
         served = sum(it.score for it in resp.items)

@@ -7,13 +7,15 @@ import os
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from guanghe.config import SettingError, parse_url, platform_zone
 from guanghe.serve.app import App
 from guanghe.serve.counters import open_counters
 from guanghe.serve.engine import Config, Engine
-from guanghe.serve.flush import WarehouseSink
+from guanghe.serve.flush import WarehouseSink, read_deliveries
 from guanghe.serve.plans import PlanSource
 
 ENV = "GUANGHE_SERVE_SETTINGS"
+COUNTER_SCHEMES = ("memory", "redis", "rediss", "unix")
 
 
 @dataclass
@@ -21,7 +23,7 @@ class ServeSettings:
     warehouse: str | None = None  # DuckDB file path (None: no plan, organic only)
     counters: str = "memory://"
     prefix: str = "guanghe:serve"  # Redis key prefix
-    day: str | None = None  # serve this day's quotas (default: today, UTC)
+    day: str | None = None  # serve this day's quotas (default: today, in the platform's time zone)
     plan_id: str | None = None
     quota_scale: float = 1.0
     max_boosts: int = 2
@@ -32,6 +34,9 @@ class ServeSettings:
     flush_s: float = 60.0
     write_warehouse: bool = True
     seed: int | None = None
+    timezone: str = "UTC"  # the platform's time zone: its day is the serving day, its hours pace delivery
+    replay: bool = False  # honour the requests' ``at`` (replays and tests); live: the server's clock
+    log_level: str | None = None  # set in each worker process (uvicorn starts them afresh)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -42,26 +47,42 @@ class ServeSettings:
 
 
 def duckdb_path(url: str) -> str:
-    if not url.startswith("duckdb://"):
-        raise ValueError(f"warehouse {url!r}: the service reads plans from a DuckDB file (duckdb:///FILE)")
-    rest = url.split("://", 1)[1]
-    path = rest[1:] if rest.startswith("/") else rest
-    if not path:
-        raise ValueError("warehouse: an in-memory DuckDB has no plans; give duckdb:///FILE")
-    return path
+    """The file of a ``duckdb:///FILE`` warehouse URL (the one URL rule of ``guanghe.config``)."""
+    parsed = parse_url(url, ("duckdb",), "warehouse")
+    if parsed.path is None:
+        raise SettingError(f"warehouse {url!r}: an in-memory DuckDB has no plans; give duckdb:///FILE")
+    return parsed.path
+
+
+def counters_url(url: str) -> str:
+    """Check a counters URL: ``memory://`` or ``redis://HOST:PORT/DB``."""
+    parsed = parse_url(url, COUNTER_SCHEMES, "counters")
+    if parsed.scheme == "memory" and not parsed.in_memory:
+        raise SettingError(f"counters {url!r}: memory:// takes no path")
+    return url
 
 
 def build(s: ServeSettings) -> App:
+    zone = platform_zone(s.timezone)
     day = date.fromisoformat(s.day) if s.day else None
-    source = PlanSource(s.warehouse, day, s.plan_id, s.quota_scale)
-    options = {"prefix": s.prefix} if s.counters.startswith("redis") else {}
+    source = PlanSource(s.warehouse, day, s.plan_id, s.quota_scale, zone=zone)
+    options = {"prefix": s.prefix} if not counters_url(s.counters).startswith("memory") else {}
     counters = open_counters(s.counters, **options)
+    if s.warehouse and s.write_warehouse:  # the record of what it delivered: the counters are rebuilt from it
+        # (a service that does not record its deliveries, as the in-process replay, does not read them either)
+        path = s.warehouse
+        counters.history = lambda d: read_deliveries(path, d)
     cfg = Config(max_boosts=s.max_boosts, guardrail=s.guardrail, max_candidates=s.max_candidates, boost=s.boost,
-                 seed=s.seed)  # fmt: skip
-    sink = WarehouseSink(s.warehouse) if s.warehouse and s.write_warehouse else None
+                 seed=s.seed, replay=s.replay)  # fmt: skip
+    sink = WarehouseSink(s.warehouse, counters.worker) if s.warehouse and s.write_warehouse else None
     return App(Engine(source, counters, cfg), sink, poll_s=s.poll_s, flush_s=s.flush_s)
 
 
 def create_app() -> App:
     """uvicorn factory: ``uvicorn --factory guanghe.serve.server:create_app`` with GUANGHE_SERVE_SETTINGS."""
-    return build(ServeSettings.from_env())
+    s = ServeSettings.from_env()
+    if s.log_level:
+        from guanghe.logs import setup_logging
+
+        setup_logging(s.log_level)
+    return build(s)

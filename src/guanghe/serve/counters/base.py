@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import uuid
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from collections.abc import Callable
 
 Key = tuple[int, str]  # (creator, program)
+# day -> impressions delivered per (worker, key) as recorded in the warehouse; None: unreadable right now
+History = Callable[[str], dict[tuple[str, Key], int] | None]
 
 
 class Counters(ABC):
@@ -15,10 +19,23 @@ class Counters(ABC):
     ``take`` reserves one impression if the quota allows (never a remote round trip per call in steady
     state); ``give_back`` undoes takes (a retried request answered elsewhere). ``remember`` stores a
     request's answer unless one is stored already, and returns the stored one then.
+
+    ``ready(day)``: the day's counts are known (rebuilt from ``history`` — the deliveries recorded in the
+    warehouse — when the store starts without them, or lost them). A store that is not ready boosts nothing.
     """
 
     url: str
     healthy: bool = True
+    worker: str = ""  # this process's id (its warehouse batches carry it)
+    history: History | None = None  # set by the service: the warehouse's record of delivered impressions
+    rebuilds: int = 0  # days whose counts were rebuilt from the history
+
+    def ready(self, day: str) -> bool:
+        return True
+
+    async def remember_async(self, request_id: str, body: bytes) -> bytes | None:
+        """``remember`` without blocking the event loop (stores with a remote round trip override it)."""
+        return self.remember(request_id, body)
 
     @abstractmethod
     def take(self, day: str, key: Key, quota: int) -> bool: ...
@@ -45,6 +62,10 @@ class Counters(ABC):
 
     def close(self) -> None:  # noqa: B027
         """Sync and release."""
+
+
+def new_worker_id() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 class Recent:

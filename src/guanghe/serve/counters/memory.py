@@ -1,14 +1,22 @@
-"""In-process counters (one worker): plain dicts."""
+"""In-process counters (one worker): plain dicts, seeded from the warehouse's record of the day's
+deliveries the first time a day is used (a restarted service does not hand out today's quotas again)."""
 
 from __future__ import annotations
 
-from guanghe.serve.counters.base import Counters, Key, Recent
+import logging
+import time
+
+from guanghe.serve.counters.base import Counters, Key, Recent, new_worker_id
+
+log = logging.getLogger(__name__)
 
 
 class MemoryCounters(Counters):
-    def __init__(self, url: str = "memory://") -> None:
-        self.url = url
+    def __init__(self, url: str = "memory://", retry_s: float = 1.0, clock=time.monotonic) -> None:
+        self.url, self.worker, self.retry_s, self.clock = url, new_worker_id(), retry_s, clock
         self._days: dict[str, dict[Key, int]] = {}
+        self._seeded: set[str] = set()
+        self._next_try = 0.0
         self._recent = Recent()
 
     def _day(self, day: str) -> dict[Key, int]:
@@ -16,6 +24,25 @@ class MemoryCounters(Counters):
         if d is None:
             d = self._days[day] = {}
         return d
+
+    def ready(self, day: str) -> bool:
+        if day in self._seeded or self.history is None:
+            return True
+        if self.clock() < self._next_try:
+            return False
+        found = self.history(day)
+        if found is None:  # the warehouse is busy: boost nothing until its record can be read
+            self._next_try = self.clock() + self.retry_s
+            return False
+        d = self._day(day)
+        for (worker, key), n in found.items():
+            if worker != self.worker:
+                d[key] = d.get(key, 0) + n
+        self._seeded.add(day)
+        self.rebuilds += 1
+        log.info("counters for %s rebuilt from the warehouse: %d impressions over %d keys", day,
+                 sum(found.values()), len({k for _, k in found}))  # fmt: skip
+        return True
 
     def take(self, day: str, key: Key, quota: int) -> bool:
         d = self._day(day)
