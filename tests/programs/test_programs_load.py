@@ -238,3 +238,10 @@ def test_floor_amount_has_no_float_error() -> None:
     assert p.floor_amount("tail", "impressions") == 333
     p = dataclasses.replace(p, floors={"tail": 0.3331}, budget={"impressions": 1000})
     assert p.floor_amount("tail", "impressions") == 334  # a fraction of a unit still rounds up
+
+
+def test_hour_profiles_are_hours_of_the_platforms_own_day() -> None:
+    """Profiles are declared in the platform's hours (GUANGHE_TIMEZONE): the evening is 18-24h there."""
+    assert sum(PROFILES["evening"][18:24]) > 0.6 and max(PROFILES["audience"][:8]) < max(PROFILES["audience"])
+    assert max(range(24), key=lambda h: PROFILES["audience"][h]) in (19, 20, 21)
+    assert sum(PROFILES["daytime"][9:19]) > 0.75

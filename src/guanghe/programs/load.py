@@ -199,7 +199,7 @@ def _delivery(r: Reader, doc: dict, start: date | None, end: date | None) -> Del
     if not good or sum(hours) <= 0:
         r.err(
             ("delivery", "hours"),
-            "expected a profile name or 24 non-negative weights (UTC hours 0..23) with a positive sum, "
+            "expected a profile name or 24 non-negative weights (the platform's hours 0..23) with a positive sum, "
             f"got {hours!r}",
         )
         return None

@@ -41,7 +41,7 @@ class Delivery:
     start: date
     end: date
     hours: str  # profile name, or "custom" for explicit weights
-    hour_weights: tuple[float, ...]  # 24 UTC-hour weights summing to 1
+    hour_weights: tuple[float, ...]  # 24 weights for the platform's hours 0..23, summing to 1
 
 
 @dataclass(frozen=True)
