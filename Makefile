@@ -7,15 +7,24 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-.PHONY: demo test lint browser
+.PHONY: demo test lint browser lock
+# Re-pin constraints.txt from a fresh environment with every extra installed.
+lock:
+	rm -rf .lock-venv && $(PY) -m venv .lock-venv && .lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q '.[dev]'
+	{ echo "# Pinned versions for reproducible installs (Python 3.11, Linux x86_64): the Makefile installs with"; \
+	  echo "# -c constraints.txt. Refresh with 'make lock' after changing dependencies in pyproject.toml."; \
+	  .lock-venv/bin/pip freeze --exclude guanghe; } > constraints.txt
+	rm -rf .lock-venv
+
 demo: $(VENV)/.installed
 	$(BIN)/guanghe demo
 
