@@ -231,7 +231,7 @@ def test_parquet_integer_column_for_a_boolean_takes_only_zero_and_one(tmp_path, 
 
 # --- JSON Lines keys and blank keys ---------------------------------------------------------------------
 
-INCOME = '"creator_id": 1, "channel": "task", "amount_fen": 100, "occurred_at": "2023-03-01T10:00:00"'
+INCOME = '"creator_id": 1, "channel": "task", "amount_fen": 100, "occurred_at": "2023-03-01T10:00:00", "line": "earning"'
 
 
 def test_jsonl_duplicated_key_quarantines_the_row(tmp_path, wh, quarantine):

@@ -6,7 +6,6 @@ gets a fresh random schema, dropped afterwards. Unreachable: FAIL when ``CI`` is
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -15,24 +14,7 @@ import pytest
 from ledger_clock import FakeClock
 
 from guanghe.ledger import CNY, Account, AccountCode, LedgerStore, open_ledger
-
-PG_URL = os.environ.get("GUANGHE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-_pg_error: list[str] = []
-
-
-def postgres_available() -> None:
-    """Skip (or fail under CI) when the PostgreSQL server cannot be reached."""
-    if not _pg_error:
-        try:
-            psycopg.connect(PG_URL, connect_timeout=3).close()
-            _pg_error.append("")
-        except psycopg.Error as e:
-            _pg_error.append(str(e).strip() or type(e).__name__)
-    if _pg_error[0]:
-        msg = f"PostgreSQL ledger tests NOT RUN: cannot connect to {PG_URL}: {_pg_error[0]}"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+from servers import PG_URL, postgres_available
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

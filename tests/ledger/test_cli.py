@@ -8,11 +8,11 @@ import uuid
 
 import psycopg
 import pytest
-from conftest import PG_URL, postgres_available
 from typer.testing import CliRunner
 
 from guanghe.cli import app
 from guanghe.ledger import LedgerMissing, open_ledger
+from servers import PG_URL, postgres_available
 
 runner = CliRunner()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ledger_clock import SEC
 
-from guanghe.ledger import CNY, POST_FULL, Account, Transfer
+from guanghe.ledger import CNY, POST_FULL, Account, LedgerError, LedgerStore, Transfer
 from guanghe.ledger.reconcile import reconcile
 from guanghe.ledger.types import ID_MAX
 
@@ -377,3 +377,27 @@ def test_reads_with_ids_out_of_range(store):
     with pytest.raises(LedgerError, match="limit = -1"):
         store.statement(2, limit=-1)
     assert store.statement(2, limit=0) == []
+
+
+def test_scan_transfers_pages_through_the_ledger_in_time_order(store: LedgerStore) -> None:
+    store.create_accounts([Account(1, CNY, 1), Account(2, CNY, 1)])
+    assert store.scan_transfers() == [] and store.last_timestamp() == 0
+    for batch in range(5):
+        store.create_transfers(
+            [Transfer(100 + batch * 10 + i, 1, 2, 1 + i, ledger=CNY, code=1) for i in range(7)]
+        )
+    seen, after = [], 0
+    while page := store.scan_transfers(after, limit=4):
+        assert len(page) <= 4 and all(t.timestamp > after for t in page)
+        seen += page
+        after = page[-1].timestamp
+    assert [t.id for t in seen] == sorted(100 + b * 10 + i for b in range(5) for i in range(7))
+    assert [t.timestamp for t in seen] == sorted(
+        t.timestamp for t in seen
+    ) and after == store.last_timestamp()
+    cut = seen[10].timestamp
+    assert [t.id for t in store.scan_transfers(0, 1000, until=cut)] == [t.id for t in seen[:11]]
+    with pytest.raises(LedgerError, match="limit"):
+        store.scan_transfers(0, 0)
+    with pytest.raises(LedgerError, match="after"):
+        store.scan_transfers(-1)

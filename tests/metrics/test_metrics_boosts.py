@@ -15,10 +15,10 @@ from guanghe.metrics import compute, data_range
 from guanghe.metrics.headline import headline
 from guanghe.serve.flush import write_batch
 
-DELIVERED = {  # (platform day, work, program): impressions, as the service drains them
-    ("2023-07-01", 112, "guanghe"): 500,
-    ("2023-07-02", 211, "guanghe"): 300,
-    ("2023-07-03", 401, "juguang"): 50,
+DELIVERED = {  # (platform day, work, creator, program): impressions, as the service drains them
+    ("2023-07-01", 112, 1, "guanghe"): 500,
+    ("2023-07-02", 211, 2, "guanghe"): 300,
+    ("2023-07-03", 401, 4, "juguang"): 50,
 }
 
 

@@ -30,8 +30,8 @@ def test_totals_and_channels(tables) -> None:
     assert v["income_ad_share_fen"] == 1000 + 400 + 250 + 300  # 1950
     assert v["income_brand_deal_fen"] == 2000 + 600 + 100  # 2700
     assert v["income_affiliate_fen"] == 3000 + 0
-    # zero-income channels: a zero row (local_life) and no rows at all (task, incentive, live_tips)
-    assert v["income_local_life_fen"] == v["income_task_fen"] == v["income_live_tips_fen"] == 0
+    # zero-income channels: a zero row (local_life) and no rows at all (task, incentive)
+    assert v["income_local_life_fen"] == v["income_task_fen"] == v["income_incentive_fen"] == 0
     assert isinstance(v["income_total_fen"], int)
     # c1, c2, c3 (250 > 0), c6; c3's zero local_life row alone would not count
     assert v["creators_with_income"] == 4

@@ -50,8 +50,8 @@ def boundary(tmp_path_factory):
             f"INSERT INTO works VALUES ({i}, {c}, TIMESTAMP '{at}', 'short_video', 'food', 30, NULL, NULL)"
         )
     wh.raw.execute(
-        "INSERT INTO income VALUES ('a', 2, 'task', 100, TIMESTAMP '2023-06-30 15:59:59', NULL), "
-        "('b', 2, 'task', 200, TIMESTAMP '2023-06-30 16:00:00', NULL)"
+        "INSERT INTO income VALUES ('a', 2, 'task', 100, TIMESTAMP '2023-06-30 15:59:59', NULL, NULL, 'earning'), "
+        "('b', 2, 'task', 200, TIMESTAMP '2023-06-30 16:00:00', NULL, NULL, 'earning')"
     )
     yield wh.tables()
     wh.close()

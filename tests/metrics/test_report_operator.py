@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 import pyarrow as pa
 import pytest
-from conftest import FIXTURES, load_dir
+from metrics_platform import FIXTURES, load_dir
 from typer.testing import CliRunner
 
 from guanghe.allocate.store import PLAN, PROGRAMS, QUOTAS

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from guanghe.data.schema import TABLES
 from guanghe.synth import SynthConfig, generate
+from guanghe.synth.writer import OUTPUT_TABLES
 
 SMALL = SynthConfig(creators=3_000, months=14, seed=11)
 
@@ -28,6 +28,6 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 def con(small_run: tuple[Path, dict]) -> duckdb.DuckDBPyConnection:
     out, _ = small_run
     c = duckdb.connect()
-    for name in TABLES:
+    for name in OUTPUT_TABLES:
         c.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{out}/data/{name}/*.parquet')")
     return c

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from guanghe.data.schema import TABLES
 from guanghe.synth import SynthConfig, generate
+from guanghe.synth.writer import OUTPUT_TABLES
 
 TINY = SynthConfig(creators=800, months=4, seed=3)
 
 
 def _tables(out: Path) -> dict[str, object]:
-    return {name: pq.read_table(out / "data" / name) for name in TABLES} | {
+    return {name: pq.read_table(out / "data" / name) for name in OUTPUT_TABLES} | {
         "truth": pq.read_table(out / "truth" / "creators.parquet")
     }
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from guanghe.cli import allocate, demo, ingest, ledger, metrics, programs, report, serve, synth  # noqa: F401 - registers commands
+from guanghe.cli import (  # noqa: F401 - registers commands
+    allocate,
+    demo,
+    ingest,
+    ledger,
+    metrics,
+    money,
+    programs,
+    report,
+    serve,
+    synth,
+)
 from guanghe.cli.app import app
 
 

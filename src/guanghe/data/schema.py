@@ -8,12 +8,9 @@ Everything else (ingestion, the synthetic platform, docs, the warehouse DDL) rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from guanghe.data.money_schema import CHANNELS, EVENT_TABLES, EXPORT_TABLES, INCOME, PAYOUTS, TOUCHPOINTS
+from guanghe.data.tables import ACCOUNTS, ACTIVITY, BOOL, DATE, I32, I64, STR, TS, Column, Table
 
-import pyarrow as pa
-
-CHANNELS = ("ad_share", "brand_deal", "affiliate", "task", "local_life", "incentive", "live_tips")
 WORK_KINDS = ("short_video", "live", "image")
 CATEGORIES = (
     "comedy",
@@ -33,95 +30,6 @@ CATEGORIES = (
 )
 REGIONS = ("north", "northeast", "east", "south", "central", "southwest", "northwest")
 
-
-@dataclass(frozen=True)
-class Plausible:
-    """Plausible values of a date or timestamp column: from ``earliest`` (midnight UTC) to ``ahead`` after
-    the time of loading. Values outside (year 0, year 10000, a clock set to 1970 or 2099) are quarantined."""
-
-    earliest: date
-    ahead: timedelta = timedelta(days=1)
-
-    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
-        """(lowest, highest) allowed as naive UTC datetimes, ``now`` being the load's time (naive UTC)."""
-        return datetime.combine(self.earliest, time()), now + self.ahead
-
-    @property
-    def horizon(self) -> str:
-        """The upper bound in words: ``now + 1 day``."""
-        days = self.ahead / timedelta(days=1)
-        return f"now + {days:g} day{'s' if days != 1 else ''}"
-
-    def rule(self) -> str:
-        return f"from {self.earliest} to {self.horizon}"
-
-
-ACTIVITY = Plausible(date(2000, 1, 1))  # works, traffic, followers, income: nothing of ours predates 2000
-ACCOUNTS = Plausible(date(1970, 1, 1))  # accounts migrated from older systems may be old, not pre-epoch
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: pa.DataType
-    description: str
-    required: bool = True  # a required text value must also be non-blank
-    minimum: int | None = None  # inclusive lower bound for numbers
-    enum: tuple[str, ...] | None = None
-    references: str | None = None  # "table.column" that must hold this value
-    plausible: Plausible | None = None  # dates and timestamps: the range a real value falls in
-
-    def rule(self, ingested: bool = True) -> str:
-        """The column's checks beyond its type, as docs/data-model.md states them (system tables are written,
-        not ingested: ``ingested=False`` leaves out the rule that ingestion adds, non-blank text)."""
-        parts = []
-        if self.minimum is not None:
-            parts.append(f">= {self.minimum}")
-        if self.enum is not None:
-            parts.append("one of " + ", ".join(f"`{v}`" for v in self.enum))
-        elif self.required and self.type == pa.string() and ingested:
-            parts.append("not blank")
-        if self.references is not None:
-            parts.append(f"must exist in `{self.references}`")
-        if self.plausible is not None:
-            parts.append(self.plausible.rule())
-        return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-    load_order: int = 0  # referenced tables load first
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    def arrow_schema(self) -> pa.Schema:
-        return pa.schema([pa.field(c.name, c.type, nullable=not c.required) for c in self.columns])
-
-    def doc_rows(self, ingested: bool = True) -> list[str]:
-        """The rows of this table's column table in docs/data-model.md (tests/data/test_schema_doc.py)."""
-        return [
-            f"| `{c.name}` | {c.type} | {'yes' if c.required else 'no'} | {c.rule(ingested)} | {c.description} |"
-            for c in self.columns
-        ]
-
-
-I64, I32, STR, DATE, TS, BOOL = (
-    pa.int64(),
-    pa.int32(),
-    pa.string(),
-    pa.date32(),
-    pa.timestamp("us"),
-    pa.bool_(),
-)
 
 CREATORS = Table(
     "creators",
@@ -166,7 +74,7 @@ WORK_DAILY = Table(
     "Daily activity of a work; sparse: a row only for a (work, day) with activity.",
     (
         Column("work_id", I64, "Work.", references="works.work_id"),
-        Column("date", DATE, "Day (UTC).", plausible=ACTIVITY),
+        Column("date", DATE, "Platform day (GUANGHE_TIMEZONE).", plausible=ACTIVITY),
         Column("organic_impressions", I64, "Impressions from the organic feed. " + _COUNT, minimum=0),
         Column(
             "boosted_impressions",
@@ -195,7 +103,7 @@ WORK_BOOST = Table(
     "Boosted (support-traffic) impressions of a work by program and day; sparse.",
     (
         Column("work_id", I64, "Work.", references="works.work_id"),
-        Column("date", DATE, "Day (UTC).", plausible=ACTIVITY),
+        Column("date", DATE, "Platform day (GUANGHE_TIMEZONE).", plausible=ACTIVITY),
         Column("program", STR, "Support program that paid for the impressions (program name)."),
         Column("impressions", I64, "Boosted impressions delivered.", minimum=0),
     ),
@@ -209,7 +117,7 @@ CREATOR_DAILY = Table(
     "A missing day carries the previous row's count; a creator's first row is its opening count.",
     (
         Column("creator_id", I64, "Creator.", references="creators.creator_id"),
-        Column("date", DATE, "Day (UTC).", plausible=ACTIVITY),
+        Column("date", DATE, "Platform day (GUANGHE_TIMEZONE).", plausible=ACTIVITY),
         Column("followers", I64, "Follower count at the end of the day.", minimum=0),
         Column("follows_lost", I64, "Followers lost (unfollows) during the day.", minimum=0),
     ),
@@ -217,25 +125,8 @@ CREATOR_DAILY = Table(
     load_order=1,
 )
 
-INCOME = Table(
-    "income",
-    "Money a creator earned, one row per credited amount, by monetization channel.",
-    (
-        Column("income_id", STR, "Income record id (unique across channels)."),
-        Column("creator_id", I64, "Creator credited.", references="creators.creator_id"),
-        Column("channel", STR, "Monetization channel.", enum=CHANNELS),
-        Column("amount_fen", I64, "Amount in fen (1/100 CNY), integer.", minimum=0),
-        Column("occurred_at", TS, "When the income was earned (UTC).", plausible=ACTIVITY),
-        Column(
-            "source_ref", STR, "Reference in the source system (order, task, settlement id).", required=False
-        ),
-    ),
-    ("income_id",),
-    load_order=1,
-)
-
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CREATORS, WORKS, WORK_DAILY, WORK_BOOST, CREATOR_DAILY, INCOME)
+    t.name: t for t in (CREATORS, WORKS, WORK_DAILY, WORK_BOOST, CREATOR_DAILY, *EXPORT_TABLES, *EVENT_TABLES)
 }
 
 QUARANTINE = Table(
@@ -276,3 +167,9 @@ LOADS = Table(
 )
 
 SYSTEM_TABLES: dict[str, Table] = {t.name: t for t in (QUARANTINE, LOADS)}
+
+__all__ = [
+    "CATEGORIES", "CHANNELS", "CREATORS", "CREATOR_DAILY", "EVENT_TABLES", "EXPORT_TABLES", "INCOME", "LOADS",
+    "PAYOUTS", "QUARANTINE", "REGIONS", "SYSTEM_TABLES", "TABLES", "TOUCHPOINTS", "WORKS", "WORK_BOOST",
+    "WORK_DAILY", "WORK_KINDS", "Column", "Table",
+]  # fmt: skip

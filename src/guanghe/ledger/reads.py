@@ -140,6 +140,29 @@ class Reads(_Base):
             "resolutions": [self._transfer(r) for r in later],
         }
 
+    def scan_transfers(
+        self, after: int = 0, limit: int = 100_000, until: int | None = None
+    ) -> list[Transfer]:
+        """Up to ``limit`` transfers with ``after < timestamp [<= until]``, in timestamp order: page through
+        the whole ledger by passing the last timestamp seen as ``after`` (bulk reads for settlement, exports)."""
+        _check_time(after, "after")
+        if until is not None:
+            _check_time(until, "until")
+        if not isinstance(limit, int) or limit < 1:
+            raise LedgerError(f"limit = {limit!r}, expected a positive integer")
+        bound = "" if until is None else " AND ts <= ?"
+        params = (after, *(() if until is None else (until,)), limit)
+        with self._read() as con:
+            rows = self._q(con, f"SELECT {TRANSFER_COLS} FROM transfers WHERE ts > ?{bound} ORDER BY ts LIMIT ?",
+                           params)  # fmt: skip
+        return [self._transfer(r) for r in rows]
+
+    def last_timestamp(self) -> int:
+        """The newest transfer's timestamp (0 on an empty ledger): a cutoff for later scans."""
+        with self._read() as con:
+            row = self._q(con, "SELECT max(ts) FROM transfers")
+        return int(row[0][0] or 0)
+
     def snapshot(self) -> tuple[list[Account], Iterator[Transfer], list[Pending]]:
         """Everything in one snapshot (for reconciliation): accounts, transfers by time, pending states."""
         with self._read() as con:

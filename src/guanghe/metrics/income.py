@@ -14,7 +14,7 @@ from guanghe.metrics.period import Period
 # Chinese names of the channels, for labels.
 CHANNEL_LABELS = {
     "ad_share": "磁力万合", "brand_deal": "商单", "affiliate": "商品分销", "task": "任务中心",
-    "local_life": "本地生活", "incentive": "激励", "live_tips": "直播打赏",
+    "local_life": "本地生活", "incentive": "激励",
 }  # fmt: skip
 
 

@@ -118,7 +118,6 @@ class SynthConfig:
             "task": (0.08, 0.10, 0.10, 2_000.0),
             "local_life": (0.40, 0.55, 0.60, 15_000.0),  # local-life creators only
             "incentive": (0.05, 0.10, 0.15, 5_000.0),
-            "live_tips": (0.08, 0.25, 0.45, 8_000.0),
         }
     )
 

@@ -89,12 +89,12 @@ def catalog_values(data_dir: str | Path, end: date) -> dict[str, dict[str, float
     {metric: {"value", "prior_value", "yoy"}}; periods as in ``values``."""
     import ibis
 
-    from guanghe.data.schema import TABLES
     from guanghe.metrics import Period, compute
+    from guanghe.synth.writer import OUTPUT_TABLES
 
     con = ibis.duckdb.connect()
     root = Path(data_dir) / "data"
-    tables = {n: con.read_parquet(f"{root / n}/*.parquet", table_name=n) for n in TABLES}
+    tables = {n: con.read_parquet(f"{root / n}/*.parquet", table_name=n) for n in OUTPUT_TABLES}
     year = [k for k in TARGETS if k != "income_total_fen"]
     got = compute(tables, Period(_month_start(end, 11), end), year)
     got += compute(tables, Period(_month_start(end, 5), end), ["income_total_fen"])

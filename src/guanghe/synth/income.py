@@ -74,6 +74,8 @@ def settle(
                     pa.array(
                         np.full(len(idx), f"settlement/{month.label}/{channel}", dtype=object), pa.string()
                     ),
+                    pa.nulls(len(idx), pa.string()),
+                    pa.array(np.full(len(idx), "earning", dtype=object), pa.string()),
                 ],
                 schema=TABLES["income"].arrow_schema(),
             )

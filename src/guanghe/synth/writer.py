@@ -14,6 +14,9 @@ from guanghe.data.schema import TABLES
 from guanghe.synth.arrow import dates, strings
 from guanghe.synth.config import PROGRAMS
 
+# The tables the generator writes (the others are written by later steps, e.g. `guanghe money`).
+OUTPUT_TABLES: tuple[str, ...] = ("creators", "works", "work_daily", "work_boost", "creator_daily", "income")
+
 
 def to_table(name: str, rows: dict[str, np.ndarray]) -> pa.Table:
     """Column dict (dates as days since epoch, programs as codes) -> Arrow table of the named schema."""
@@ -43,8 +46,10 @@ class Writer:
         self.pending: deque[Future] = deque()
         self.max_pending = max_pending
         self.compression, self.level = compression, level
-        self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
-        for name in TABLES:  # a rerun into the same folder must not leave files of an earlier window behind
+        self.rows: dict[str, int] = dict.fromkeys(OUTPUT_TABLES, 0)
+        for (
+            name
+        ) in OUTPUT_TABLES:  # a rerun into the same folder must not leave files of an earlier window behind
             for old in (self.root / "data" / name).glob("*.parquet"):
                 old.unlink()
 

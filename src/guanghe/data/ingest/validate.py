@@ -31,6 +31,9 @@ import pyarrow.compute as pc
 from guanghe.data.ingest.errors import IngestError
 from guanghe.data.ingest.scratch import scratch
 from guanghe.data.schema import Column, Table
+from guanghe.data.tables import OPS
+
+_COMPARE = {"<=": pc.less_equal, ">=": pc.greater_equal, "<": pc.less, ">": pc.greater}
 
 KIND = {
     "int64": "an integer", "int32": "an integer", "date32[day]": "a date YYYY-MM-DD",
@@ -258,6 +261,15 @@ def _checks(col: Column, arr: pa.ChunkedArray, present: pa.ChunkedArray | None, 
             checks.append(
                 (_mask(pc.less(arr, col.minimum)), lambda v: f"expected {kind} >= {col.minimum}, got '{v}'")
             )
+    if col.maximum is not None:
+        high = pc.min_max(arr)["max"].as_py()
+        if high is not None and high > col.maximum:
+            checks.append(
+                (
+                    _mask(pc.greater(arr, col.maximum)),
+                    lambda v: f"expected {kind} <= {col.maximum}, got '{v}'",
+                )
+            )
     if col.enum is not None:
         outside = pc.invert(pc.is_in(arr, value_set=pa.array(col.enum)))
         expected = ", ".join(col.enum)
@@ -290,6 +302,7 @@ def validate(table: Table, raw: pa.Table, now: datetime | None = None) -> Checke
     typed, parsed = _convert(table, raw)
     bad = np.zeros(n, dtype=bool)
     found: list[tuple[np.ndarray, str, Callable[[Any], str]]] = []  # (failing positions, field, message)
+    row_issues: list[Issue] = []
     for col in table.columns:
         present = raw.column(col.name) if col.name in raw.column_names else None
         seen = np.zeros(n, dtype=bool)  # one problem per row and field: the first check that fails
@@ -299,7 +312,22 @@ def validate(table: Table, raw: pa.Table, now: datetime | None = None) -> Checke
             if mask.any():
                 found.append((np.flatnonzero(mask), col.name, message))
                 bad |= mask
-    issues = []
+    for check in table.checks:  # rules between two columns, on rows whose own fields passed
+        left, right = typed[check.left], typed[check.right]
+        fails = pc.invert(_COMPARE[check.op](left, right))
+        mask = _mask(fails) & ~bad
+        if mask.any():
+            idx = np.flatnonzero(mask)
+            lv, rv = py_values(left.take(pa.array(idx))), py_values(right.take(pa.array(idx)))
+            op = OPS[check.op]
+            bad |= mask
+            row_issues.extend(
+                Issue(
+                    int(i), check.left, f"{check.reason}: {check.left} '{a}' is not {op} {check.right} '{b}'"
+                )
+                for i, a, b in zip(idx, lv, rv, strict=True)
+            )
+    issues = list(row_issues)
     for idx, name, message in found:
         source = raw.column(name) if name in raw.column_names else None
         values = py_values(source.take(pa.array(idx))) if source is not None else [None] * len(idx)
