@@ -217,7 +217,9 @@ INCOME = Table(
 
 PAYOUTS = Table(
     "payouts",
-    "Payouts of settled balances to creators and MCN agencies (written by `guanghe money settle`/`confirm`).",
+    "Payouts of settled balances to creators and MCN agencies: one row per payout and status it reached "
+    "(in_payout when settled, then paid or failed when the bank's result is confirmed); written by "
+    "`guanghe money settle` and `guanghe money confirm`.",
     (
         Column("payout_id", STR, "Ledger transfer id of the payout (32 hex digits)."),
         Column("payee_kind", STR, "creator or mcn.", enum=("creator", "mcn")),
@@ -226,9 +228,9 @@ PAYOUTS = Table(
         Column("amount_fen", I64, "Amount paid out in fen.", minimum=1),
         Column("withholding_fen", I64, "Tax withheld in the month's statement.", minimum=0),
         Column("status", STR, "in_payout, paid or failed.", enum=("in_payout", "paid", "failed")),
-        Column("updated_at", TS, "Last status change (UTC).", plausible=ACTIVITY),
+        Column("updated_at", TS, "When the payout reached this status (UTC).", plausible=ACTIVITY),
     ),
-    ("payout_id",),
+    ("payout_id", "status"),
     load_order=1,
 )
 
