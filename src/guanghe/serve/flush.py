@@ -4,10 +4,14 @@
 comes back empty (``read_deliveries``).
 
 Each drained batch of counts gets an id (``worker-sequence``) when it is drained and keeps it until a write
-commits. One DuckDB transaction records the id in ``serve_flushes`` and ADDS the batch's counts to the two
-tables; a batch id already recorded is skipped, so a retry after an unknown outcome (a crash between COMMIT
+commits. One warehouse transaction (``Warehouse.writer()``) records the id in ``serve_flushes``
+(``append``: the engine enforces the key, so the id is new or the whole write is skipped) and ADDS the
+batch's counts to the two tables (``accumulate``); a retry after an unknown outcome (a crash between COMMIT
 and its acknowledgement, the warehouse locked by ``guanghe allocate``) never counts twice. The file is
-opened for each write and closed again (DuckDB admits one writer process).
+opened for each write and closed again (DuckDB admits one writer process); reads open it read-only.
+
+The two tables this room owns are declared here (``FLUSHES``, ``DELIVERIES``), as ``allocate.store``
+declares the plan's; nothing here writes SQL.
 """
 
 from __future__ import annotations
