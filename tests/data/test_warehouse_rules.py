@@ -24,7 +24,9 @@ def outside_data() -> list[tuple[str, int, str]]:
 
 def test_no_module_outside_data_imports_duckdb_or_uses_the_raw_connection() -> None:
     imports = re.compile(r"^\s*(import duckdb|from duckdb)|ibis\.duckdb\.|duckdb\.connect")
-    raw = re.compile(r'(?<!self)\.raw\b|getattr\(\w+, "raw"')  # (config's StoreURL keeps its own self.raw text)
+    raw = re.compile(
+        r'(?<!self)\.raw\b|getattr\(\w+, "raw"'
+    )  # (config's StoreURL keeps its own self.raw text)
     found = [
         f"{f}:{n}: {line.strip()}"
         for f, n, line in outside_data()
