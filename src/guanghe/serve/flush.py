@@ -103,25 +103,11 @@ def write_batch(path: str, batch_id: str, counts: Counts, worker: str | None = N
     worker = worker or batch_id.rsplit("-", 1)[0]
     works: dict[tuple[str, int, str], int] = {}
     per: dict[tuple[str, int, str], int] = {}
-    for (d, w, c, p), n in counts.items():
-        works[(d, w, p)] = works.get((d, w, p), 0) + n
+    for (d, wk, c, p), n in counts.items():
+        works[(d, wk, p)] = works.get((d, wk, p), 0) + n
         per[(d, c, p)] = per.get((d, c, p), 0) + n
-    rows = pa.table({
-        "work_id": pa.array([w for _, w, _ in works], pa.int64()),
-        "date": pa.array([date.fromisoformat(d) for d, _, _ in works], pa.date32()),
-        "program": pa.array([p for _, _, p in works], pa.string()),
-        "impressions": pa.array(list(works.values()), pa.int64()),
-    })  # fmt: skip
-    creators = pa.table({
-        "batch_id": pa.array([batch_id] * len(per), pa.string()),
-        "worker": pa.array([worker] * len(per), pa.string()),
-        "date": pa.array([date.fromisoformat(d) for d, _, _ in per], pa.date32()),
-        "creator_id": pa.array([c for _, c, _ in per], pa.int64()),
-        "program": pa.array([p for _, _, p in per], pa.string()),
-        "impressions": pa.array(list(per.values()), pa.int64()),
-    })  # fmt: skip
     flushed = pa.table({
-        "batch_id": pa.array([batch_id], STR), "rows": pa.array([rows.num_rows], I64),
+        "batch_id": pa.array([batch_id], STR), "rows": pa.array([len(works)], I64),
         "impressions": pa.array([sum(counts.values())], I64),
         "written_at": pa.array([datetime.now(UTC).replace(tzinfo=None)], TS),
     })  # fmt: skip
@@ -130,12 +116,22 @@ def write_batch(path: str, batch_id: str, counts: Counts, worker: str | None = N
         w.ensure(DELIVERIES)
         if not w.append(FLUSHES, flushed):  # recorded before: this is a retry of a committed write
             return False
-        w.insert(DELIVERIES, creators)
-        w.accumulate("work_boost", rows, add=("impressions",))
-        per_day = rows.group_by(["work_id", "date"]).aggregate([("impressions", "sum")])
-        per_day = per_day.rename_columns(["boosted_impressions" if c == "impressions_sum" else c
-                                          for c in per_day.column_names])  # fmt: skip
-        w.accumulate("work_daily", per_day, add=("boosted_impressions",), defaults=_NEW_DAY)
+        days = {d: date.fromisoformat(d) for d, _, _ in works}
+        w.insert(DELIVERIES, pa.table({
+            "batch_id": pa.array([batch_id] * len(per), STR), "worker": pa.array([worker] * len(per), STR),
+            "date": pa.array([days[d] for d, _, _ in per], DATE), "creator_id": pa.array([c for _, c, _ in per], I64),
+            "program": pa.array([p for _, _, p in per], STR), "impressions": pa.array(list(per.values()), I64),
+        }))  # fmt: skip
+        key = {
+            "work_id": pa.array([wk for _, wk, _ in works], I64),
+            "date": pa.array([days[d] for d, _, _ in works], DATE),
+        }
+        amounts = pa.array(list(works.values()), I64)
+        boost = pa.table({**key, "program": pa.array([p for _, _, p in works], STR), "impressions": amounts})
+        w.accumulate("work_boost", boost, add=("impressions",))
+        # (a work's programs that day are summed by accumulate: one work_daily row per work and day)
+        daily = pa.table({**key, "boosted_impressions": amounts})
+        w.accumulate("work_daily", daily, add=("boosted_impressions",), defaults=_NEW_DAY)
     return True
 
 

@@ -30,7 +30,7 @@ def declared(table: str | Table) -> Table:
     another room owns (which must not reuse one of those names)."""
     if isinstance(table, Table):
         known = TABLES.get(table.name) or SYSTEM_TABLES.get(table.name)
-        if known is not None and known is not table:
+        if known is not None and known != table:
             raise WarehouseError(
                 f"table {table.name!r} is declared in guanghe.data.schema; use that declaration"
             )

@@ -254,9 +254,11 @@ class _DuckDBWriter(Writer):
 
     def ensure(self, table: Table) -> None:
         t = declared(table)
-        self.raw.execute(ddl(t))
         stored = {r[0] for r in self.raw.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT internal", [t.name]).fetchall()}  # fmt: skip
+        if not stored:
+            self.raw.execute(ddl(t))
+            return
         missing = [c for c in t.names if c not in stored]
         if missing:
             raise WarehouseError(f"stored table {t.name!r} lacks the declared column(s) {', '.join(missing)}")
