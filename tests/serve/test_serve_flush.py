@@ -76,3 +76,27 @@ def test_the_metric_catalog_sees_the_flushed_support_traffic(tmp_path) -> None:
         assert evaluate("creators_supported", wh.tables(), day) == 1
     finally:
         wh.close()
+
+
+def test_the_delivery_tables_are_the_declared_ones_and_older_files_still_take_batches(tmp_path) -> None:
+    from guanghe.serve.flush import DELIVERIES, FLUSHES, read_deliveries
+
+    path = str(tmp_path / "wh.duckdb")
+    DuckDBWarehouse(path).close()
+    d = DAY.isoformat()
+    assert write_batch(path, "w-1", {(d, 1, 9, "a"): 5, (d, 2, 9, "a"): 1, (d, 3, 8, "b"): 2})
+    for t in (FLUSHES, DELIVERIES):  # what is stored is what serve.flush declares, column for column
+        assert [r[0] for r in rows(path, f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{t.name}'"
+                                   " ORDER BY column_index")] == t.names  # fmt: skip
+    assert read_deliveries(path, d) == {("w", (9, "a")): 6, ("w", (8, "b")): 2}
+    old = str(tmp_path / "old.duckdb")  # a warehouse whose delivery tables an earlier release created
+    con = duckdb.connect(old)
+    con.execute("CREATE TABLE serve_flushes (batch_id VARCHAR PRIMARY KEY, rows BIGINT, impressions BIGINT, "
+                "written_at TIMESTAMP)")  # fmt: skip
+    con.execute("CREATE TABLE serve_deliveries (batch_id VARCHAR, worker VARCHAR, date DATE, creator_id BIGINT, "
+                "program VARCHAR, impressions BIGINT)")  # fmt: skip
+    con.close()
+    DuckDBWarehouse(old).close()
+    assert write_batch(old, "w-1", {(d, 1, 9, "a"): 5}) and not write_batch(old, "w-1", {(d, 1, 9, "a"): 5})
+    assert rows(old, "SELECT batch_id, rows, impressions FROM serve_flushes") == [("w-1", 1, 5)]
+    assert read_deliveries(old, d) == {("w", (9, "a")): 5}

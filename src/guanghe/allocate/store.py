@@ -7,7 +7,6 @@ allocation_quotas (daily quotas), allocation_curves (each creator's fitted curve
 from __future__ import annotations
 
 import logging
-from contextlib import suppress
 from datetime import UTC, datetime
 
 import numpy as np
@@ -17,8 +16,7 @@ from guanghe.allocate import quotas
 from guanghe.allocate.plan import Plan
 from guanghe.allocate.problem import TIER_NAMES
 from guanghe.data.schema import Column, Table
-from guanghe.data.warehouse.base import Warehouse, WarehouseError
-from guanghe.data.warehouse.duckdb import ddl
+from guanghe.data.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 I64, F64, STR, BOOL = pa.int64(), pa.float64(), pa.string(), pa.bool_()
@@ -155,21 +153,11 @@ def write_plan(wh: Warehouse, plan: Plan, counts: np.ndarray) -> dict[str, int]:
     for kp in plan.kinds.values():  # nothing that breaks a floor, cap or budget is ever stored
         kp.check()
     data = plan_tables(plan, counts)
-    with wh.writer() as w:
-        raw = getattr(w, "raw", None)
-        if raw is None:
-            raise WarehouseError(f"{wh.url}: plans are stored in a DuckDB warehouse (duckdb:///FILE)")
+    with wh.writer() as w:  # (a read-only engine refuses here, before anything is written)
         for name, t in TABLES.items():
-            raw.execute(ddl(t))
-            raw.execute(f'DELETE FROM "{name}" WHERE plan_id = ?', [plan.plan_id])
-            raw.register("_plan_rows", data[name])
-            try:
-                raw.execute(
-                    f'INSERT INTO "{name}" SELECT {", ".join(chr(34) + c + chr(34) for c in t.names)} FROM _plan_rows'
-                )
-            finally:
-                with suppress(Exception):  # an aborted transaction refuses even this; the error is raised
-                    raw.unregister("_plan_rows")
+            w.ensure(t)
+            w.delete(t, plan_id=plan.plan_id)
+            w.insert(t, data[name])
     rows = {name: data[name].num_rows for name in TABLES}
     creators = len(np.unique(data[PLAN.name].column("creator_id").to_numpy()))
     gaps = ", ".join(f"{kind} {kp.gap:.2e}" for kind, kp in plan.kinds.items()) or "none"

@@ -147,6 +147,7 @@ QUARANTINE = Table(
         Column("raw", STR, "The row as JSON text.", required=False),
     ),
     ("file_sha256", "row_number", "field"),
+    key_index=True,
 )
 
 LOADS = Table(
@@ -164,6 +165,7 @@ LOADS = Table(
         Column("rows_quarantined", I64, "Rows sent to quarantine."),
     ),
     ("load_id", "file"),
+    key_index=True,
 )
 
 SYSTEM_TABLES: dict[str, Table] = {t.name: t for t in (QUARANTINE, LOADS)}

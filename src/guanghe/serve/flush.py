@@ -4,10 +4,14 @@
 comes back empty (``read_deliveries``).
 
 Each drained batch of counts gets an id (``worker-sequence``) when it is drained and keeps it until a write
-commits. One DuckDB transaction records the id in ``serve_flushes`` and ADDS the batch's counts to the two
-tables; a batch id already recorded is skipped, so a retry after an unknown outcome (a crash between COMMIT
+commits. One warehouse transaction (``Warehouse.writer()``) records the id in ``serve_flushes``
+(``append``: the engine enforces the key, so the id is new or the whole write is skipped) and ADDS the
+batch's counts to the two tables (``accumulate``); a retry after an unknown outcome (a crash between COMMIT
 and its acknowledgement, the warehouse locked by ``guanghe allocate``) never counts twice. The file is
-opened for each write and closed again (DuckDB admits one writer process).
+opened for each write and closed again (DuckDB admits one writer process); reads open it read-only.
+
+The two tables this room owns are declared here (``FLUSHES``, ``DELIVERIES``), as ``allocate.store``
+declares the plan's; nothing here writes SQL.
 """
 
 from __future__ import annotations
@@ -17,23 +21,47 @@ import os
 import uuid
 from datetime import UTC, date, datetime
 
-import duckdb
 import pyarrow as pa
 
-from guanghe.data.warehouse.base import WarehouseError
+from guanghe.data.schema import Column, Table
+from guanghe.data.warehouse import Warehouse, WarehouseError, open_warehouse
+from guanghe.serve.plans import warehouse_url
 
 log = logging.getLogger(__name__)
 
-FLUSHES_DDL = (
-    'CREATE TABLE IF NOT EXISTS "serve_flushes" (batch_id VARCHAR PRIMARY KEY, rows BIGINT, '
-    "impressions BIGINT, written_at TIMESTAMP)"
+STR, I64, DATE, TS = pa.string(), pa.int64(), pa.date32(), pa.timestamp("us")
+FLUSHES = Table(
+    "serve_flushes",
+    "One row per batch of delivered impressions written to the warehouse: a batch id is recorded once.",
+    (
+        Column("batch_id", STR, "Batch id: worker-sequence, kept by the worker until its write commits."),
+        Column("rows", I64, "Rows (work, day, program) the batch added to work_boost."),
+        Column("impressions", I64, "Boosted impressions in the batch."),
+        Column("written_at", TS, "When the batch was written (UTC)."),
+    ),
+    ("batch_id",),
+    key_index=True,  # the dedupe of retried batches: append() reports whether the id was new
 )
-DELIVERIES_DDL = (
-    'CREATE TABLE IF NOT EXISTS "serve_deliveries" (batch_id VARCHAR, worker VARCHAR, date DATE, '
-    "creator_id BIGINT, program VARCHAR, impressions BIGINT)"
+DELIVERIES = Table(
+    "serve_deliveries",
+    "Boosted impressions delivered per (batch, worker, day, creator, program): what the counters are "
+    "rebuilt from when Redis comes back empty.",
+    (
+        Column("batch_id", STR, "Batch that recorded them (serve_flushes)."),
+        Column("worker", STR, "The counters' worker id that delivered them."),
+        Column("date", DATE, "Delivery day (the platform's day)."),
+        Column("creator_id", I64, "Creator.", references="creators.creator_id"),
+        Column("program", STR, "Program name."),
+        Column("impressions", I64, "Boosted impressions delivered.", minimum=0),
+    ),
+    ("batch_id", "date", "creator_id", "program"),
 )
+TABLES = {t.name: t for t in (FLUSHES, DELIVERIES)}
 # (day, work, creator, program) -> boosted impressions
 Counts = dict[tuple[str, int, int, str], int]
+# work_daily columns a new row gets (a work with boosted but no organic activity that day)
+_NEW_DAY = {c: 0 for c in ("organic_impressions", "plays", "completed_plays", "likes", "comments", "shares",
+                           "follows_gained")}  # fmt: skip
 
 
 class WarehouseSink:
@@ -58,7 +86,7 @@ class WarehouseSink:
             batch_id, counts = self.pending[0]
             try:
                 fresh = write_batch(self.path, batch_id, counts, self.worker)
-            except (duckdb.Error, WarehouseError) as e:
+            except WarehouseError as e:
                 self.errors, self.last_error = self.errors + 1, str(e).splitlines()[0]
                 log.warning("flush of batch %s deferred (warehouse busy): %s", batch_id, self.last_error)
                 return False
@@ -75,78 +103,36 @@ def write_batch(path: str, batch_id: str, counts: Counts, worker: str | None = N
     worker = worker or batch_id.rsplit("-", 1)[0]
     works: dict[tuple[str, int, str], int] = {}
     per: dict[tuple[str, int, str], int] = {}
-    for (d, w, c, p), n in counts.items():
-        works[(d, w, p)] = works.get((d, w, p), 0) + n
+    for (d, wk, c, p), n in counts.items():
+        works[(d, wk, p)] = works.get((d, wk, p), 0) + n
         per[(d, c, p)] = per.get((d, c, p), 0) + n
-    rows = pa.table({
-        "work_id": pa.array([w for _, w, _ in works], pa.int64()),
-        "date": pa.array([date.fromisoformat(d) for d, _, _ in works], pa.date32()),
-        "program": pa.array([p for _, _, p in works], pa.string()),
-        "impressions": pa.array(list(works.values()), pa.int64()),
+    flushed = pa.table({
+        "batch_id": pa.array([batch_id], STR), "rows": pa.array([len(works)], I64),
+        "impressions": pa.array([sum(counts.values())], I64),
+        "written_at": pa.array([datetime.now(UTC).replace(tzinfo=None)], TS),
     })  # fmt: skip
-    creators = pa.table({
-        "batch_id": pa.array([batch_id] * len(per), pa.string()),
-        "worker": pa.array([worker] * len(per), pa.string()),
-        "date": pa.array([date.fromisoformat(d) for d, _, _ in per], pa.date32()),
-        "creator_id": pa.array([c for _, c, _ in per], pa.int64()),
-        "program": pa.array([p for _, _, p in per], pa.string()),
-        "impressions": pa.array(list(per.values()), pa.int64()),
-    })  # fmt: skip
-    from guanghe.data.warehouse.duckdb import DuckDBWarehouse  # creates the data tables if missing
-
-    wh = DuckDBWarehouse(path)
-    con = wh.raw
-    try:
-        con.execute(FLUSHES_DDL)
-        con.execute(DELIVERIES_DDL)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if con.execute("SELECT count(*) FROM serve_flushes WHERE batch_id = ?", [batch_id]).fetchall()[0][
-                0
-            ]:
-                con.execute("ROLLBACK")
-                return False
-            con.execute(
-                "INSERT INTO serve_flushes VALUES (?, ?, ?, ?)",
-                [batch_id, rows.num_rows, sum(counts.values()), datetime.now(UTC).replace(tzinfo=None)],
-            )
-            con.register("_creators", creators)
-            con.execute("INSERT INTO serve_deliveries SELECT * FROM _creators")
-            con.unregister("_creators")
-            con.register("_delta", rows)
-            con.execute(
-                "CREATE TEMP TABLE _boost AS SELECT d.work_id, d.date, d.program, "
-                "coalesce(b.impressions, 0) + d.impressions AS impressions FROM _delta d "
-                "LEFT JOIN work_boost b USING (work_id, date, program)"
-            )
-            con.execute(
-                "DELETE FROM work_boost b USING _delta d "
-                "WHERE b.work_id = d.work_id AND b.date = d.date AND b.program = d.program"
-            )
-            con.execute("INSERT INTO work_boost SELECT work_id, date, program, impressions FROM _boost")
-            con.execute(
-                "CREATE TEMP TABLE _day AS SELECT work_id, date, sum(impressions) AS n FROM _delta GROUP BY 1, 2"
-            )
-            con.execute(
-                "UPDATE work_daily w SET boosted_impressions = w.boosted_impressions + d.n FROM _day d "
-                "WHERE w.work_id = d.work_id AND w.date = d.date"
-            )
-            con.execute(
-                "INSERT INTO work_daily (work_id, date, organic_impressions, boosted_impressions, plays, "
-                "completed_plays, likes, comments, shares, follows_gained) "
-                "SELECT d.work_id, d.date, 0, d.n, 0, 0, 0, 0, 0, 0 FROM _day d "
-                "ANTI JOIN work_daily w ON w.work_id = d.work_id AND w.date = d.date"
-            )
-            con.execute("DROP TABLE _boost")
-            con.execute("DROP TABLE _day")
-            con.unregister("_delta")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        return True
-    finally:
-        wh.close()
+    with open_warehouse(warehouse_url(path), create=True) as wh, wh.writer() as w:
+        w.ensure(FLUSHES)
+        w.ensure(DELIVERIES)
+        if not w.append(FLUSHES, flushed):  # recorded before: this is a retry of a committed write
+            return False
+        days = {d: date.fromisoformat(d) for d, _, _ in works}
+        w.insert(DELIVERIES, pa.table({
+            "batch_id": pa.array([batch_id] * len(per), STR), "worker": pa.array([worker] * len(per), STR),
+            "date": pa.array([days[d] for d, _, _ in per], DATE), "creator_id": pa.array([c for _, c, _ in per], I64),
+            "program": pa.array([p for _, _, p in per], STR), "impressions": pa.array(list(per.values()), I64),
+        }))  # fmt: skip
+        key = {
+            "work_id": pa.array([wk for _, wk, _ in works], I64),
+            "date": pa.array([days[d] for d, _, _ in works], DATE),
+        }
+        amounts = pa.array(list(works.values()), I64)
+        boost = pa.table({**key, "program": pa.array([p for _, _, p in works], STR), "impressions": amounts})
+        w.accumulate("work_boost", boost, add=("impressions",))
+        # (a work's programs that day are summed by accumulate: one work_daily row per work and day)
+        daily = pa.table({**key, "boosted_impressions": amounts})
+        w.accumulate("work_daily", daily, add=("boosted_impressions",), defaults=_NEW_DAY)
+    return True
 
 
 def read_deliveries(path: str, day: str) -> dict[tuple[str, tuple[int, str]], int] | None:
@@ -155,21 +141,18 @@ def read_deliveries(path: str, day: str) -> dict[tuple[str, tuple[int, str]], in
     if not os.path.exists(path):
         return {}
     try:
-        con = duckdb.connect(path, read_only=True)
-    except duckdb.Error as e:
+        with open_warehouse(warehouse_url(path), read_only=True) as wh:
+            return _deliveries(wh, date.fromisoformat(day))
+    except WarehouseError as e:
         log.warning("cannot read the delivered impressions of %s yet: %s", day, str(e).splitlines()[0])
         return None
-    try:
-        found = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'serve_deliveries'"
-        ).fetchall()[0][0]
-        if not found:
-            return {}
-        rows = con.execute(
-            "SELECT worker, creator_id, program, sum(impressions) FROM serve_deliveries WHERE date = ? "
-            "GROUP BY 1, 2, 3",
-            [date.fromisoformat(day)],
-        ).fetchall()
-    finally:
-        con.close()
-    return {(str(w), (int(c), str(p))): int(n) for w, c, p, n in rows}
+
+
+def _deliveries(wh: Warehouse, day: date) -> dict[tuple[str, tuple[int, str]], int]:
+    if not wh.has(DELIVERIES):
+        return {}
+    t = wh.table(DELIVERIES)
+    got = wh.fetch(t.filter(t.date == day).group_by(["worker", "creator_id", "program"]).aggregate(
+        n=t.impressions.sum()))  # fmt: skip
+    cols = [got.column(c).to_pylist() for c in ("worker", "creator_id", "program", "n")]
+    return {(w, (c, p)): n for w, c, p, n in zip(*cols, strict=True)}

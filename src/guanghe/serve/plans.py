@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import duckdb
+import ibis
+import numpy as np
 import pyarrow as pa
 
+from guanghe.allocate.store import PROGRAMS, QUOTAS
 from guanghe.config.clock import platform_day, platform_zone
+from guanghe.data.warehouse import Warehouse, WarehouseError, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -59,65 +62,78 @@ class Snapshot:
         return sum(n for q in self.quotas.values() for _, n in q)
 
 
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()[0][0]
-    )
+def warehouse_url(path: str) -> str:
+    """The ``duckdb:///`` URL of the service's warehouse file (a relative or an absolute path)."""
+    return f"duckdb:///{path}"
 
 
 def load(path: str, day: date, plan_id: str | None = None) -> Snapshot:
-    """Snapshot the day's quotas of ``plan_id`` (default: the newest plan) from a DuckDB warehouse file."""
+    """Snapshot the day's quotas of ``plan_id`` (default: the newest plan) from a DuckDB warehouse file.
+
+    Opens the file read-only and closes it again; WarehouseError when it cannot be read now (a writer
+    holds it)."""
     if not os.path.exists(path):
         return Snapshot(day, problem=f"no warehouse at {os.path.abspath(path)}")
-    con = duckdb.connect(path, read_only=True)
-    try:
-        none = f"no allocation plan in {os.path.abspath(path)} (run guanghe allocate)"
-        if not (_has(con, "allocation_quotas") and _has(con, "allocation_programs")):
-            return Snapshot(day, problem=none)
-        q = "SELECT plan_id, max(created_at) FROM allocation_programs"
-        found = con.execute(
-            q + (" WHERE plan_id = ? GROUP BY 1" if plan_id else " GROUP BY 1 ORDER BY 2 DESC LIMIT 1"),
-            [plan_id] if plan_id else [],
-        ).fetchall()
-        if not found:
-            return Snapshot(
-                day, problem=f"no plan {plan_id!r} in {os.path.abspath(path)}" if plan_id else none
-            )
-        row = found[0]
-        rows = con.execute(
-            "SELECT creator_id, program, impressions FROM allocation_quotas "
-            "WHERE plan_id = ? AND date = ? AND impressions > 0 ORDER BY creator_id, program",
-            [row[0], day],
-        ).fetchall()
-        quotas: dict[int, list[tuple[str, int]]] = {}
-        for c, p, n in rows:
-            quotas.setdefault(int(c), []).append((str(p), int(n)))
-        snap = Snapshot(day, row[0], row[1], {c: tuple(v) for c, v in quotas.items()})
-        if not quotas:
-            first, last = con.execute(
-                "SELECT min(date), max(date) FROM allocation_quotas WHERE plan_id = ? AND impressions > 0",
-                [row[0]],
-            ).fetchall()[0]
-            span = f"its quotas cover {first}..{last}" if first else "it has no quotas"
-            snap.problem = f"plan {row[0]!r} has no quotas for {day} ({span})"
-        if quotas and _has(con, "works"):
-            con.register("_quota_creators", pa.table({"creator_id": pa.array(list(quotas), pa.int64())}))
-            works = con.execute(
-                "SELECT creator_id, work_id, category FROM ("
-                " SELECT w.creator_id, w.work_id, w.category, row_number() OVER"
-                "  (PARTITION BY w.creator_id ORDER BY w.published_at DESC, w.work_id DESC) AS k"
-                " FROM works w JOIN _quota_creators q USING (creator_id)"
-                " WHERE w.published_at >= ? AND w.published_at < ?) WHERE k <= ? ORDER BY creator_id, k",
-                [day - timedelta(days=RECENT_DAYS), day + timedelta(days=1), WORKS_PER_CREATOR],
-            ).fetchall()
-            by: dict[int, list[int]] = {}
-            for c, w, cat in works:
-                by.setdefault(int(c), []).append(int(w))
-                snap.category.setdefault(int(c), str(cat))
-            snap.works = {c: tuple(v) for c, v in by.items()}
-        return snap
-    finally:
-        con.close()
+    with open_warehouse(warehouse_url(path), read_only=True) as wh:
+        return _snapshot(wh, os.path.abspath(path), day, plan_id)
+
+
+def _snapshot(wh: Warehouse, where: str, day: date, plan_id: str | None) -> Snapshot:
+    none = f"no allocation plan in {where} (run guanghe allocate)"
+    if not (wh.has(QUOTAS) and wh.has(PROGRAMS)):
+        return Snapshot(day, problem=none)
+    progs = wh.table(PROGRAMS)
+    if plan_id:
+        progs = progs.filter(progs.plan_id == plan_id)
+    newest = progs.group_by("plan_id").aggregate(created_at=progs.created_at.max())
+    found = wh.fetch(newest.order_by([ibis.desc("created_at"), ibis.desc("plan_id")]).limit(1)).to_pylist()
+    if not found:
+        return Snapshot(day, problem=f"no plan {plan_id!r} in {where}" if plan_id else none)
+    pid, created_at = found[0]["plan_id"], found[0]["created_at"]
+    q = wh.table(QUOTAS)
+    mine = q.filter(q.plan_id == pid, q.impressions > 0)
+    rows = wh.fetch(mine.filter(mine.date == day).select("creator_id", "program", "impressions")
+                    .order_by(["creator_id", "program"]))  # fmt: skip
+    pairs = list(zip(rows.column("program").to_pylist(), rows.column("impressions").to_pylist(), strict=True))
+    quotas = {c: tuple(pairs[a:b]) for c, a, b in _runs(rows.column("creator_id"))}
+    snap = Snapshot(day, pid, created_at, quotas)
+    if not quotas:
+        span = wh.fetch(mine.aggregate(first=mine.date.min(), last=mine.date.max())).to_pylist()[0]
+        first, last = span["first"], span["last"]
+        span_text = f"its quotas cover {first}..{last}" if first else "it has no quotas"
+        snap.problem = f"plan {pid!r} has no quotas for {day} ({span_text})"
+    if quotas and wh.has("works"):
+        snap.works, snap.category = _recent_works(wh, list(quotas), day)
+    return snap
+
+
+def _recent_works(
+    wh: Warehouse, creators: list[int], day: date
+) -> tuple[dict[int, tuple[int, ...]], dict[int, str]]:
+    """The ``WORKS_PER_CREATOR`` newest works of each creator published in the ``RECENT_DAYS`` up to ``day``,
+    newest first; and each creator's category (that of its newest work)."""
+    w = wh.table("works")
+    start = datetime.combine(day - timedelta(days=RECENT_DAYS), datetime.min.time())
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time())
+    wanted = ibis.memtable(pa.table({"creator_id": pa.array(creators, pa.int64())}))
+    recent = w.filter(w.published_at >= start, w.published_at < end).semi_join(wanted, "creator_id")
+    newest_first = [ibis.desc(recent.published_at), ibis.desc(recent.work_id)]
+    ranked = recent.mutate(k=ibis.row_number().over(group_by=recent.creator_id, order_by=newest_first))
+    top = wh.fetch(ranked.filter(ranked.k < WORKS_PER_CREATOR).order_by(["creator_id", "k"])
+                   .select("creator_id", "work_id", "category"))  # fmt: skip
+    ids, cats = top.column("work_id").to_pylist(), top.column("category").to_pylist()
+    runs = _runs(top.column("creator_id"))
+    return {c: tuple(ids[a:b]) for c, a, b in runs}, {c: cats[a] for c, a, _ in runs}
+
+
+def _runs(sorted_ids: pa.ChunkedArray) -> list[tuple[int, int, int]]:
+    """(id, start, end) of each run of equal values in a sorted column."""
+    ids = sorted_ids.to_numpy()
+    if not len(ids):
+        return []
+    starts = np.concatenate([[0], np.flatnonzero(ids[1:] != ids[:-1]) + 1])
+    ends = np.append(starts[1:], len(ids))
+    return list(zip(ids[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
 
 def _mtime(path: str) -> tuple[float, float]:
@@ -171,7 +187,7 @@ class PlanSource:
             return False
         try:
             snap = load(self.path, day, self.plan_id).scaled(self.scale)
-        except duckdb.Error as e:  # the writer holds the lock, or the file is being replaced: retry later
+        except WarehouseError as e:  # the writer holds the lock, or the file is being replaced: retry later
             self.errors, self.last_error = self.errors + 1, str(e).splitlines()[0]
             if not self.snapshot.quotas:
                 self.snapshot.problem = f"cannot read the warehouse: {self.last_error}"

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import duckdb
 import msgspec
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from guanghe.config.clock import day_bounds, platform_zone
+from guanghe.data.warehouse import open_warehouse
 from guanghe.programs.hours import PROFILES
 from guanghe.serve.model import Candidate, RerankRequest, RerankResponse
-from guanghe.serve.plans import RECENT_DAYS, Snapshot
+from guanghe.serve.plans import RECENT_DAYS, Snapshot, warehouse_url
 
 Send = Callable[[bytes], bytes]
 Pool = Callable[[float], list[dict]]
@@ -39,19 +41,18 @@ class Catalog:
 
     @classmethod
     def load(cls, path: str, day: date, seed: int = 0) -> Catalog:
-        con = duckdb.connect(path, read_only=True)
-        try:
-            rows = con.execute(
-                "SELECT work_id, creator_id, category FROM works WHERE published_at >= ? AND published_at < ? "
-                "ORDER BY work_id", [day - timedelta(days=RECENT_DAYS), day],
-            ).fetchall()  # fmt: skip
-        finally:
-            con.close()
-        cats = tuple(sorted({r[2] for r in rows}))
-        code = {c: i for i, c in enumerate(cats)}
+        """Works published in the ``RECENT_DAYS`` before ``day`` (the DuckDB file is opened read-only)."""
+        start = datetime.combine(day - timedelta(days=RECENT_DAYS), datetime.min.time())
+        end = datetime.combine(day, datetime.min.time())
+        with open_warehouse(warehouse_url(path), read_only=True) as wh:
+            w = wh.table("works")
+            recent = w.filter(w.published_at >= start, w.published_at < end)
+            rows = wh.fetch(recent.select("work_id", "creator_id", "category").order_by("work_id"))
+        cats = tuple(sorted(pc.unique(rows.column("category")).to_pylist()))
+        codes = pc.index_in(rows.column("category"), value_set=pa.array(cats, pa.string())).to_numpy()
         rng = np.random.default_rng(seed)
-        return cls(np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64),
-                   np.array([code[r[2]] for r in rows], np.int64), rng.lognormal(0, 0.4, len(rows)), cats)  # fmt: skip
+        ids = [rows.column(c).to_numpy().astype(np.int64) for c in ("work_id", "creator_id")]
+        return cls(*ids, codes.astype(np.int64), rng.lognormal(0, 0.4, rows.num_rows), cats)
 
 
 @dataclass

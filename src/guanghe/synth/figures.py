@@ -1,7 +1,9 @@
 """The seed's six YoY figures computed from generated parquet files with plain DuckDB SQL.
 
 A stand-in for the metric catalog (``guanghe.metrics``) that implements the shared definitions directly, so
-the generator can be calibrated and tested on its own.
+the generator can be calibrated and tested on its own. The Parquet folders are read through an in-memory
+DuckDB warehouse of ``guanghe.data`` (``DuckDBWarehouse.over_parquet``): SQL text over its own data, through
+the warehouse's documented ``sql`` accessor.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
+from guanghe.data.warehouse.duckdb import DuckDBWarehouse
 
 # The seed's figures: YoY change of each metric, on the past year (income: the last half-year).
 TARGETS = {
@@ -61,20 +63,15 @@ def _month_end(end: date, back: int) -> date:
 
 def values(data_dir: str | Path, end: date) -> dict[str, int]:
     """The six metrics for the year ending ``end``, a month's last day (income: its last half-year)."""
-    con = duckdb.connect()
-    root = Path(data_dir) / "data"
-    for t in ("works", "creator_daily", "income"):
-        con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{root / t}/*.parquet')")
     params = {
         "start": _month_start(end, 11),
         "end": end,
         "half": _month_start(end, 5),
         "m12": _month_start(end, 11),
     }
-    row = con.execute(_SQL, params).fetchone()
-    names = [d[0] for d in con.description]
-    con.close()
-    return dict(zip(names, (int(v) for v in row), strict=True))
+    with DuckDBWarehouse.over_parquet(Path(data_dir) / "data") as wh:
+        row = wh.sql(_SQL, params).to_pylist()[0]
+    return {k: int(v) for k, v in row.items()}
 
 
 def yoy(data_dir: str | Path, end: date = date(2023, 6, 30)) -> dict[str, float]:
@@ -87,16 +84,11 @@ def yoy(data_dir: str | Path, end: date = date(2023, 6, 30)) -> dict[str, float]
 def catalog_values(data_dir: str | Path, end: date) -> dict[str, dict[str, float | int | None]]:
     """The same six figures through the official metric catalog (``guanghe.metrics.compute``, Ibis on DuckDB):
     {metric: {"value", "prior_value", "yoy"}}; periods as in ``values``."""
-    import ibis
-
     from guanghe.metrics import Period, compute
-    from guanghe.synth.writer import OUTPUT_TABLES
 
-    con = ibis.duckdb.connect()
-    root = Path(data_dir) / "data"
-    tables = {n: con.read_parquet(f"{root / n}/*.parquet", table_name=n) for n in OUTPUT_TABLES}
-    year = [k for k in TARGETS if k != "income_total_fen"]
-    got = compute(tables, Period(_month_start(end, 11), end), year)
-    got += compute(tables, Period(_month_start(end, 5), end), ["income_total_fen"])
-    con.disconnect()
+    with DuckDBWarehouse.over_parquet(Path(data_dir) / "data") as wh:
+        tables = wh.tables()
+        year = [k for k in TARGETS if k != "income_total_fen"]
+        got = compute(tables, Period(_month_start(end, 11), end), year)
+        got += compute(tables, Period(_month_start(end, 5), end), ["income_total_fen"])
     return {m.name: {"value": m.value, "prior_value": m.prior_value, "yoy": m.yoy} for m in got}

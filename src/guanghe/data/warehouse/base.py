@@ -1,20 +1,46 @@
-"""The warehouse interface: Ibis tables to read, an atomic batch to write."""
+"""The warehouse interface: Ibis tables to read, an atomic batch to write.
+
+Tables are named by their declaration (:class:`guanghe.data.schema.Table`): the data and system tables of
+``data.schema`` by name, and tables another room owns (``allocate.store``'s plan tables, ``serve.flush``'s
+delivery tables) by passing that room's declaration. Readers build Ibis expressions on ``table()`` and run
+them with ``fetch()``; writers call the operations of :class:`Writer`. No caller writes SQL or asks which
+engine it runs on.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
 import pyarrow as pa
 
-from guanghe.data.schema import SYSTEM_TABLES, TABLES
+from guanghe.data.schema import SYSTEM_TABLES, TABLES, Table
 
 
 class WarehouseError(Exception):
     """A warehouse could not be opened, read or written."""
+
+
+def declared(table: str | Table) -> Table:
+    """The declaration of a table: a name of ``data.schema`` (data or system table), or a declaration
+    another room owns (which must not reuse one of those names)."""
+    if isinstance(table, Table):
+        known = TABLES.get(table.name) or SYSTEM_TABLES.get(table.name)
+        if known is not None and known != table:
+            raise WarehouseError(
+                f"table {table.name!r} is declared in guanghe.data.schema; use that declaration"
+            )
+        return table
+    found = TABLES.get(table) or SYSTEM_TABLES.get(table)
+    if found is None:
+        raise WarehouseError(
+            f"unknown table {table!r}: name a table of guanghe.data.schema or pass its owner's declaration"
+        )
+    return found
 
 
 @dataclass
@@ -27,40 +53,92 @@ class MergeResult:
 
 
 class Writer(ABC):
-    """One atomic load: everything written through it appears together or not at all."""
+    """One atomic load: everything written through it appears together or not at all. ``table`` is a
+    name of ``data.schema`` or a declaration (see :func:`declared`); rows are Arrow tables holding (at
+    least) the columns an operation needs, by name."""
 
     @abstractmethod
     def merge(self, table: str, rows: pa.Table) -> MergeResult:
         """Insert rows whose key is new; report duplicates and key conflicts (``rows`` has a ``_row`` column)."""
 
     @abstractmethod
-    def append(self, table: str, rows: pa.Table) -> None:
-        """Append rows to a system table (quarantine, loads), skipping keys already present."""
+    def ensure(self, table: Table) -> None:
+        """Create a declared table if it is not stored yet (a stored one must have the declared columns)."""
+
+    @abstractmethod
+    def insert(self, table: str | Table, rows: pa.Table) -> int:
+        """Insert every row (all declared columns); returns the rows written."""
+
+    @abstractmethod
+    def append(self, table: str | Table, rows: pa.Table) -> int:
+        """Insert the rows whose primary key is not stored yet, skipping the others; returns how many were
+        new. The table must be declared with ``key_index=True``: the engine enforces the key, so two
+        transactions appending the same key never both succeed (a batch id recorded once, atomically)."""
+
+    @abstractmethod
+    def delete(self, table: str | Table, **equals: Any) -> int:
+        """Delete the rows whose columns equal the given values (at least one; ``plan_id="p1"``); returns
+        how many were deleted."""
+
+    @abstractmethod
+    def accumulate(
+        self,
+        table: str | Table,
+        rows: pa.Table,
+        add: tuple[str, ...],
+        defaults: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Add the ``add`` columns of ``rows`` to the stored row with the same primary key, or insert the row
+        where the key is new, other columns taken from ``defaults`` (a nullable column may be left out).
+        Rows repeating a key are summed first."""
 
 
 class Warehouse(ABC):
     """Where the platform's tables live. Readers get Ibis tables and never ask which engine it is."""
 
     url: str
+    read_only: bool = False
+    engine_errors: tuple[type[Exception], ...] = ()  # what the engine raises when a read fails
 
     @classmethod
     @abstractmethod
-    def from_url(cls, url: str, create: bool = False) -> Warehouse:
-        """Open the store a URL names; a missing store is an error unless ``create``."""
+    def from_url(cls, url: str, create: bool = False, read_only: bool = False) -> Warehouse:
+        """Open the store a URL names; a missing store is an error unless ``create``. ``read_only`` runs
+        no DDL, takes no writer lock (another process may be writing) and refuses ``writer()``."""
 
     @property
     @abstractmethod
     def con(self) -> ibis.BaseBackend:
         """The Ibis backend."""
 
-    def table(self, name: str) -> ibis.Table:
-        if name not in TABLES and name not in SYSTEM_TABLES:
-            raise WarehouseError(f"unknown table {name!r}")
-        return self.con.table(name)
+    @abstractmethod
+    def has(self, table: str | Table) -> bool:
+        """Whether the table is stored (a read-only warehouse may lack tables nobody has written yet)."""
+
+    def table(self, table: str | Table) -> ibis.Table:
+        """The stored table as an Ibis table; WarehouseError if it is not stored or lacks declared columns."""
+        decl = declared(table)
+        if not self.has(decl):
+            raise WarehouseError(f"no table {decl.name!r} in {self.url}")
+        t = self.con.table(decl.name)
+        missing = [c for c in decl.names if c not in t.columns]
+        if missing:
+            raise WarehouseError(
+                f"table {decl.name!r} in {self.url} lacks the column(s) {', '.join(missing)}"
+            )
+        return t
 
     def tables(self) -> dict[str, ibis.Table]:
         """Every data table, by name: what the metric catalog takes."""
-        return {name: self.table(name) for name in TABLES}
+        return {name: self.con.table(name) for name in TABLES}
+
+    def fetch(self, expr: ibis.Table) -> pa.Table:
+        """Run an Ibis table expression built on ``table()`` into Arrow; a failure of the engine (the store
+        replaced or unreadable meanwhile) is a WarehouseError."""
+        try:
+            return expr.to_pyarrow()
+        except self.engine_errors as e:
+            raise WarehouseError(f"cannot read {self.url}: {str(e).splitlines()[0]}") from e
 
     def keys(self, table: str, column: str) -> pa.Array:
         """Distinct values of ``column`` already stored in ``table``."""
@@ -72,7 +150,14 @@ class Warehouse(ABC):
     @contextmanager
     @abstractmethod
     def writer(self) -> Iterator[Writer]:
-        """An atomic load; on an exception nothing written through it remains."""
+        """An atomic load; on an exception nothing written through it remains. A read-only warehouse
+        (or engine) refuses with a WarehouseError."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import ibis
@@ -13,7 +14,7 @@ import pyarrow.compute as pc
 
 from guanghe.config import SettingError, creatable_file, existing_file, parse_url
 from guanghe.data.schema import SYSTEM_TABLES, TABLES, Table
-from guanghe.data.warehouse.base import MergeResult, Warehouse, WarehouseError, Writer
+from guanghe.data.warehouse.base import MergeResult, Warehouse, WarehouseError, Writer, declared
 
 _SQL_TYPES = {
     "int64": "BIGINT", "int32": "INTEGER", "string": "VARCHAR", "date32[day]": "DATE",
@@ -22,41 +23,76 @@ _SQL_TYPES = {
 
 
 def ddl(table: Table) -> str:
-    """CREATE TABLE for a table. Data tables carry no PRIMARY KEY index: their keys are enforced by
-    ``merge()`` (one anti-join per batch), which is 3x faster to load than maintaining an ART index on
-    ~15 M work_daily keys. System tables keep theirs (``append()`` relies on ON CONFLICT)."""
+    """CREATE TABLE for a table. Only tables declared with ``key_index`` (system tables, batch records)
+    carry a PRIMARY KEY index (``append()`` relies on ON CONFLICT); data tables' keys are enforced by
+    ``merge()`` (one anti-join per batch), 3x faster to load than an ART index on ~15 M work_daily keys."""
     cols = ", ".join(
         f'"{c.name}" {_SQL_TYPES[str(c.type)]}{" NOT NULL" if c.required else ""}' for c in table.columns
     )
-    key = f", PRIMARY KEY ({', '.join(table.primary_key)})" if table.name in SYSTEM_TABLES else ""
+    key = f", PRIMARY KEY ({', '.join(table.primary_key)})" if table.key_index else ""
     return f'CREATE TABLE IF NOT EXISTS "{table.name}" ({cols}{key})'
 
 
+def _first_line(e: BaseException) -> str:
+    return str(e).splitlines()[0] if str(e) else type(e).__name__
+
+
+def _quote(path: str | Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 class DuckDBWarehouse(Warehouse):
-    def __init__(self, path: str | None) -> None:
-        """Open (or create) the DuckDB file at ``path`` (``None``: in memory). URLs go through ``from_url``."""
+    engine_errors = (duckdb.Error,)
+
+    def __init__(self, path: str | None, read_only: bool = False) -> None:
+        """Open (or create) the DuckDB file at ``path`` (``None``: in memory). URLs go through ``from_url``.
+
+        ``read_only`` opens the file with DuckDB's ``read_only=True``: no DDL, a shared lock only (it fails
+        while another process writes the file, and a writer fails while it is open), no ``writer()``."""
         self.url = f"duckdb:///{path}" if path else "duckdb://"
-        self.path = path
+        self.path, self.read_only = path, read_only
+        self._stored: set[str] | None = None  # the stored tables' names, kept while open read-only
+        if read_only and path is None:
+            raise WarehouseError(
+                "an in-memory DuckDB warehouse cannot be opened read-only: it would be empty"
+            )
         try:
-            self._raw = duckdb.connect(path or ":memory:")
+            self._raw = duckdb.connect(path or ":memory:", read_only=read_only)
+            if not read_only:
+                for t in (*TABLES.values(), *SYSTEM_TABLES.values()):
+                    self._raw.execute(ddl(t))
         except duckdb.Error as e:
-            raise WarehouseError(f"cannot open DuckDB warehouse {path!r}: {e}") from e
-        for t in (*TABLES.values(), *SYSTEM_TABLES.values()):
-            self._raw.execute(ddl(t))
+            raise WarehouseError(f"cannot open DuckDB warehouse {path!r}: {_first_line(e)}") from e
         self._con = ibis.duckdb.from_connection(self._raw)
 
     @classmethod
-    def from_url(cls, url: str, create: bool = False) -> DuckDBWarehouse:
+    def from_url(cls, url: str, create: bool = False, read_only: bool = False) -> DuckDBWarehouse:
         """``duckdb:///rel``, ``duckdb:////abs`` or ``duckdb://`` (memory); only ``create`` makes a new file."""
         parsed = parse_url(url, ("duckdb",), "warehouse")
+        if create and read_only:
+            raise WarehouseError(f"{url}: a warehouse opened read-only cannot be created")
         if parsed.in_memory:
-            return cls(None)
+            return cls(None, read_only=read_only)
         check = creatable_file if create else existing_file
         try:
             path = check(parsed, "warehouse")
         except SettingError as e:
             raise WarehouseError(str(e)) from e
-        return cls(str(path))
+        return cls(str(path), read_only=read_only)
+
+    @classmethod
+    def over_parquet(cls, directory: str | Path) -> DuckDBWarehouse:
+        """An in-memory warehouse whose data tables are views of ``DIRECTORY/<table>/*.parquet`` (the layout
+        ``export_parquet`` and the synthetic platform write; a table without files stays empty). Read-only."""
+        wh = cls(None)
+        root = Path(directory)
+        for name in TABLES:
+            if any((root / name).glob("*.parquet")):
+                wh._raw.execute(f'DROP TABLE "{name}"')
+                glob = _quote(f"{root / name}/*.parquet")
+                wh._raw.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({glob})')
+        wh.url, wh.read_only = f"duckdb:// (views of {root})", True
+        return wh
 
     @property
     def con(self) -> ibis.BaseBackend:
@@ -64,29 +100,78 @@ class DuckDBWarehouse(Warehouse):
 
     @property
     def raw(self) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection itself, for engine-specific writers and benchmarks."""
+        """The DuckDB connection itself, for tests and benchmarks (the code base reads through ``table()``
+        and writes through ``writer()``)."""
         return self._raw
+
+    def sql(self, query: str, params: Mapping[str, Any] | list[Any] | None = None) -> pa.Table:
+        """Run DuckDB SQL text and return its result. An engine-specific accessor for stand-alone
+        computations over the caller's own data (``synth.figures``' calibration query); the platform's
+        tables are read through ``table()`` and written through ``writer()``."""
+        try:
+            return self._raw.sql(query, params=params).to_arrow_table()
+        except duckdb.Error as e:
+            raise WarehouseError(f"cannot read {self.url}: {_first_line(e)}") from e
+
+    def has(self, table: str | Table) -> bool:
+        name = table.name if isinstance(table, Table) else table
+        if self._stored is not None:  # read-only: nobody can change the file's tables while it is open
+            return name in self._stored
+        return name in self._table_names()
+
+    def _table_names(self) -> set[str]:
+        try:
+            found = self._raw.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+                " UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary"
+            ).fetchall()
+        except duckdb.Error as e:
+            raise WarehouseError(f"cannot read {self.url}: {_first_line(e)}") from e
+        names = {r[0] for r in found}
+        if self.read_only:
+            self._stored = names
+        return names
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
-        self._raw.execute("BEGIN TRANSACTION")
+        if self.read_only:
+            raise WarehouseError(f"{self.url} was opened read-only: it cannot be written")
+        try:
+            self._raw.execute("BEGIN TRANSACTION")
+        except duckdb.Error as e:
+            raise WarehouseError(f"cannot write {self.url}: {_first_line(e)}") from e
         try:
             yield _DuckDBWriter(self._raw)
+        except duckdb.Error as e:
+            self._rollback()
+            raise WarehouseError(f"write to {self.url} failed: {_first_line(e)}") from e
         except BaseException:
-            self._raw.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._raw.execute("COMMIT")
+        try:
+            self._raw.execute("COMMIT")
+        except duckdb.Error as e:
+            self._rollback()
+            raise WarehouseError(f"write to {self.url} failed: {_first_line(e)}") from e
+
+    def _rollback(self) -> None:
+        with suppress(duckdb.Error):  # (a failed COMMIT already ended the transaction)
+            self._raw.execute("ROLLBACK")
 
     def export_parquet(self, directory: str | Path) -> Path:
-        """Write every table to ``DIRECTORY/<table>/data_0.parquet`` (what ``spark:///DIRECTORY`` reads)."""
+        """Write every stored table (the data and system tables, and tables other rooms declared, such as
+        the plan) to ``DIRECTORY/<table>/data_0.parquet``: what ``spark:///DIRECTORY`` reads."""
         root = Path(directory)
-        for name in (*TABLES, *SYSTEM_TABLES):
+        stored = [r[0] for r in self._raw.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1").fetchall()]  # fmt: skip
+        for name in stored:
             out = root / name
             out.mkdir(parents=True, exist_ok=True)
             for old in out.glob("*.parquet"):
                 old.unlink()
-            target = str(out / "data_0.parquet").replace("'", "''")
-            self._raw.execute(f"COPY \"{name}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+            self._raw.execute(
+                f'COPY "{name}" TO {_quote(out / "data_0.parquet")} (FORMAT parquet, COMPRESSION zstd)'
+            )
         return root
 
     def close(self) -> None:
@@ -109,11 +194,29 @@ def _key_ranges(rows: pa.Table, key: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _columns(rows: pa.Table, names: list[str], table: str, what: str) -> pa.Table:
+    """``rows`` reduced to ``names``; WarehouseError naming the missing ones."""
+    missing = [c for c in names if c not in rows.column_names]
+    if missing:
+        raise WarehouseError(f"{what} {table}: the rows lack the column(s) {', '.join(missing)}")
+    return rows.select(names)
+
+
 class _DuckDBWriter(Writer):
     """Writes inside the warehouse's open transaction; keys are checked with one join per merge."""
 
     def __init__(self, raw: duckdb.DuckDBPyConnection) -> None:
         self.raw = raw
+
+    @contextmanager
+    def _incoming(self, rows: pa.Table) -> Iterator[str]:
+        """``rows`` visible to SQL as ``_incoming`` for the duration."""
+        self.raw.register("_incoming", rows)
+        try:
+            yield "_incoming"
+        finally:
+            with suppress(duckdb.Error):  # an aborted transaction refuses even this; its error is raised
+                self.raw.unregister("_incoming")
 
     def merge(self, table: str, rows: pa.Table) -> MergeResult:
         """Insert rows with new keys; ``rows`` must have unique keys (ingestion removes repeats first).
@@ -125,8 +228,7 @@ class _DuckDBWriter(Writer):
         ranges = _key_ranges(rows, key)
         on = " AND ".join([*(f'i."{k}" = t."{k}"' for k in key), *ranges])
         diff = ", ".join(f"""CASE WHEN i."{c}" IS DISTINCT FROM t."{c}" THEN '{c}' END""" for c in cols)
-        self.raw.register("_incoming", rows)
-        try:
+        with self._incoming(rows):
             matched = self.raw.sql(
                 f"SELECT i.*, concat_ws(',', {diff}) AS _diff FROM _incoming i JOIN \"{table}\" t ON {on}"
             )
@@ -141,8 +243,6 @@ class _DuckDBWriter(Writer):
                 )
             else:
                 self.raw.execute(f'INSERT INTO "{table}" SELECT {col_list} FROM _incoming i')
-        finally:
-            self.raw.unregister("_incoming")
         same = pc.equal(matched.column("_diff"), "")
         conflicts = matched.filter(pc.invert(same))
         if "_row" in conflicts.column_names:
@@ -152,10 +252,87 @@ class _DuckDBWriter(Writer):
             inserted=rows.num_rows - matched.num_rows, duplicates=duplicates, conflicts=conflicts
         )
 
-    def append(self, table: str, rows: pa.Table) -> None:
-        t = SYSTEM_TABLES[table]
-        self.raw.register("_incoming", rows.select(t.names))
-        try:
-            self.raw.execute(f'INSERT INTO "{table}" SELECT * FROM _incoming ON CONFLICT DO NOTHING')
-        finally:
-            self.raw.unregister("_incoming")
+    def ensure(self, table: Table) -> None:
+        t = declared(table)
+        stored = {r[0] for r in self.raw.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT internal", [t.name]).fetchall()}  # fmt: skip
+        if not stored:
+            self.raw.execute(ddl(t))
+            return
+        missing = [c for c in t.names if c not in stored]
+        if missing:
+            raise WarehouseError(f"stored table {t.name!r} lacks the declared column(s) {', '.join(missing)}")
+
+    def _insert(self, t: Table, rows: pa.Table, what: str, tail: str = "") -> int:
+        rows = _columns(rows, t.names, t.name, what)
+        cols = ", ".join(f'"{c}"' for c in t.names)
+        with self._incoming(rows):
+            return int(self.raw.execute(
+                f'INSERT INTO "{t.name}" ({cols}) SELECT {cols} FROM _incoming{tail}').fetchall()[0][0])  # fmt: skip
+
+    def insert(self, table: str | Table, rows: pa.Table) -> int:
+        return self._insert(declared(table), rows, "insert into") if rows.num_rows else 0
+
+    def append(self, table: str | Table, rows: pa.Table) -> int:
+        t = declared(table)
+        if not t.key_index:
+            raise WarehouseError(
+                f"append to {t.name}: its key is not enforced by the engine (declare it with key_index=True) "
+                "— use insert(), or merge() for a data table"
+            )
+        return self._insert(t, rows, "append to", " ON CONFLICT DO NOTHING") if rows.num_rows else 0
+
+    def delete(self, table: str | Table, **equals: Any) -> int:
+        t = declared(table)
+        unknown = [c for c in equals if c not in t.names]
+        if unknown or not equals:
+            raise WarehouseError(
+                f"delete from {t.name}: expected column=value conditions on its columns "
+                f"({', '.join(t.names)}), got {', '.join(unknown) or 'none'}"
+            )
+        where = " AND ".join(
+            f'"{c}" IS NOT DISTINCT FROM ?' if v is None else f'"{c}" = ?' for c, v in equals.items()
+        )
+        return int(
+            self.raw.execute(f'DELETE FROM "{t.name}" WHERE {where}', list(equals.values())).fetchall()[0][0]
+        )
+
+    def accumulate(
+        self,
+        table: str | Table,
+        rows: pa.Table,
+        add: tuple[str, ...],
+        defaults: Mapping[str, Any] | None = None,
+    ) -> None:
+        t = declared(table)
+        key, defaults = t.primary_key, dict(defaults or {})
+        wrong = [c for c in (*add, *defaults) if c not in t.names or c in key]
+        if wrong or not add or set(add) & set(defaults):
+            raise WarehouseError(
+                f"accumulate into {t.name}: add and defaults name its non-key columns, each once "
+                f"(key {', '.join(key)}); got add={add}, defaults={tuple(defaults)}"
+            )
+        rest = [c for c in t.names if c not in key and c not in add]
+        undefaulted = [c for c in rest if c not in defaults and t.column(c).required]
+        if undefaulted:
+            raise WarehouseError(
+                f"accumulate into {t.name}: new rows need a default for {', '.join(undefaulted)}"
+            )
+        rows = _columns(rows, [*key, *add], t.name, "accumulate into")
+        if not rows.num_rows:
+            return
+        sums = {f"{a}_sum" for a in add}
+        summed = rows.group_by(list(key)).aggregate([(a, "sum") for a in add])
+        summed = summed.rename_columns([n[: -len("_sum")] if n in sums else n for n in summed.column_names])
+        ranges = _key_ranges(summed, key)
+        on = " AND ".join([*(f'd."{k}" = t."{k}"' for k in key), *ranges])
+        with self._incoming(summed):
+            sets = ", ".join(f'"{a}" = coalesce(t."{a}", 0) + d."{a}"' for a in add)
+            self.raw.execute(f'UPDATE "{t.name}" AS t SET {sets} FROM _incoming d WHERE {on}')
+            given = [c for c in rest if c in defaults]
+            cols = ", ".join(f'"{c}"' for c in (*key, *add, *given))
+            values = ", ".join([*(f'd."{c}"' for c in (*key, *add)), *("?" for _ in given)])
+            self.raw.execute(
+                f'INSERT INTO "{t.name}" ({cols}) SELECT {values} FROM _incoming d ANTI JOIN "{t.name}" t ON {on}',
+                [defaults[c] for c in given],
+            )

@@ -14,8 +14,8 @@ from typing import Any
 import ibis
 
 from guanghe.config import parse_url
-from guanghe.data.schema import SYSTEM_TABLES, TABLES
-from guanghe.data.warehouse.base import Warehouse, WarehouseError, Writer
+from guanghe.data.schema import SYSTEM_TABLES, TABLES, Table
+from guanghe.data.warehouse.base import Warehouse, WarehouseError, Writer, declared
 
 SPARK_CONF = {
     "spark.master": "local[2]",
@@ -46,6 +46,8 @@ def spark_session() -> Any:
 
 
 class SparkWarehouse(Warehouse):
+    read_only = True
+
     def __init__(self, path: str) -> None:
         root = Path(path)
         self.url = f"spark:///{path}"
@@ -60,13 +62,35 @@ class SparkWarehouse(Warehouse):
             )
         self.session = spark_session()
         self._con = ibis.pyspark.connect(self.session)
+        self._views: set[str] = set()
         for name in (*TABLES, *SYSTEM_TABLES):
-            if any((root / name).glob("*.parquet")):
-                self.session.read.parquet(str(root / name)).createOrReplaceTempView(name)
+            if self.has(name):
+                self._view(name)
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+
+        self.engine_errors = (PySparkException, Py4JError)
+
+    def _view(self, name: str) -> None:
+        if name not in self._views:
+            self.session.read.parquet(str(self.path / name)).createOrReplaceTempView(name)
+            self._views.add(name)
+
+    def has(self, table: str | Table) -> bool:
+        """A table is stored when ``<dir>/<table>/`` holds Parquet files (``export_parquet`` writes every
+        table of a DuckDB warehouse, the plan tables included)."""
+        name = table.name if isinstance(table, Table) else table
+        return any((self.path / name).glob("*.parquet"))
+
+    def table(self, table: str | Table) -> ibis.Table:
+        decl = declared(table)
+        if self.has(decl):
+            self._view(decl.name)
+        return super().table(decl)
 
     @classmethod
-    def from_url(cls, url: str, create: bool = False) -> SparkWarehouse:
-        """``spark:///rel/dir`` or ``spark:////abs/dir``: a folder of Parquet tables (read-only)."""
+    def from_url(cls, url: str, create: bool = False, read_only: bool = False) -> SparkWarehouse:
+        """``spark:///rel/dir`` or ``spark:////abs/dir``: a folder of Parquet tables (always read-only)."""
         parsed = parse_url(url, ("spark",), "warehouse")
         if parsed.path is None:
             raise WarehouseError(
@@ -90,5 +114,6 @@ class SparkWarehouse(Warehouse):
 
     def close(self) -> None:
         """Drop this warehouse's views; the shared session stays up for the process."""
-        for name in (*TABLES, *SYSTEM_TABLES):
+        for name in self._views:
             self.session.catalog.dropTempView(name)
+        self._views.clear()

@@ -1,0 +1,260 @@
+"""The warehouse contract beyond ingestion: read-only opens, tables other rooms declare, and the writer's
+operations (ensure, insert, append, delete, accumulate), on real DuckDB files; the read side also on PySpark
+in test_warehouse_spark.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pytest
+
+from guanghe.data.schema import Column, Table
+from guanghe.data.warehouse import WarehouseError, open_warehouse
+from guanghe.data.warehouse.duckdb import DuckDBWarehouse
+
+I64, STR, DATE, TS = pa.int64(), pa.string(), pa.date32(), pa.timestamp("us")
+# Declarations as another room would own them (allocate.store, serve.flush): the warehouse never names them.
+SCORES = Table(
+    "room_scores",
+    "A room's own table: one score per (plan, creator).",
+    (Column("plan_id", STR, "Plan."), Column("creator_id", I64, "Creator."), Column("score", I64, "Score.")),
+    ("plan_id", "creator_id"),
+)
+BATCHES = Table(
+    "room_batches",
+    "Batch ids recorded once.",
+    (Column("batch_id", STR, "Batch."), Column("n", I64, "Rows.")),
+    ("batch_id",),
+    key_index=True,
+)
+DAY = date(2023, 7, 1)
+
+
+def scores(plan: str, rows: dict[int, int]) -> pa.Table:
+    return pa.table(
+        {"plan_id": [plan] * len(rows), "creator_id": list(rows), "score": list(rows.values())},
+        schema=SCORES.arrow_schema(),
+    )
+
+
+def batch(*ids: str) -> pa.Table:
+    return pa.table({"batch_id": list(ids), "n": [1] * len(ids)}, schema=BATCHES.arrow_schema())
+
+
+def stored(path: str, sql: str) -> list[tuple]:
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def path(tmp_path) -> str:
+    p = str(tmp_path / "wh.duckdb")
+    DuckDBWarehouse(p).close()
+    return p
+
+
+# -- read-only -----------------------------------------------------------------------------------------
+def test_read_only_runs_no_ddl_and_refuses_to_write(tmp_path) -> None:
+    p = str(tmp_path / "bare.duckdb")
+    con = duckdb.connect(p)
+    con.execute("CREATE TABLE room_scores (plan_id VARCHAR, creator_id BIGINT, score BIGINT)")
+    con.execute("INSERT INTO room_scores VALUES ('p', 1, 5)")
+    con.close()
+    with open_warehouse(f"duckdb:///{p}", read_only=True) as wh:
+        assert wh.read_only and wh.has(SCORES) and not wh.has("works")
+        assert wh.fetch(wh.table(SCORES)).to_pylist() == [{"plan_id": "p", "creator_id": 1, "score": 5}]
+        with pytest.raises(WarehouseError, match="no table 'works'"):
+            wh.table("works")
+        with pytest.raises(WarehouseError, match="read-only"), wh.writer():
+            pass
+    # nothing was created: a read-only open leaves the file as it found it
+    assert stored(p, "SELECT table_name FROM duckdb_tables()") == [("room_scores",)]
+
+
+def test_read_only_of_a_missing_file_or_memory_is_an_error(tmp_path) -> None:
+    with pytest.raises(WarehouseError, match="no warehouse at"):
+        open_warehouse(f"duckdb:///{tmp_path}/nope.duckdb", read_only=True)
+    assert not (tmp_path / "nope.duckdb").exists()
+    with pytest.raises(WarehouseError, match="in-memory"):
+        open_warehouse("duckdb://", read_only=True)
+
+
+def test_read_only_shares_the_file_and_a_writer_process_blocks_it(path: str) -> None:
+    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); print('held', flush=True); time.sleep(60)"
+    reader = subprocess.Popen([sys.executable, "-c", hold, path], stdout=subprocess.PIPE, text=True)
+    try:  # another process reads: a read-only open here still works (no writer lock taken)
+        assert reader.stdout.readline().strip() == "held"
+        with open_warehouse(f"duckdb:///{path}", read_only=True) as wh:
+            assert wh.has("works") and wh.fetch(wh.table("works").count().as_table()).num_rows == 1
+    finally:
+        reader.kill()
+        reader.wait()
+    hold = hold.replace(", read_only=True", "")
+    writer = subprocess.Popen([sys.executable, "-c", hold, path], stdout=subprocess.PIPE, text=True)
+    try:  # a writer process holds the file: the read fails with the contract's error, not DuckDB's
+        assert writer.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseError, match="cannot open DuckDB warehouse"):
+            open_warehouse(f"duckdb:///{path}", read_only=True)
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+# -- tables other rooms declare --------------------------------------------------------------------------
+def test_a_declared_table_is_read_with_ibis_and_names_are_checked(path: str) -> None:
+    with open_warehouse(f"duckdb:///{path}") as wh:
+        assert not wh.has(SCORES)
+        with pytest.raises(WarehouseError, match="no table 'room_scores'"):
+            wh.table(SCORES)
+        with wh.writer() as w:
+            w.ensure(SCORES)
+            assert w.insert(SCORES, scores("p1", {1: 5, 2: 7, 3: 1})) == 3
+            assert w.insert(SCORES, scores("p2", {1: 9})) == 1
+        t = wh.table(SCORES)
+        best = t.mutate(k=ibis.row_number().over(group_by=t.creator_id, order_by=ibis.desc(t.score)))
+        wanted = ibis.memtable(pa.table({"creator_id": pa.array([1, 3], I64)}))
+        got = wh.fetch(best.filter(best.k == 0).semi_join(wanted, "creator_id").order_by("creator_id"))
+        assert got.select(["plan_id", "creator_id", "score"]).to_pylist() == [
+            {"plan_id": "p2", "creator_id": 1, "score": 9},
+            {"plan_id": "p1", "creator_id": 3, "score": 1},
+        ]
+        with pytest.raises(WarehouseError, match="unknown table 'room_scores'"):
+            wh.table("room_scores")  # a name alone is only for data.schema's tables
+        impostor = Table("works", "not the schema's", (Column("work_id", I64, "id"),), ("work_id",))
+        with pytest.raises(WarehouseError, match=r"declared in guanghe\.data\.schema"):
+            wh.table(impostor)
+        wider = Table(SCORES.name, "", (*SCORES.columns, Column("extra", I64, "x")), SCORES.primary_key)
+        with pytest.raises(WarehouseError, match="lacks the column"):
+            wh.table(wider)
+
+
+# -- writer operations -------------------------------------------------------------------------------------
+def test_ensure_insert_delete_replace_a_plans_rows(path: str) -> None:
+    with open_warehouse(f"duckdb:///{path}") as wh:
+        with wh.writer() as w:
+            w.ensure(SCORES)
+            w.ensure(SCORES)  # (idempotent)
+            w.insert(SCORES, scores("p1", {1: 5, 2: 7}))
+            w.insert(SCORES, scores("p2", {1: 9}))
+        with wh.writer() as w:  # replace p1: delete its rows, insert the new ones
+            assert w.delete(SCORES, plan_id="p1") == 2
+            assert w.delete(SCORES, plan_id="p1", creator_id=1) == 0
+            w.insert(SCORES, scores("p1", {4: 4}))
+            assert w.insert(SCORES, scores("p1", {})) == 0
+        for bad in ({}, {"nope": 1}):
+            with pytest.raises(WarehouseError, match="column=value"), wh.writer() as w:
+                w.delete(SCORES, **bad)
+    assert stored(path, "SELECT * FROM room_scores ORDER BY 1, 2") == [("p1", 4, 4), ("p2", 1, 9)]
+
+
+def test_a_failed_write_leaves_nothing(path: str) -> None:
+    with open_warehouse(f"duckdb:///{path}") as wh:
+        with wh.writer() as w:
+            w.ensure(SCORES)
+            w.insert(SCORES, scores("p1", {1: 5}))
+        with pytest.raises(WarehouseError, match="lack the column"), wh.writer() as w:
+            w.delete(SCORES, plan_id="p1")
+            w.insert(SCORES, scores("p1", {2: 2}).drop(["score"]))
+        with pytest.raises(RuntimeError, match="boom"), wh.writer() as w:
+            w.ensure(BATCHES)
+            w.append(BATCHES, batch("b1"))
+            raise RuntimeError("boom")
+        assert not wh.has(BATCHES)
+    assert stored(path, "SELECT * FROM room_scores") == [("p1", 1, 5)]
+
+
+def test_append_reports_new_keys_only(path: str) -> None:
+    with open_warehouse(f"duckdb:///{path}") as wh, wh.writer() as w:
+        w.ensure(BATCHES)
+        assert w.append(BATCHES, batch("b1")) == 1
+        assert w.append(BATCHES, batch("b1")) == 0
+        assert w.append(BATCHES, batch("b1", "b2", "b3")) == 2
+        with pytest.raises(WarehouseError, match="key_index"):
+            w.append(SCORES, scores("p", {1: 1}))
+    assert stored(path, "SELECT batch_id FROM room_batches ORDER BY 1") == [("b1",), ("b2",), ("b3",)]
+
+
+def test_append_of_the_same_key_by_two_transactions_records_it_once(path: str) -> None:
+    first, second = DuckDBWarehouse(path), DuckDBWarehouse(path)  # two connections, two transactions
+    try:
+        with first.writer() as w:
+            w.ensure(BATCHES)
+        with second.writer() as w2:  # the other committed first: this one sees the key, appends nothing
+            with first.writer() as w1:
+                assert w1.append(BATCHES, batch("b1")) == 1
+            assert w2.append(BATCHES, batch("b1")) == 0
+        # both in flight: the second to commit fails whole
+        with pytest.raises(WarehouseError, match="b2"), second.writer() as w2:
+            assert w2.append(BATCHES, batch("b2", "b4")) == 2
+            with first.writer() as w1:
+                assert w1.append(BATCHES, batch("b2", "b3")) == 2
+    finally:
+        first.close()
+        second.close()
+    assert stored(path, "SELECT batch_id FROM room_batches ORDER BY 1") == [("b1",), ("b2",), ("b3",)]
+
+
+def test_accumulate_adds_to_stored_rows_and_inserts_new_ones(path: str) -> None:
+    with open_warehouse(f"duckdb:///{path}") as wh:
+        with wh.writer() as w:  # an organic row of work 1 that day, and work 2 on the day before
+            w.merge("work_daily", pa.table({
+                "work_id": [1, 2], "date": pa.array([DAY, date(2023, 6, 30)], DATE), "organic_impressions": [500, 80],
+                "boosted_impressions": [3, 0], "plays": [40, 8], "completed_plays": [20, 4], "likes": [3, 0],
+                "comments": [1, 0], "shares": [0, 0], "follows_gained": [2, 1]}))  # fmt: skip
+        rows = pa.table({
+            "work_id": pa.array([1, 2, 1, 3], I64), "date": pa.array([DAY] * 4, DATE),
+            "boosted_impressions": pa.array([5, 4, 2, 1], I64)})  # fmt: skip
+        zeros = {c: 0 for c in ("organic_impressions", "plays", "completed_plays", "likes", "comments", "shares",
+                                "follows_gained")}  # fmt: skip
+        with wh.writer() as w:
+            w.accumulate("work_daily", rows, add=("boosted_impressions",), defaults=zeros)
+        with wh.writer() as w:
+            w.accumulate("work_daily", rows.slice(3), add=("boosted_impressions",), defaults=zeros)
+        with pytest.raises(WarehouseError, match="need a default for plays"), wh.writer() as w:
+            w.accumulate(
+                "work_daily", rows, add=("boosted_impressions",), defaults={"organic_impressions": 0}
+            )
+        with pytest.raises(WarehouseError, match="non-key columns"), wh.writer() as w:
+            w.accumulate("work_daily", rows, add=("work_id",), defaults=zeros)
+        with pytest.raises(WarehouseError, match="lack the column"), wh.writer() as w:
+            w.accumulate("work_boost", rows, add=("impressions",))
+    assert stored(path, "SELECT work_id, date, organic_impressions, boosted_impressions, plays FROM work_daily "
+                  "ORDER BY 1, 2") == [
+        (1, DAY, 500, 10, 40),  # 3 stored + 5 + 2 (a key repeated in the rows is summed)
+        (2, date(2023, 6, 30), 80, 0, 8),  # another day: untouched
+        (2, DAY, 0, 4, 0),  # new keys: the defaults
+        (3, DAY, 0, 2, 0),  # 1, then 1 more
+    ]  # fmt: skip
+
+
+def test_a_parquet_folder_read_through_duckdb_sql(tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    (tmp_path / "works").mkdir()
+    pq.write_table(pa.table({
+        "work_id": pa.array([1, 2], I64), "creator_id": pa.array([7, 7], I64),
+        "published_at": pa.array([datetime(2023, 6, 1), datetime(2023, 6, 2)], TS), "kind": ["live", "image"],
+        "category": ["food", "food"], "duration_s": pa.array([30, 0], pa.int32()), "title": [None, None],
+        "fingerprint": [None, None]}), tmp_path / "works" / "a.parquet")  # fmt: skip
+    with DuckDBWarehouse.over_parquet(tmp_path) as wh:
+        assert wh.sql("SELECT count(*) AS n, max(work_id) AS top FROM works").to_pylist() == [
+            {"n": 2, "top": 2}
+        ]
+        assert wh.sql("SELECT count(*) AS n FROM income WHERE amount_fen > $m", {"m": 0}).to_pylist() == [
+            {"n": 0}
+        ]
+        assert wh.fetch(wh.tables()["works"].filter(ibis._.kind == "live").select("work_id")).to_pylist() == [
+            {"work_id": 1}
+        ]
+        with pytest.raises(WarehouseError, match="read-only"), wh.writer():
+            pass
+        with pytest.raises(WarehouseError, match="cannot read"):
+            wh.sql("SELECT nope FROM works")
