@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from guanghe.allocate.store import CURVES, PLAN, PROGRAMS, QUOTAS
 from guanghe.data.warehouse.base import Warehouse, WarehouseError
 from guanghe.programs import Program, creator_features, why_not
+from guanghe.programs.ibis_util import UTC_ZONE
 
 UNITS = {"impressions": "impression", "cash_fen": "fen"}
 
@@ -69,7 +71,11 @@ def _price_line(kind: str, amount: int, marginal: float, price: float, at_cap: b
 
 
 def explain(
-    wh: Warehouse, creator_id: int, programs: list[Program], plan_id: str | None = None
+    wh: Warehouse,
+    creator_id: int,
+    programs: list[Program],
+    plan_id: str | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> Explanation:
     """Read the plan, its programs' prices, the creator's curve and quotas; recompute its eligibility."""
     plan_id = plan_id or latest_plan_id(wh)
@@ -85,7 +91,7 @@ def explain(
     c = curve[0]
     alloc = {r["program"]: r for r in _rows(wh, PLAN.name, plan_id, creator_id)}
     quota = _quota_summary(wh, plan_id, creator_id)
-    feats = creator_features(wh.tables(), as_of)
+    feats = creator_features(wh.tables(), as_of, zone)
     row = feats.filter(feats.creator_id == creator_id).to_pyarrow().to_pylist()[0]
     tier = row["tier"]
     ex = Explanation(creator_id, plan_id, as_of)

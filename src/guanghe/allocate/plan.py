@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import ibis
 import numpy as np
@@ -20,6 +21,7 @@ from guanghe.allocate.curves_data import load_history
 from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, AllocationResult
 from guanghe.allocate.solver import solve
 from guanghe.programs import Program, assert_feasible, check_programs, creator_features, eligibility
+from guanghe.programs.ibis_util import UTC_ZONE
 
 BOOST_DAYS = 3  # days of each new work a boost runs on (delivery policy; the history's practice)
 IMPRESSIONS_PER_FEN = 0.5  # cash -> impressions-equivalent for the segment-level cash curve (~50 per CNY)
@@ -216,10 +218,16 @@ def curves_for(c: Curves, d: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarr
 
 
 def make_plan(
-    tables: dict[str, ibis.Table], programs: list[Program], as_of: date, plan_id: str, tol: float = 1e-4
+    tables: dict[str, ibis.Table],
+    programs: list[Program],
+    as_of: date,
+    plan_id: str,
+    tol: float = 1e-4,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> Plan:
-    """Features -> eligibility (feasibility checked) -> curves -> one solved problem per budget kind."""
-    features = creator_features(tables, as_of)
+    """Features -> eligibility (feasibility checked) -> curves -> one solved problem per budget kind; days are
+    counted in the platform's ``zone``."""
+    features = creator_features(tables, as_of, zone)
     assert_feasible(check_programs(features, programs))
     platform = load_platform(features, programs)
     curves = fit_curves(load_history(tables, as_of), platform.creator_id, platform.segment, platform.quality)

@@ -9,26 +9,27 @@ window's days in proportion to their weekday's share; largest remainders make th
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import ibis
 import numpy as np
 
-from guanghe.programs.ibis_util import ts_in
+from guanghe.programs.ibis_util import UTC_ZONE, local_day_number, ts_in
 
 POSTING_DAYS = 90
 SMOOTHING = 1.0  # pseudo-posts per weekday
 CHUNK = 4_096  # (creator, program) pairs per vectorised block
 
 
-def weekday_counts(tables: dict[str, ibis.Table], creator_ids: np.ndarray, as_of: date) -> np.ndarray:
-    """(n, 7) works published per weekday (Monday first) in the 90 days ending as_of."""
+def weekday_counts(
+    tables: dict[str, ibis.Table], creator_ids: np.ndarray, as_of: date, zone: ZoneInfo = UTC_ZONE
+) -> np.ndarray:
+    """(n, 7) works published per weekday (Monday first) in the 90 platform days (in ``zone``) ending as_of."""
     w = tables["works"]
-    w = w.filter(ts_in(w.published_at, as_of - timedelta(days=POSTING_DAYS - 1), as_of))
-    t = (
-        w.group_by("creator_id", wd=w.published_at.day_of_week.index())
-        .aggregate(works=w.count())
-        .to_pyarrow()
-    )
+    first = as_of - timedelta(days=POSTING_DAYS - 1)
+    w = w.filter(ts_in(w.published_at, first, as_of, zone))
+    weekday = (local_day_number(w.published_at, first, as_of, zone) + 3) % 7  # 1970-01-01 was a Thursday
+    t = w.group_by("creator_id", wd=weekday).aggregate(works=w.count()).to_pyarrow()
     ids = t.column("creator_id").to_numpy()
     out = np.zeros((creator_ids.size, 7))
     if ids.size and creator_ids.size:

@@ -11,9 +11,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option
+from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option, zone_or_exit
 from guanghe.data.warehouse import WarehouseError
 from guanghe.programs import PROGRAMS_DIR, InfeasibleProgram, Program, ProgramError, load_programs
+from guanghe.programs.features import last_activity_day
 
 EXIT_INFEASIBLE, EXIT_BAD_INPUT = 1, 2
 
@@ -100,6 +101,11 @@ def allocate_command(
     as_json: bool = typer.Option(
         False, "--json", help="Print the plan summary as JSON (nothing else on stdout)."
     ),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="The platform's time zone: days are counted in it (default: $GUANGHE_TIMEZONE, else UTC).",
+    ),
 ) -> None:
     """Plan every program's budget: features -> eligibility -> curves -> certified solve -> plan in the warehouse."""
     from guanghe.allocate.plan import make_plan
@@ -110,20 +116,19 @@ def allocate_command(
     from guanghe.allocate.summary import summary
 
     day = _day(as_of)
+    zone = zone_or_exit(timezone)
     _programs(directory)  # file errors before touching the warehouse
     wh = open_or_exit(warehouse, need_data=True)
     try:
         tables = wh.tables()
+        day = day or last_activity_day(tables, zone)
         if day is None:
-            last = tables["works"].published_at.max().execute()
-            if last is None:
-                raise _fail("the warehouse has no works; give --as-of")
-            day = last.date()
+            raise _fail("the warehouse has no works; give --as-of")
         n = int(tables["creators"].filter(tables["creators"].joined_on <= day).count().execute())
         progs = _programs(directory, n, scale)
         started = time.perf_counter()
-        plan = make_plan(tables, progs, day, plan_id or f"plan-{day}", tol)
-        rows = write_plan(wh, plan, weekday_counts(tables, plan.platform.creator_id, day))
+        plan = make_plan(tables, progs, day, plan_id or f"plan-{day}", tol, zone)
+        rows = write_plan(wh, plan, weekday_counts(tables, plan.platform.creator_id, day, zone))
         elapsed = time.perf_counter() - started
         doc = summary(plan, rows)
         cmp = compare(plan, truth, tol) if truth is not None and "impressions" in plan.kinds else None
@@ -151,14 +156,20 @@ def explain_command(
     warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (DuckDB)."),
     plan_id: str | None = typer.Option(None, "--plan-id", help="Plan id (default: the latest plan)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="The platform's time zone: days are counted in it (default: $GUANGHE_TIMEZONE, else UTC).",
+    ),
 ) -> None:
     """Why a creator got what it got: eligibility, curve vs segment, binding constraints, marginal value vs price."""
     from guanghe.allocate.explain import explain
 
+    zone = zone_or_exit(timezone)
     progs = _programs(directory)
     wh = open_or_exit(warehouse, need_data=True)
     try:
-        ex = explain(wh, creator, progs, plan_id)
+        ex = explain(wh, creator, progs, plan_id, zone)
     except WarehouseError as e:
         raise _fail(e) from e
     finally:

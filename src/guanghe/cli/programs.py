@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import ibis
 import typer
 from rich.table import Table
 
-from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option
+from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option, zone_or_exit
 from guanghe.data.warehouse import WarehouseError
 from guanghe.programs import (
     PROGRAMS_DIR,
@@ -23,6 +24,7 @@ from guanghe.programs import (
     load_programs,
     why_not,
 )
+from guanghe.programs.features import last_activity_day
 
 EXIT_INFEASIBLE, EXIT_BAD_INPUT = 1, 2
 programs_app = typer.Typer(help="Support programs: files, eligibility and feasibility.", no_args_is_help=True)
@@ -103,11 +105,11 @@ def show_command(name: str = typer.Argument(..., help="Program name."), director
         console.print(f"  line {r.line}: {r}" + (f"  — {r.note}" if r.note else ""), highlight=False)
 
 
-def _as_of(tables: dict[str, ibis.Table]) -> date:
-    last = tables["works"].published_at.max().execute()
+def _as_of(tables: dict[str, ibis.Table], zone: ZoneInfo) -> date:
+    last = last_activity_day(tables, zone)
     if last is None:
         raise _fail("the warehouse has no works; give --as-of")
-    return last.date()
+    return last
 
 
 def _creator(features: ibis.Table, creator_id: int, progs: list[Program], as_json: bool) -> None:
@@ -169,8 +171,14 @@ def check_command(
         help="Budget scale factor (default: platform creators / the files' full-scale creators).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="The platform's time zone: days are counted in it (default: $GUANGHE_TIMEZONE, else UTC).",
+    ),
 ) -> None:
     """Per program: eligible creators by tier, budget, floors, feasibility (exit 1 if infeasible)."""
+    zone = zone_or_exit(timezone)
     day = None
     if as_of is not None:
         try:
@@ -181,8 +189,8 @@ def check_command(
     wh = open_or_exit(warehouse, need_data=True)
     try:
         tables = wh.tables()
-        day = day or _as_of(tables)
-        features = creator_features(tables, day)
+        day = day or _as_of(tables, zone)
+        features = creator_features(tables, day, zone)
         n = int(features.count().execute())
         progs = _load(directory, scale, None if scale is not None else n)
         if creator is not None:

@@ -5,28 +5,37 @@ One row per creator who had joined by ``as_of``; see ``catalog.FEATURES`` for ea
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from zoneinfo import ZoneInfo
 
 import ibis
 
 from guanghe.programs.catalog import NEW_DAYS, QUALITY_DAYS
-from guanghe.programs.ibis_util import day, followers_as_of, month_index, ratio, tier_expr, ts_in
+from guanghe.programs.ibis_util import UTC_ZONE, day, followers_as_of, month_index, ratio, tier_expr, ts_in
 
 HEALTH_DEFAULT = 1.0  # until the originality detector scores content health
 
 
-def creator_features(tables: dict[str, ibis.Table], as_of: date) -> ibis.Table:
+def last_activity_day(tables: dict[str, ibis.Table], zone: ZoneInfo = UTC_ZONE) -> date | None:
+    """The platform day (in ``zone``) of the newest published work: the default "as of" day; None without works."""
+    last = tables["works"].published_at.max().execute()
+    if last is None:
+        return None
+    return last.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo = UTC_ZONE) -> ibis.Table:
     """creator_id, joined_on, followers, tier, tenure_days, is_new, works_30d, works_90d, active_months_12,
     impressions_90d, plays_90d, completion_rate, engagement_rate, follow_rate, health, mcn_id, is_mcn,
-    is_ecommerce, is_local_life, region, category."""
+    is_ecommerce, is_local_life, region, category — days counted in the platform's ``zone``."""
     creators = tables["creators"].filter(tables["creators"].joined_on <= day(as_of))
     works = tables["works"]
     first_month = (as_of.year * 12 + as_of.month - 1) - 11
-    w = works.filter(ts_in(works.published_at, date(first_month // 12, first_month % 12 + 1, 1), as_of))
+    w = works.filter(ts_in(works.published_at, date(first_month // 12, first_month % 12 + 1, 1), as_of, zone))
     activity = w.group_by("creator_id").aggregate(
-        works_30d=ts_in(w.published_at, as_of - timedelta(days=29), as_of).cast("int64").sum(),
-        works_90d=ts_in(w.published_at, as_of - timedelta(days=89), as_of).cast("int64").sum(),
-        active_months_12=month_index(w.published_at).nunique(),
+        works_30d=ts_in(w.published_at, as_of - timedelta(days=29), as_of, zone).cast("int64").sum(),
+        works_90d=ts_in(w.published_at, as_of - timedelta(days=89), as_of, zone).cast("int64").sum(),
+        active_months_12=month_index(w.published_at, first_month, 12, zone).nunique(),
     )
     wd = tables["work_daily"]
     wd = wd.filter((wd.date >= day(as_of - timedelta(days=QUALITY_DAYS - 1))) & (wd.date <= day(as_of)))

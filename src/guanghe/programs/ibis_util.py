@@ -5,7 +5,8 @@ Every expression is plain Ibis, so it runs on DuckDB and PySpark alike.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
@@ -21,13 +22,31 @@ def day(d: date) -> ir.DateScalar:
     return ibis.literal(d, type="date")
 
 
-def midnight(d: date) -> ir.TimestampScalar:
-    return ibis.literal(datetime.combine(d, time()), type="timestamp")
+UTC_ZONE = ZoneInfo("UTC")
 
 
-def ts_in(col: ir.TimestampColumn, first: date, last: date) -> ir.BooleanColumn:
-    """``date(col)`` in [first, last], as a range on the raw timestamp."""
-    return (col >= midnight(first)) & (col < midnight(last + timedelta(days=1)))
+def midnight(d: date, zone: ZoneInfo = UTC_ZONE) -> ir.TimestampScalar:
+    """The instant a platform day starts (in ``zone``), as the naive UTC timestamps are stored."""
+    start = datetime.combine(d, time(), zone).astimezone(UTC).replace(tzinfo=None)
+    return ibis.literal(start, type="timestamp")
+
+
+def ts_in(col: ir.TimestampColumn, first: date, last: date, zone: ZoneInfo = UTC_ZONE) -> ir.BooleanColumn:
+    """The platform day (in ``zone``) of ``col`` is in [first, last], as a range on the raw UTC timestamp."""
+    return (col >= midnight(first, zone)) & (col < midnight(last + timedelta(days=1), zone))
+
+
+def local_day_number(
+    col: ir.TimestampColumn, first: date, last: date, zone: ZoneInfo = UTC_ZONE
+) -> ir.IntegerColumn:
+    """Days since 1970-01-01 of the platform day (in ``zone``) of timestamps that fall in [first, last]: one CASE
+    on the days' first instants (exact across daylight-saving changes, the same on every engine)."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    epoch = date(1970, 1, 1)
+    return ibis.cases(
+        *((col >= midnight(d, zone), (d - epoch).days) for d in reversed(days)),
+        else_=(first - epoch).days - 1,
+    ).cast("int64")
 
 
 def followers_as_of(creator_daily: ibis.Table, as_of: date) -> ibis.Table:
@@ -44,8 +63,14 @@ def tier_expr(followers: ir.IntegerColumn) -> ir.StringColumn:
     return ibis.cases(*((followers >= low, name) for name, low in upper), else_=last)
 
 
-def month_index(col: ir.TimestampColumn) -> ir.IntegerColumn:
-    return col.year().cast("int64") * 12 + col.month().cast("int64") - 1
+def month_index(
+    col: ir.TimestampColumn, first: int, months: int, zone: ZoneInfo = UTC_ZONE
+) -> ir.IntegerColumn:
+    """year * 12 + month - 1 of the platform month (in ``zone``) holding each timestamp, for timestamps from the
+    start of month index ``first`` on, over ``months`` months (one CASE on the months' first instants: exact
+    across daylight-saving changes, the same on every engine)."""
+    starts = [(m, midnight(date(m // 12, m % 12 + 1, 1), zone)) for m in range(first, first + months)]
+    return ibis.cases(*((col >= at, m) for m, at in reversed(starts)), else_=first - 1).cast("int64")
 
 
 def ratio(num: ir.NumericColumn, den: ir.NumericColumn, scale: float = 1.0) -> ir.FloatingColumn:
