@@ -1,27 +1,21 @@
 """Hand-made ledgers for the settlement tests: postings written directly with the money room's contracts
-(chart, codes, ids), and the fixtures that run each test on SQLite and on PostgreSQL with a DuckDB warehouse.
-
-Import the fixtures into a test module (``from settle_book import backend, ledger_url, ...``)."""
+(chart, codes, ids), as accrual writes them. Fixtures: ``settle_fixtures``."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+import random
 from datetime import date
 
-import psycopg
 import pyarrow as pa
-import pytest
 
 from guanghe.data.money_schema import MCN_CONTRACTS
-from guanghe.data.warehouse import Warehouse, open_warehouse
-from guanghe.ledger import CNY, POST_FULL, LedgerStore, Transfer, TransferFlags, open_ledger
+from guanghe.data.warehouse import Warehouse
+from guanghe.ledger import CNY, POST_FULL, LedgerStore, Transfer, TransferFlags
 from guanghe.ledger.reconcile import reconcile
 from guanghe.money.chart import Kind, account_id, open_accounts, platform_revenue, program_budget
 from guanghe.money.codes import BY_NAME
 from guanghe.money.ids import transfer_id, user_data
 from guanghe.money.settle.rules import load_settlement
-from servers import PG_URL, postgres_available
 
 PROGRAMS = {}  # code -> name of the programs the tests use
 for _name in ("guanghe", "ecom_tail", "feiniao", "xiaomai"):
@@ -37,44 +31,6 @@ SOURCE = {
     "task": "task_rewards",
     "incentive": "cash_grants",
 }
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgres":
-        postgres_available()
-    return request.param
-
-
-@pytest.fixture
-def ledger_url(backend: str, tmp_path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-        return
-    schema = f"s_{uuid.uuid4().hex[:16]}"
-    yield f"{PG_URL}?schema={schema}"
-    with psycopg.connect(PG_URL, autocommit=True) as con:
-        con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-@pytest.fixture
-def ledger(ledger_url: str) -> Iterator[LedgerStore]:
-    with open_ledger(ledger_url, create=True) as store:
-        yield store
-
-
-@pytest.fixture
-def wh_url(tmp_path) -> str:
-    url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
-    open_warehouse(url, create=True).close()
-    return url
-
-
-@pytest.fixture
-def wh(wh_url: str) -> Iterator[Warehouse]:
-    w = open_warehouse(wh_url)
-    yield w
-    w.close()
 
 
 def add_contracts(wh: Warehouse, rows: list[tuple[int, int, int, int, date, date | None]]) -> None:
@@ -165,3 +121,55 @@ class Book:
 def clean(ledger: LedgerStore) -> None:
     report = reconcile(ledger)
     assert report.ok, report.problems[:5]
+
+
+def june(book: Book, wh: Warehouse) -> None:
+    """The June 2023 postings the settlement tests compute by hand (test_settle_month.py spells them out)."""
+    add_contracts(
+        wh, [(1, 1, 900, 1000, date(2023, 1, 1), date(2023, 6, 15)), (2, 2, 901, 500, date(2023, 7, 1), None)]
+    )
+    book.earn(1, "ad_share", 300_000, date(2023, 6, 3), "guanghe")
+    book.earn(1, "ad_share_bonus", 20_000, date(2023, 6, 3), "guanghe")
+    book.earn(1, "brand_deal", 200_000, date(2023, 6, 12))
+    book.fee(1, "brand_fee", 10_000, date(2023, 6, 12))
+    hold = book.hold(1, 550_000, date(2023, 6, 5))
+    book.post(hold, date(2023, 6, 20))
+    book.fee(1, "affiliate_fee", 55_000, date(2023, 6, 20))
+    book.earn(1, "local_life", 30_000, date(2023, 6, 25))
+    book.fee(1, "local_life_fee", 3_000, date(2023, 6, 25))
+    book.hold(1, 9_000, date(2023, 6, 28))  # still in its return window: pending, not in the statement
+    book.earn(1, "ad_share", 7_000, date(2023, 7, 1))  # booked before June's cutoff for a July day: held
+    book.earn(2, "ad_share", 6_000, date(2023, 6, 10))
+    book.earn(3, "local_life", 5_000, date(2023, 6, 2))
+    book.clawback(3, "local_life_clawback", 8_000, date(2023, 6, 20))
+
+
+def bulk_june(ledger: LedgerStore, wh: Warehouse, creators: int, seed: int = 3) -> None:
+    """``creators`` creators with one to three June 2023 postings each (ad share, brand deal with its fee),
+    written in batches; every 20th creator under a 10% MCN contract ending 2023-06-20. Amounts span the
+    threshold and the withholding brackets."""
+    rng = random.Random(seed)
+    pool, brand = account_id(Kind.AD_POOL), account_id(Kind.BRAND, 7)
+    revenue = platform_revenue("brand_deal")
+    open_accounts(
+        ledger, [pool, brand, revenue, *(account_id(Kind.CREATOR_PAYABLE, c) for c in range(1, creators + 1))]
+    )
+    out: list[Transfer] = []
+    for c in range(1, creators + 1):
+        payable = account_id(Kind.CREATOR_PAYABLE, c)
+        day = date(2023, 6, rng.randint(1, 30))
+        amount = rng.choice((3_000, 9_999, 10_000, 50_000, 90_000, 600_000, 3_000_000))
+        out.append(Transfer(transfer_id(101, "ad_revenue", c, day), pool, payable, amount,
+                            user_data=user_data(day, None, "ad_revenue", c), ledger=CNY, code=101))  # fmt: skip
+        if rng.random() < 0.3:
+            price = rng.randint(1, 500) * 1_000
+            bd = date(2023, 6, rng.randint(1, 30))
+            ud = user_data(bd, None, "brand_orders", c)
+            out.append(Transfer(transfer_id(501, "brand_orders", c, bd), brand, payable, price, user_data=ud,
+                                ledger=CNY, code=501))  # fmt: skip
+            out.append(Transfer(transfer_id(502, "brand_orders", c, bd), payable, revenue, price // 20, user_data=ud,
+                                ledger=CNY, code=502))  # fmt: skip
+    for start in range(0, len(out), 8_000):
+        assert set(ledger.create_transfers(out[start : start + 8_000])) == {"ok"}
+    add_contracts(wh, [(c, c, 5_000 + c % 7, 1_000, date(2023, 1, 1), date(2023, 6, 20))
+                       for c in range(20, creators + 1, 20)])  # fmt: skip

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from settle_book import PROGRAMS, RULES, Book, add_contracts, backend, clean, ledger, ledger_url, wh, wh_url  # noqa: F401
+from settle_book import PROGRAMS, RULES, Book, clean, june
 
 from guanghe.ledger import LedgerStore
 from guanghe.money.chart import Kind, account_id, parse_account
@@ -20,6 +20,7 @@ from guanghe.money.settle import Month, SettleError, read_statement, settle_mont
 from guanghe.money.settle.confirm import confirm
 from guanghe.money.settle.markers import settled_months, write_cutoff
 
+pytest_plugins = ("settle_fixtures",)
 LATER = date(2030, 1, 1)
 D = date
 
@@ -84,27 +85,8 @@ def check_against_ledger(ledger: LedgerStore, wh) -> None:
     assert {k for k, v in ref.items() if v} <= {(s["month"], s["payee_kind"], s["payee_id"]) for s in stored}
 
 
-def june(book: Book, wh) -> None:
-    add_contracts(
-        wh, [(1, 1, 900, 1000, D(2023, 1, 1), D(2023, 6, 15)), (2, 2, 901, 500, D(2023, 7, 1), None)]
-    )
-    book.earn(1, "ad_share", 300_000, D(2023, 6, 3), "guanghe")
-    book.earn(1, "ad_share_bonus", 20_000, D(2023, 6, 3), "guanghe")
-    book.earn(1, "brand_deal", 200_000, D(2023, 6, 12))
-    book.fee(1, "brand_fee", 10_000, D(2023, 6, 12))
-    hold = book.hold(1, 550_000, D(2023, 6, 5))
-    book.post(hold, D(2023, 6, 20))
-    book.fee(1, "affiliate_fee", 55_000, D(2023, 6, 20))
-    book.earn(1, "local_life", 30_000, D(2023, 6, 25))
-    book.fee(1, "local_life_fee", 3_000, D(2023, 6, 25))
-    book.hold(1, 9_000, D(2023, 6, 28))  # still in its return window: pending, not in the statement
-    book.earn(1, "ad_share", 7_000, D(2023, 7, 1))  # booked before June's cutoff for a July day: held
-    book.earn(2, "ad_share", 6_000, D(2023, 6, 10))
-    book.earn(3, "local_life", 5_000, D(2023, 6, 2))
-    book.clawback(3, "local_life_clawback", 8_000, D(2023, 6, 20))
-
-
-def test_june_statements_hand_computed(ledger: LedgerStore, wh) -> None:
+def test_june_statements_hand_computed(settle_ledger: LedgerStore, settle_wh) -> None:
+    ledger, wh = settle_ledger, settle_wh
     june(Book(ledger), wh)
     r = settle(ledger, wh, "2023-06")
     # creator 1: net 1,032,000; MCN 10% of the 510,000 earned up to 06-15; tax on 981,000: 784,800 x 20%
@@ -156,7 +138,10 @@ def paid_and_failed(
     clean(ledger)
 
 
-def test_three_months_carry_refund_failed_payout_and_late_postings(ledger: LedgerStore, wh, tmp_path) -> None:
+def test_three_months_carry_refund_failed_payout_and_late_postings(
+    settle_ledger: LedgerStore, settle_wh, tmp_path
+) -> None:
+    ledger, wh = settle_ledger, settle_wh
     book = Book(ledger)
     june(book, wh)
     settle(ledger, wh, "2023-06")
@@ -199,7 +184,8 @@ def test_three_months_carry_refund_failed_payout_and_late_postings(ledger: Ledge
     assert payable.credits_posted - payable.debits_posted == 47_000 and payable.debits_pending == 47_000
 
 
-def test_rerun_is_identical_and_writes_nothing(ledger: LedgerStore, wh, tmp_path) -> None:
+def test_rerun_is_identical_and_writes_nothing(settle_ledger: LedgerStore, settle_wh, tmp_path) -> None:
+    ledger, wh = settle_ledger, settle_wh
     book = Book(ledger)
     june(book, wh)
     first = settle(ledger, wh, "2023-06")
@@ -227,7 +213,8 @@ def test_rerun_is_identical_and_writes_nothing(ledger: LedgerStore, wh, tmp_path
     assert len(ledger.scan_transfers(n)) == 1  # only the new posting
 
 
-def test_months_settle_in_order(ledger: LedgerStore, wh) -> None:
+def test_months_settle_in_order(settle_ledger: LedgerStore, settle_wh) -> None:
+    ledger, wh = settle_ledger, settle_wh
     book = Book(ledger)
     june(book, wh)
     with pytest.raises(SettleError, match="2023-06 has not ended yet"):
@@ -254,7 +241,8 @@ def test_months_settle_in_order(ledger: LedgerStore, wh) -> None:
     settle(ledger, wh, "2023-10")
 
 
-def test_changed_contracts_stop_a_rerun(ledger: LedgerStore, wh) -> None:
+def test_changed_contracts_stop_a_rerun(settle_ledger: LedgerStore, settle_wh) -> None:
+    ledger, wh = settle_ledger, settle_wh
     june(Book(ledger), wh)
     settle(ledger, wh, "2023-06")
     with wh.writer() as w:

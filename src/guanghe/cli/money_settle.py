@@ -139,7 +139,9 @@ def settle_cmd(
     """Settle a month: statements per creator and MCN, MCN shares, withholding, carried balances, payouts."""
     m, rules, names = _month(month), _rules(rules_file), _programs(programs)
     today = datetime.now(zone_or_exit(timezone)).date()
-    with _stores(ledger, warehouse) as (lg, wh), progress() as bar:
+    bar = progress()
+    bar.live.transient = True  # the bar goes away when the command ends: a refusal leaves one line
+    with _stores(ledger, warehouse) as (lg, wh), bar:
         task = bar.add_task(f"settle {m}", total=None)
 
         def tick(step: str, done: int, total: int) -> None:
