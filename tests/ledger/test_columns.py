@@ -38,11 +38,32 @@ def test_columns_match_rows_and_filter(make_store) -> None:
     cols = store.scan_columns()
     assert len(cols) == len(rows) == 8
     for i, t in enumerate(rows):
-        got = (u128(cols.id, i), u128(cols.debit_account_id, i), u128(cols.credit_account_id, i),
-               int(cols.amount[i]), u128(cols.pending_id, i), u128(cols.user_data, i), int(cols.ledger[i]),
-               int(cols.code[i]), int(cols.flags[i]), int(cols.timeout[i]), int(cols.ts[i]))  # fmt: skip
-        assert got == (t.id, t.debit_account_id, t.credit_account_id, t.amount, t.pending_id, t.user_data,
-                       t.ledger, t.code, t.flags, t.timeout, t.timestamp)  # fmt: skip
+        got = (
+            u128(cols.id, i),
+            u128(cols.debit_account_id, i),
+            u128(cols.credit_account_id, i),
+            int(cols.amount[i]),
+            u128(cols.pending_id, i),
+            u128(cols.user_data, i),
+            int(cols.ledger[i]),
+            int(cols.code[i]),
+            int(cols.flags[i]),
+            int(cols.timeout[i]),
+            int(cols.ts[i]),
+        )
+        assert got == (
+            t.id,
+            t.debit_account_id,
+            t.credit_account_id,
+            t.amount,
+            t.pending_id,
+            t.user_data,
+            t.ledger,
+            t.code,
+            t.flags,
+            t.timeout,
+            t.timestamp,
+        )
     assert u128(cols.id, 1) == 2**126 + 11 and u128(cols.user_data, 0) >> 104 == 19_000
     cut = rows[3].timestamp
     assert [u128(cols.id, i) for i in range(len(cols))] == [t.id for t in rows]
@@ -73,8 +94,12 @@ def test_open_pending_now_and_as_of(make_store) -> None:
 def balances(cols, account: int) -> tuple[int, int, int, int]:
     i = int(np.searchsorted(sort_key(cols.id), sort_key(u128_array([account]))[0]))
     assert u128(cols.id, i) == account
-    return (int(cols.debits_pending[i]), int(cols.debits_posted[i]), int(cols.credits_pending[i]),
-            int(cols.credits_posted[i]))  # fmt: skip
+    return (
+        int(cols.debits_pending[i]),
+        int(cols.debits_posted[i]),
+        int(cols.credits_pending[i]),
+        int(cols.credits_posted[i]),
+    )
 
 
 def test_balances_as_of_hand_computed(make_store) -> None:

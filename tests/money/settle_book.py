@@ -52,19 +52,39 @@ class Book:
         self.n = 0
 
     def _write(self, transfers: list[Transfer]) -> list[Transfer]:
-        open_accounts(self.ledger, {a for t in transfers for a in (t.debit_account_id, t.credit_account_id) if a},
-                      self.known)  # fmt: skip
+        open_accounts(
+            self.ledger,
+            {a for t in transfers for a in (t.debit_account_id, t.credit_account_id) if a},
+            self.known,
+        )
         assert set(self.ledger.create_transfers(transfers)) <= {"ok"}, self.ledger.create_transfers(transfers)
         return transfers
 
-    def _t(self, name: str, dr: int, cr: int, amount: int, day: date, program: str | None, flags: int = 0,
-           key: int | None = None) -> Transfer:  # fmt: skip
+    def _t(
+        self,
+        name: str,
+        dr: int,
+        cr: int,
+        amount: int,
+        day: date,
+        program: str | None,
+        flags: int = 0,
+        key: int | None = None,
+    ) -> Transfer:
         c = BY_NAME[name]
         self.n += 1
         key = self.n if key is None else key
         source = SOURCE.get(c.channel or "", "funding")
-        return Transfer(transfer_id(c.value, source, key, day, f"t{self.n}"), dr, cr, amount,
-                        user_data=user_data(day, program, source, key), ledger=CNY, code=c.value, flags=flags)  # fmt: skip
+        return Transfer(
+            transfer_id(c.value, source, key, day, f"t{self.n}"),
+            dr,
+            cr,
+            amount,
+            user_data=user_data(day, program, source, key),
+            ledger=CNY,
+            code=c.value,
+            flags=flags,
+        )
 
     def earn(self, creator: int, name: str, amount: int, day: date, program: str | None = None) -> Transfer:
         """An earning (ad_share, affiliate, local_life, brand_deal, task_reward, incentive ...) posted."""
@@ -78,43 +98,102 @@ class Book:
             if debit_kind in (Kind.MERCHANT, Kind.STORE, Kind.BRAND):
                 entity = 7  # sources pay out freely (credits_must_not_exceed_debits)
             elif debit_kind == Kind.TASK_BUDGET:
-                self._write([self._t("task_funding", account_id(Kind.PLATFORM_FUNDING),
-                                     account_id(Kind.TASK_BUDGET), amount, day, None)])  # fmt: skip
+                self._write(
+                    [
+                        self._t(
+                            "task_funding",
+                            account_id(Kind.PLATFORM_FUNDING),
+                            account_id(Kind.TASK_BUDGET),
+                            amount,
+                            day,
+                            None,
+                        )
+                    ]
+                )
             dr = account_id(debit_kind, entity)
         return self._write(
             [self._t(name, dr, account_id(Kind.CREATOR_PAYABLE, creator), amount, day, program)]
         )[0]
 
     def fund(self, program: str, amount: int, day: date) -> None:
-        self._write([self._t("program_funding", account_id(Kind.PLATFORM_FUNDING), program_budget(program),
-                             amount, day, program)])  # fmt: skip
+        self._write(
+            [
+                self._t(
+                    "program_funding",
+                    account_id(Kind.PLATFORM_FUNDING),
+                    program_budget(program),
+                    amount,
+                    day,
+                    program,
+                )
+            ]
+        )
 
     def fee(self, creator: int, name: str, amount: int, day: date, program: str | None = None) -> Transfer:
         """A fee (affiliate_fee, local_life_fee, brand_fee): creator payable -> platform revenue."""
         ch = BY_NAME[name].channel or ""
-        return self._write([self._t(name, account_id(Kind.CREATOR_PAYABLE, creator), platform_revenue(ch), amount,
-                                    day, program)])[0]  # fmt: skip
+        return self._write(
+            [
+                self._t(
+                    name,
+                    account_id(Kind.CREATOR_PAYABLE, creator),
+                    platform_revenue(ch),
+                    amount,
+                    day,
+                    program,
+                )
+            ]
+        )[0]
 
     def clawback(self, creator: int, name: str, amount: int, day: date) -> Transfer:
         c = BY_NAME[name]
-        return self._write([self._t(name, account_id(Kind.CREATOR_PAYABLE, creator), account_id(c.credit[0], 7),
-                                    amount, day, None)])[0]  # fmt: skip
+        return self._write(
+            [
+                self._t(
+                    name,
+                    account_id(Kind.CREATOR_PAYABLE, creator),
+                    account_id(c.credit[0], 7),
+                    amount,
+                    day,
+                    None,
+                )
+            ]
+        )[0]
 
     def hold(self, creator: int, amount: int, day: date) -> Transfer:
         """An affiliate commission held (pending) from the paid day."""
-        return self._write([self._t("affiliate", account_id(Kind.MERCHANT, 7), account_id(Kind.CREATOR_PAYABLE, creator),
-                                    amount, day, None, int(TransferFlags.PENDING))])[0]  # fmt: skip
+        return self._write(
+            [
+                self._t(
+                    "affiliate",
+                    account_id(Kind.MERCHANT, 7),
+                    account_id(Kind.CREATOR_PAYABLE, creator),
+                    amount,
+                    day,
+                    None,
+                    int(TransferFlags.PENDING),
+                )
+            ]
+        )[0]
 
     def post(self, hold: Transfer, day: date, amount: int = POST_FULL) -> Transfer:
         """Post a hold at the window's close (the post's user_data carries the close day)."""
         ud = user_data(day, None, "ecommerce_orders", hold.user_data & (2**80 - 1))
-        t = Transfer(transfer_id(hold.code, "ecommerce_orders", hold.id, day, "post"), pending_id=hold.id,
-                     amount=amount, user_data=ud, flags=int(TransferFlags.POST_PENDING_TRANSFER))  # fmt: skip
+        t = Transfer(
+            transfer_id(hold.code, "ecommerce_orders", hold.id, day, "post"),
+            pending_id=hold.id,
+            amount=amount,
+            user_data=ud,
+            flags=int(TransferFlags.POST_PENDING_TRANSFER),
+        )
         return self._write([t])[0]
 
     def void(self, hold: Transfer, day: date) -> Transfer:
-        t = Transfer(transfer_id(hold.code, "ecommerce_orders", hold.id, day, "void"), pending_id=hold.id,
-                     flags=int(TransferFlags.VOID_PENDING_TRANSFER))  # fmt: skip
+        t = Transfer(
+            transfer_id(hold.code, "ecommerce_orders", hold.id, day, "void"),
+            pending_id=hold.id,
+            flags=int(TransferFlags.VOID_PENDING_TRANSFER),
+        )
         return self._write([t])[0]
 
 
@@ -159,17 +238,49 @@ def bulk_june(ledger: LedgerStore, wh: Warehouse, creators: int, seed: int = 3) 
         payable = account_id(Kind.CREATOR_PAYABLE, c)
         day = date(2023, 6, rng.randint(1, 30))
         amount = rng.choice((3_000, 9_999, 10_000, 50_000, 90_000, 600_000, 3_000_000))
-        out.append(Transfer(transfer_id(101, "ad_revenue", c, day), pool, payable, amount,
-                            user_data=user_data(day, None, "ad_revenue", c), ledger=CNY, code=101))  # fmt: skip
+        out.append(
+            Transfer(
+                transfer_id(101, "ad_revenue", c, day),
+                pool,
+                payable,
+                amount,
+                user_data=user_data(day, None, "ad_revenue", c),
+                ledger=CNY,
+                code=101,
+            )
+        )
         if rng.random() < 0.3:
             price = rng.randint(1, 500) * 1_000
             bd = date(2023, 6, rng.randint(1, 30))
             ud = user_data(bd, None, "brand_orders", c)
-            out.append(Transfer(transfer_id(501, "brand_orders", c, bd), brand, payable, price, user_data=ud,
-                                ledger=CNY, code=501))  # fmt: skip
-            out.append(Transfer(transfer_id(502, "brand_orders", c, bd), payable, revenue, price // 20, user_data=ud,
-                                ledger=CNY, code=502))  # fmt: skip
+            out.append(
+                Transfer(
+                    transfer_id(501, "brand_orders", c, bd),
+                    brand,
+                    payable,
+                    price,
+                    user_data=ud,
+                    ledger=CNY,
+                    code=501,
+                )
+            )
+            out.append(
+                Transfer(
+                    transfer_id(502, "brand_orders", c, bd),
+                    payable,
+                    revenue,
+                    price // 20,
+                    user_data=ud,
+                    ledger=CNY,
+                    code=502,
+                )
+            )
     for start in range(0, len(out), 8_000):
         assert set(ledger.create_transfers(out[start : start + 8_000])) == {"ok"}
-    add_contracts(wh, [(c, c, 5_000 + c % 7, 1_000, date(2023, 1, 1), date(2023, 6, 20))
-                       for c in range(20, creators + 1, 20)])  # fmt: skip
+    add_contracts(
+        wh,
+        [
+            (c, c, 5_000 + c % 7, 1_000, date(2023, 1, 1), date(2023, 6, 20))
+            for c in range(20, creators + 1, 20)
+        ],
+    )

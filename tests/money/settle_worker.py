@@ -1,4 +1,5 @@
-"""``python settle_worker.py LEDGER_URL WAREHOUSE_URL MONTH``: settle a month in a process of its own, printing
+"""``python settle_worker.py LEDGER_URL WAREHOUSE_URL MONTH``: settle a month in a process of its own,
+printing
 ``step done`` as each step starts and each ledger batch commits (the crash test kills it between lines)."""
 
 from __future__ import annotations

@@ -71,18 +71,28 @@ def test_confirm_paid_and_failed_then_again(settle_ledger: LedgerStore, settle_w
     assert bank.credits_posted == 824_040
     creator = ledger.lookup_accounts([account_id(Kind.CREATOR_PAYABLE, 1)])[0]
     agency = ledger.lookup_accounts([account_id(Kind.MCN_PAYABLE, 900)])[0]
-    assert (creator.debits_pending, agency.debits_pending, agency.credits_posted - agency.debits_posted) == (0, 0,
-                                                                                                             51_000)  # fmt: skip
+    assert (creator.debits_pending, agency.debits_pending, agency.credits_posted - agency.debits_posted) == (
+        0,
+        0,
+        51_000,
+    )
     states = {p.id: p.status for p in ledger.lookup_pending([int(c1, 16), int(mcn, 16)])}
     assert states == {int(c1, 16): "posted", int(mcn, 16): "voided"}
     ts = {t.id: t.timestamp for t in ledger.lookup_transfers([post_id(int(c1, 16)), void_id(int(mcn, 16))])}
     rows = {(p["payout_id"], p["status"]): p for p in wh.table("payouts").to_pyarrow().to_pylist()}
     paid, failed = rows[(c1, "paid")], rows[(mcn, "failed")]
-    assert (paid["amount_fen"], paid["withholding_fen"], paid["bank_ref"], paid["month"]) == (824_040, 156_960,
-                                                                                                "BK-778", "2023-06")  # fmt: skip
+    assert (paid["amount_fen"], paid["withholding_fen"], paid["bank_ref"], paid["month"]) == (
+        824_040,
+        156_960,
+        "BK-778",
+        "2023-06",
+    )
     assert paid["updated_at"] == utc(ts[post_id(int(c1, 16))])
-    assert (failed["reason"], failed["bank_ref"], failed["updated_at"]) == ("account closed", None,
-                                                                            utc(ts[void_id(int(mcn, 16))]))  # fmt: skip
+    assert (failed["reason"], failed["bank_ref"], failed["updated_at"]) == (
+        "account closed",
+        None,
+        utc(ts[void_id(int(mcn, 16))]),
+    )
     assert len(rows) == 4  # in_payout and the result, for each payout
     # the same file again: nothing changes anywhere
     last, n = ledger.last_timestamp(), wh.count("payouts")
@@ -112,7 +122,8 @@ def test_bad_result_files_apply_nothing(settle_ledger: LedgerStore, settle_wh, t
         f"{f}:3: payout_id: unknown payout {unknown}"
     ]
     assert errors(f"{c1},paid,BK1,", f"{mcn},settled,BK2,") == [
-        f"{f}:3: status: expected paid or failed, got 'settled'"]  # fmt: skip
+        f"{f}:3: status: expected paid or failed, got 'settled'"
+    ]
     assert errors(f"{c1},paid,,") == [
         f"{f}:2: bank_reference: missing; a paid payout needs the bank's reference"
     ]
@@ -124,14 +135,17 @@ def test_bad_result_files_apply_nothing(settle_ledger: LedgerStore, settle_wh, t
         f"{f}:2: expected 4 fields (payout_id,status,bank_reference,reason), got 2"
     ]
     assert errors(f"{c1},paid,BK1,", header="id,status\n") == [
-        f"{f}:1: expected the header payout_id,status,bank_reference,reason"]  # fmt: skip
+        f"{f}:1: expected the header payout_id,status,bank_reference,reason"
+    ]
     # a result contradicting an earlier one
     confirm(ledger, wh, result_file(tmp_path, "ok.csv", f"{c1},paid,BK1,"))
     last = ledger.last_timestamp()
     assert errors(f"{mcn},paid,BK9,", f"{c1},failed,,bounced") == [
-        f"{f}:3: status: payout {c1} was confirmed paid before"]  # fmt: skip
+        f"{f}:3: status: payout {c1} was confirmed paid before"
+    ]
     assert errors(f"{c1},paid,BK2,") == [
-        f"{f}:2: bank_reference: payout {c1} was confirmed paid with bank reference 'BK1' and reason ''"]  # fmt: skip
+        f"{f}:2: bank_reference: payout {c1} was confirmed paid with bank reference 'BK1' and reason ''"
+    ]
     assert ledger.lookup_pending([int(mcn, 16)])[0].status == "pending"  # its good line was not applied
     clean(ledger)
 
@@ -140,20 +154,57 @@ def test_receipts(settle_ledger: LedgerStore, settle_wh, tmp_path) -> None:
     ledger, wh = settle_ledger, settle_wh
     c1, mcn = settled_june(ledger, wh)
     r = receipt(ledger, wh, c1)
-    assert {k: r[k] for k in ("payee_kind", "payee_id", "period", "gross_fen", "fees_fen", "clawbacks_fen",
-                              "mcn_share_fen", "withholding_fen", "carried_forward_fen", "net_fen", "status",
-                              "bank_reference")} == {
-        "payee_kind": "creator", "payee_id": 1, "period": "2023-06", "gross_fen": 1_100_000, "fees_fen": -68_000,
-        "clawbacks_fen": 0, "mcn_share_fen": -51_000, "withholding_fen": -156_960, "carried_forward_fen": 0,
-        "net_fen": 824_040, "status": "in_payout", "bank_reference": None}  # fmt: skip
-    parts = ("gross_fen", "fees_fen", "clawbacks_fen", "other_fen", "mcn_income_fen", "mcn_share_fen",
-             "withholding_fen", "carried_forward_fen")  # fmt: skip
+    assert {
+        k: r[k]
+        for k in (
+            "payee_kind",
+            "payee_id",
+            "period",
+            "gross_fen",
+            "fees_fen",
+            "clawbacks_fen",
+            "mcn_share_fen",
+            "withholding_fen",
+            "carried_forward_fen",
+            "net_fen",
+            "status",
+            "bank_reference",
+        )
+    } == {
+        "payee_kind": "creator",
+        "payee_id": 1,
+        "period": "2023-06",
+        "gross_fen": 1_100_000,
+        "fees_fen": -68_000,
+        "clawbacks_fen": 0,
+        "mcn_share_fen": -51_000,
+        "withholding_fen": -156_960,
+        "carried_forward_fen": 0,
+        "net_fen": 824_040,
+        "status": "in_payout",
+        "bank_reference": None,
+    }
+    parts = (
+        "gross_fen",
+        "fees_fen",
+        "clawbacks_fen",
+        "other_fen",
+        "mcn_income_fen",
+        "mcn_share_fen",
+        "withholding_fen",
+        "carried_forward_fen",
+    )
     assert sum(r[k] for k in parts) == r["net_fen"]
     confirm(ledger, wh, result_file(tmp_path, "r.csv", f"{c1},paid,BK-5,", f"{mcn},failed,,closed"))
     assert (receipt(ledger, wh, c1)["status"], receipt(ledger, wh, c1)["bank_reference"]) == ("paid", "BK-5")
     m = receipt(ledger, wh, mcn)
-    assert (m["payee_kind"], m["mcn_income_fen"], m["net_fen"], m["status"], m["reason"]) == ("mcn", 51_000, 51_000,
-                                                                                              "failed", "closed")  # fmt: skip
+    assert (m["payee_kind"], m["mcn_income_fen"], m["net_fen"], m["status"], m["reason"]) == (
+        "mcn",
+        51_000,
+        51_000,
+        "failed",
+        "closed",
+    )
     with pytest.raises(SettleError, match="unknown payout"):
         receipt(ledger, wh, "0" * 32)
     with pytest.raises(SettleError, match="expected 32 hex digits"):

@@ -22,8 +22,20 @@ def settle(ledger: LedgerStore, wh, month: str) -> None:
     clean(ledger)
 
 
-FIGS = ("pending", "pending_fees", "held", "available", "in_payout", "paid", "reversed", "fees", "mcn_share",
-        "mcn_income", "withholding", "posted_balance")  # fmt: skip
+FIGS = (
+    "pending",
+    "pending_fees",
+    "held",
+    "available",
+    "in_payout",
+    "paid",
+    "reversed",
+    "fees",
+    "mcn_share",
+    "mcn_income",
+    "withholding",
+    "posted_balance",
+)
 
 
 def figures(ledger: LedgerStore, kind: str, payee: int) -> dict[str, int]:
@@ -48,8 +60,14 @@ def test_balance_by_state_through_settlement_and_payout(
     }
     settle(ledger, wh, "2023-06")
     assert figures(ledger, "creator", 1) == {
-        "pending": 9_000, "held": 7_000, "in_payout": 824_040, "fees": 68_000, "mcn_share": 51_000,
-        "withholding": 156_960, "posted_balance": 831_040}  # fmt: skip
+        "pending": 9_000,
+        "held": 7_000,
+        "in_payout": 824_040,
+        "fees": 68_000,
+        "mcn_share": 51_000,
+        "withholding": 156_960,
+        "posted_balance": 831_040,
+    }
     assert figures(ledger, "creator", 3) == {"available": -3_000, "reversed": 8_000, "posted_balance": -3_000}
     assert figures(ledger, "mcn", 900) == {
         "in_payout": 51_000,
@@ -61,8 +79,14 @@ def test_balance_by_state_through_settlement_and_payout(
     f.write_text(f"payout_id,status,bank_reference,reason\n{st[1]},paid,B1,\n{st[900]},failed,,closed\n")
     confirm(ledger, wh, f)
     assert figures(ledger, "creator", 1) == {
-        "pending": 9_000, "held": 7_000, "paid": 824_040, "fees": 68_000, "mcn_share": 51_000,
-        "withholding": 156_960, "posted_balance": 7_000}  # fmt: skip
+        "pending": 9_000,
+        "held": 7_000,
+        "paid": 824_040,
+        "fees": 68_000,
+        "mcn_share": 51_000,
+        "withholding": 156_960,
+        "posted_balance": 7_000,
+    }
     assert figures(ledger, "mcn", 900) == {
         "available": 51_000,
         "mcn_income": 51_000,
@@ -70,8 +94,15 @@ def test_balance_by_state_through_settlement_and_payout(
     }
     b = balance(ledger, "creator", 1)
     states = Counter(t["state"] for t in b["transfers"])
-    assert states == {"settled 2023-06": 8, "pending": 1, "held": 1, "posted": 1, "mcn_share": 1, "withholding": 1,
-                      "paid": 2}  # fmt: skip
+    assert states == {
+        "settled 2023-06": 8,
+        "pending": 1,
+        "held": 1,
+        "posted": 1,
+        "mcn_share": 1,
+        "withholding": 1,
+        "paid": 2,
+    }
     by_state = Counter()
     for t in b["transfers"]:
         by_state[t["state"]] += t["amount_fen"]
@@ -127,10 +158,15 @@ def test_journal_partitions_the_ledger(settle_ledger: LedgerStore, settle_wh, tm
     assert june_rows["withholding"]["debit_account"] == "creator_payable:1"
     assert june_rows["withholding"]["credit_account"] == "withholding_tax:0"
     assert june_rows["brand_fee"]["credit_account"] == "platform_revenue:brand_deal"
-    ad = [(r["date"], r["debit_account"], r["credit_account"], r["amount_fen"], r["program"], r["state"])
-          for r in jun if r["code"] == "ad_share"]  # fmt: skip
-    assert ad == [("2023-06-03", "ad_pool:0", "creator_payable:1", "300000", "guanghe", "posted"),
-                  ("2023-06-10", "ad_pool:0", "creator_payable:2", "6000", "", "posted")]  # fmt: skip
+    ad = [
+        (r["date"], r["debit_account"], r["credit_account"], r["amount_fen"], r["program"], r["state"])
+        for r in jun
+        if r["code"] == "ad_share"
+    ]
+    assert ad == [
+        ("2023-06-03", "ad_pool:0", "creator_payable:1", "300000", "guanghe", "posted"),
+        ("2023-06-10", "ad_pool:0", "creator_payable:2", "6000", "", "posted"),
+    ]
     assert {r["kind"] for r in jun} == {"transfer", "hold", "post"}
     july_codes = Counter(r["code"] for r in jul)
     assert (

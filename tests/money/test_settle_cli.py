@@ -47,25 +47,35 @@ def test_settle_pay_confirm_read(settle_ledger_url: str, settle_wh_url: str, tmp
     bad = tmp_path / "rules.toml"
     bad.write_text(RULES_FILE.read_text().replace("payout_day = 15", "payout_day = 0"))
     assert fails("settle", "--month", "2023-06", "--rules", str(bad), *lg, *w) == [
-        f"{bad}:5: payout_day: expected the day of the next month payouts are sent (an integer >= 1), got 0"]  # fmt: skip
+        f"{bad}:5: payout_day: expected the day of the next month payouts are sent (an integer >= 1), got 0"
+    ]
     assert fails("settle", "--month", "2023-07", *lg, *w) == [
-        "2023-06 has postings and is not settled: settle 2023-06 first (months are settled in order)"]  # fmt: skip
+        "2023-06 has postings and is not settled: settle 2023-06 first (months are settled in order)"
+    ]
     with open_ledger(settle_ledger_url) as ledger:
         assert settled_months(ledger) == {}  # nothing written by the refusals
     code, out, _ = run("settle", "--month", "2023-06", *lg, *w, "--timezone", "Asia/Shanghai", "--json")
     s = json.loads(out)
-    assert (code, s["month"], s["statements"], s["payouts"], s["payout_fen"], s["rerun"]) == (0, "2023-06", 4, 2,
-                                                                                              875_040, False)  # fmt: skip
+    assert (code, s["month"], s["statements"], s["payouts"], s["payout_fen"], s["rerun"]) == (
+        0,
+        "2023-06",
+        4,
+        2,
+        875_040,
+        False,
+    )
     code, out, _ = run("settle", "--month", "2023-06", *lg, *w, "--json")
     assert code == 0 and json.loads(out)["rerun"] and json.loads(out)["transfers_written"] == 0
     assert fails("settle", "--month", "2023-06", *lg, *w, "--timezone", "Mars/Olympus") == [
-        "--timezone 'Mars/Olympus': expected an IANA time zone such as UTC or Asia/Shanghai"]  # fmt: skip
+        "--timezone 'Mars/Olympus': expected an IANA time zone such as UTC or Asia/Shanghai"
+    ]
 
     batch = tmp_path / "batch.csv"
     code, out, _ = run("payouts", "--month", "2023-06", "--out", str(batch), *lg, "--json")
     assert (code, json.loads(out)["payouts"], len(batch.read_text().splitlines())) == (0, 2, 3)
     assert fails("payouts", "--month", "2023-06", "--out", str(tmp_path / "no" / "b.csv"), *lg) == [
-        f"--out {tmp_path / 'no' / 'b.csv'}: the folder {tmp_path / 'no'} does not exist"]  # fmt: skip
+        f"--out {tmp_path / 'no' / 'b.csv'}: the folder {tmp_path / 'no'} does not exist"
+    ]
     ids = [ln.split(",")[0] for ln in batch.read_text().splitlines()[1:]]
 
     result = tmp_path / "result.csv"
@@ -73,7 +83,8 @@ def test_settle_pay_confirm_read(settle_ledger_url: str, settle_wh_url: str, tmp
         f"payout_id,status,bank_reference,reason\n{ids[0]},paid,B1,\n{ids[1]},lost,,\n{'f' * 32},paid,B,\n"
     )
     assert fails("confirm", str(result), *lg, *w) == [
-        f"{result}:3: status: expected paid or failed, got 'lost'"]  # fmt: skip
+        f"{result}:3: status: expected paid or failed, got 'lost'"
+    ]
     result.write_text(f"payout_id,status,bank_reference,reason\n{ids[0]},paid,B1,\n{'f' * 32},paid,B,\n")
     assert fails("confirm", str(result), *lg, *w) == [f"{result}:3: payout_id: unknown payout {'f' * 32}"]
     result.write_text(f"payout_id,status,bank_reference,reason\n{ids[0]},paid,B1,\n{ids[1]},failed,,closed\n")
@@ -88,9 +99,11 @@ def test_settle_pay_confirm_read(settle_ledger_url: str, settle_wh_url: str, tmp
     code, out, _ = run("statement", "900", "--mcn", "--month", "2023-06", *w)
     assert code == 0 and "mcn_income" in out and "510.00" in out
     assert fails("statement", "77", "--month", "2023-06", *w) == [
-        "creator 77, 2023-06: no statement for this payee (no money settled for it that month)"]  # fmt: skip
+        "creator 77, 2023-06: no statement for this payee (no money settled for it that month)"
+    ]
     assert fails("statement", "1", "--month", "2023-09", *w) == [
-        "creator 1, 2023-09: 2023-09 is not settled in this warehouse: run `guanghe money settle --month 2023-09`"]  # fmt: skip
+        "creator 1, 2023-09: 2023-09 is not settled in this warehouse: run `guanghe money settle --month 2023-09`"
+    ]
 
     code, out, _ = run("balance", "1", *lg, "--json", "--transfers")
     b = json.loads(out)
@@ -110,4 +123,5 @@ def test_settle_pay_confirm_read(settle_ledger_url: str, settle_wh_url: str, tmp
     code, out, _ = run("export", "--month", "2023-06", "--out", str(journal), *lg, "--json")
     assert code == 0 and json.loads(out)["transfers"] == len(journal.read_text().splitlines()) - 1 > 10
     assert fails("export", "--month", "2023-07", "--out", str(journal), *lg) == [
-        "2023-07 is not settled: its journal is not final (run `guanghe money settle --month 2023-07` first)"]  # fmt: skip
+        "2023-07 is not settled: its journal is not final (run `guanghe money settle --month 2023-07` first)"
+    ]

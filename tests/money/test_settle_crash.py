@@ -32,10 +32,15 @@ JUNE = Month.parse("2023-06")
 def kill_at(ledger_url: str, wh_url: str, line: str, rng: random.Random) -> bool:
     """Run a settlement in a worker; SIGKILL it a random instant after it prints ``line``. False if it
     finished first."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2] / "src"),
-                                                        os.environ.get("PYTHONPATH", "")])}  # fmt: skip
-    p = subprocess.Popen([sys.executable, WORKER, ledger_url, wh_url, str(JUNE)], stdout=subprocess.PIPE, text=True,
-                         env=env)  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    p = subprocess.Popen(
+        [sys.executable, WORKER, ledger_url, wh_url, str(JUNE)], stdout=subprocess.PIPE, text=True, env=env
+    )
     assert p.stdout is not None
     while (got := p.stdout.readline().strip()) != line:
         assert got and got != "finished", f"the worker ended before {line!r} ({got!r})"
@@ -57,8 +62,11 @@ def table(url: str, name: str, drop: tuple[str, ...]) -> pa.Table:
 def test_kill_9_during_settlement_then_rerun(settle_ledger_url: str, settle_wh_url: str, tmp_path) -> None:
     # the reference: the same postings settled without interruption
     ref_wh_url = f"duckdb:///{tmp_path / 'ref.duckdb'}"
-    ref_url = settle_ledger_url.replace("ledger.sqlite3", "ref.sqlite3") if "sqlite" in settle_ledger_url else (
-        settle_ledger_url.replace("?schema=", "?schema=r"))  # fmt: skip
+    ref_url = (
+        settle_ledger_url.replace("ledger.sqlite3", "ref.sqlite3")
+        if "sqlite" in settle_ledger_url
+        else (settle_ledger_url.replace("?schema=", "?schema=r"))
+    )
     rules = load_settlement()
     try:
         for url, wh_url in ((settle_ledger_url, settle_wh_url), (ref_url, ref_wh_url)):
@@ -89,8 +97,11 @@ def test_kill_9_during_settlement_then_rerun(settle_ledger_url: str, settle_wh_u
             want = ref.scan_columns(codes=[MCN_SHARE, WITHHOLDING, PAYOUT])
         key = lambda c: sorted((u128(c.id, i), int(c.amount[i]), int(c.flags[i])) for i in range(len(c)))  # noqa: E731
         assert key(got) == key(want) and len(want) > 8_000  # each settlement transfer once, none lost
-        for name, drop in (("money_statements", ("cutoff", "settled_at")), ("money_statement_lines", ()),
-                           ("payouts", ("updated_at",))):  # fmt: skip
+        for name, drop in (
+            ("money_statements", ("cutoff", "settled_at")),
+            ("money_statement_lines", ()),
+            ("payouts", ("updated_at",)),
+        ):
             assert table(settle_wh_url, name, drop).equals(table(ref_wh_url, name, drop)), name
         assert table(ref_wh_url, "payouts", ()).num_rows == result.payouts > 0
     finally:

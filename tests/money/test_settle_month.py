@@ -63,8 +63,10 @@ def reference_movement(ledger: LedgerStore) -> dict[tuple[str, str, int], int]:
                 if c.name in ("mcn_share", "withholding"):
                     month = next(m for m in marks if day_number(m.month.last) == day)
                 else:
-                    month = next((m for m in marks if day <= day_number(m.month.last) and t.timestamp <= m.cutoff),
-                                 None)  # fmt: skip
+                    month = next(
+                        (m for m in marks if day <= day_number(m.month.last) and t.timestamp <= m.cutoff),
+                        None,
+                    )
                     if month is None:
                         continue
                 out[(str(month.month), *payee)] += sign * t.amount
@@ -91,24 +93,47 @@ def test_june_statements_hand_computed(settle_ledger: LedgerStore, settle_wh) ->
     r = settle(ledger, wh, "2023-06")
     # creator 1: net 1,032,000; MCN 10% of the 510,000 earned up to 06-15; tax on 981,000: 784,800 x 20%
     assert lines_of(wh, "2023-06", "creator", 1) == {
-        "earning/ad_share/guanghe/2023-06": 320_000, "earning/brand_deal/-/2023-06": 200_000,
-        "earning/affiliate/-/2023-06": 550_000, "earning/local_life/-/2023-06": 30_000,
-        "fee/brand_deal/-/2023-06": -10_000, "fee/affiliate/-/2023-06": -55_000, "fee/local_life/-/2023-06": -3_000,
-        "mcn_share/1": -51_000, "withholding": -156_960,
-    }  # fmt: skip
+        "earning/ad_share/guanghe/2023-06": 320_000,
+        "earning/brand_deal/-/2023-06": 200_000,
+        "earning/affiliate/-/2023-06": 550_000,
+        "earning/local_life/-/2023-06": 30_000,
+        "fee/brand_deal/-/2023-06": -10_000,
+        "fee/affiliate/-/2023-06": -55_000,
+        "fee/local_life/-/2023-06": -3_000,
+        "mcn_share/1": -51_000,
+        "withholding": -156_960,
+    }
     h = head(wh, "2023-06", "creator", 1)
-    assert (h["carried_forward_fen"], h["earnings_fen"], h["fees_fen"], h["net_income_fen"], h["mcn_share_fen"],
-            h["withholding_fen"], h["available_fen"], h["payout_fen"], h["carried_to_next_fen"], h["held_fen"],
-            h["postings"]) == (0, 1_100_000, -68_000, 1_032_000, 51_000, 156_960, 824_040, 824_040, 0, 7_000, 8)  # fmt: skip
+    assert (
+        h["carried_forward_fen"],
+        h["earnings_fen"],
+        h["fees_fen"],
+        h["net_income_fen"],
+        h["mcn_share_fen"],
+        h["withholding_fen"],
+        h["available_fen"],
+        h["payout_fen"],
+        h["carried_to_next_fen"],
+        h["held_fen"],
+        h["postings"],
+    ) == (0, 1_100_000, -68_000, 1_032_000, 51_000, 156_960, 824_040, 824_040, 0, 7_000, 8)
     assert lines_of(wh, "2023-06", "mcn", 900) == {"mcn_income/1": 51_000}
     m = head(wh, "2023-06", "mcn", 900)
     assert (m["mcn_income_fen"], m["withholding_fen"], m["payout_fen"]) == (51_000, 0, 51_000)
     c2 = head(wh, "2023-06", "creator", 2)  # below the threshold: carried
-    assert (c2["available_fen"], c2["payout_fen"], c2["carried_to_next_fen"], c2["payout_id"]) == (6_000, 0, 6_000,
-                                                                                                    None)  # fmt: skip
+    assert (c2["available_fen"], c2["payout_fen"], c2["carried_to_next_fen"], c2["payout_id"]) == (
+        6_000,
+        0,
+        6_000,
+        None,
+    )
     c3 = head(wh, "2023-06", "creator", 3)  # a net loss: no tax, negative carried
-    assert (c3["net_income_fen"], c3["withholding_fen"], c3["available_fen"], c3["payout_fen"]) == (-3_000, 0,
-                                                                                                    -3_000, 0)  # fmt: skip
+    assert (c3["net_income_fen"], c3["withholding_fen"], c3["available_fen"], c3["payout_fen"]) == (
+        -3_000,
+        0,
+        -3_000,
+        0,
+    )
     assert (r.statements, r.creators, r.mcns, r.payouts, r.payout_fen) == (4, 3, 1, 2, 824_040 + 51_000)
     assert (r.withholding_fen, r.mcn_share_fen, r.carried_negative, r.carried_fen) == (
         156_960,
@@ -118,7 +143,9 @@ def test_june_statements_hand_computed(settle_ledger: LedgerStore, settle_wh) ->
     )
     payouts = {(p["payee_kind"], p["payee_id"]): p for p in wh.table("payouts").to_pyarrow().to_pylist()}
     assert {k: (p["amount_fen"], p["withholding_fen"], p["status"]) for k, p in payouts.items()} == {
-        ("creator", 1): (824_040, 156_960, "in_payout"), ("mcn", 900): (51_000, 0, "in_payout")}  # fmt: skip
+        ("creator", 1): (824_040, 156_960, "in_payout"),
+        ("mcn", 900): (51_000, 0, "in_payout"),
+    }
     assert payouts[("creator", 1)]["payout_id"] == h["payout_id"]
     # on the ledger: the payout is pending to clearing, the share and the tax are posted
     creator = ledger.lookup_accounts([account_id(Kind.CREATOR_PAYABLE, 1)])[0]
@@ -157,18 +184,34 @@ def test_three_months_carry_refund_failed_payout_and_late_postings(
     assert lines_of(wh, "2023-07", "creator", 1) == {
         "earning/ad_share/-/2023-07": 7_000,  # held in June's statement (a July day)
         "earning/brand_deal/-/2023-06": 40_000,  # late: its own month
-        "clawback/affiliate/-/2023-07": -500_000, "mcn_share/1": -4_000}  # fmt: skip
+        "clawback/affiliate/-/2023-07": -500_000,
+        "mcn_share/1": -4_000,
+    }
     late = [r for r in read_statement(wh, Month.parse("2023-07"), "creator", 1)["lines"] if r["late"]]
     assert [r["line_id"] for r in late] == ["earning/brand_deal/-/2023-06"]
     h = head(wh, "2023-07", "creator", 1)
-    assert (h["carried_forward_fen"], h["net_income_fen"], h["withholding_fen"], h["available_fen"],
-            h["payout_fen"], h["carried_to_next_fen"]) == (0, -453_000, 0, -457_000, 0, -457_000)  # fmt: skip
+    assert (
+        h["carried_forward_fen"],
+        h["net_income_fen"],
+        h["withholding_fen"],
+        h["available_fen"],
+        h["payout_fen"],
+        h["carried_to_next_fen"],
+    ) == (0, -453_000, 0, -457_000, 0, -457_000)
     m = head(wh, "2023-07", "mcn", 900)  # the failed June payout came back: carried forward, paid again
-    assert (m["carried_forward_fen"], m["mcn_income_fen"], m["available_fen"], m["payout_fen"]) == (51_000, 4_000,
-                                                                                                    55_000, 55_000)  # fmt: skip
+    assert (m["carried_forward_fen"], m["mcn_income_fen"], m["available_fen"], m["payout_fen"]) == (
+        51_000,
+        4_000,
+        55_000,
+        55_000,
+    )
     c2 = head(wh, "2023-07", "creator", 2)  # 6,000 carried + 105,000 - 5% of 105,000 - tax on 99,750
     assert (c2["carried_forward_fen"], c2["mcn_share_fen"], c2["withholding_fen"], c2["payout_fen"]) == (
-        6_000, 5_250, 3_950, 6_000 + 105_000 - 5_250 - 3_950)  # fmt: skip
+        6_000,
+        5_250,
+        3_950,
+        6_000 + 105_000 - 5_250 - 3_950,
+    )
     assert lines_of(wh, "2023-07", "mcn", 901) == {"mcn_income/2": 5_250}
     c3 = head(wh, "2023-07", "creator", 3)
     assert (c3["carried_forward_fen"], c3["available_fen"], c3["payout_fen"]) == (-3_000, -1_000, 0)
@@ -177,7 +220,11 @@ def test_three_months_carry_refund_failed_payout_and_late_postings(
     settle(ledger, wh, "2023-08")
     h = head(wh, "2023-08", "creator", 1)
     assert (h["carried_forward_fen"], h["withholding_fen"], h["available_fen"], h["payout_fen"]) == (
-        -457_000, 96_000, 47_000, 47_000)  # fmt: skip
+        -457_000,
+        96_000,
+        47_000,
+        47_000,
+    )
     check_against_ledger(ledger, wh)
     payable = ledger.lookup_accounts([account_id(Kind.CREATOR_PAYABLE, 1)])[0]
     # paid in June + in payout now + the hold still pending: the payable's posted balance is what is in payout

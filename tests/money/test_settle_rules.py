@@ -17,9 +17,16 @@ def test_shipped_rules() -> None:
     assert (r.payout_threshold_fen, r.payout_day, r.mcn_base) == (10_000, 15, "net_income")
     w = r.withholding
     assert (w.rule, w.low_income_fen, w.fixed_deduction_fen, w.deduction_bps) == (
-        "labour_remuneration", 400_000, 80_000, 2000)  # fmt: skip
+        "labour_remuneration",
+        400_000,
+        80_000,
+        2000,
+    )
     assert [(b.up_to_fen, b.rate_bps, b.quick_deduction_fen) for b in w.brackets] == [
-        (2_000_000, 2000, 0), (5_000_000, 3000, 200_000), (None, 4000, 700_000)]  # fmt: skip
+        (2_000_000, 2000, 0),
+        (5_000_000, 3000, 200_000),
+        (None, 4000, 700_000),
+    ]
 
 
 W = load_settlement().withholding

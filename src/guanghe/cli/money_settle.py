@@ -1,4 +1,4 @@
-"""``guanghe money settle|payouts|confirm|statement|balance|receipt|export``: settlement and payouts (thin)."""
+"""``guanghe money settle|payouts|confirm|statement|balance|receipt|export``: settlement, payouts (thin)."""
 
 from __future__ import annotations
 
@@ -152,11 +152,29 @@ def settle_cmd(
         _print_json(result.as_dict())
         return
     d = result.as_dict()
-    shown = {k: d[k] for k in ("statements", "creators", "mcns", "lines", "postings", "earnings_fen", "fees_fen",
-                               "clawbacks_fen", "net_income_fen", "mcn_share_fen", "withholding_fen", "payouts",
-                               "payout_fen", "carried_fen", "carried_negative", "transfers_written")}  # fmt: skip
-    console.print(_kv(f"Settlement {m}{' (rerun: nothing new)' if result.rerun and not result.transfers_written else ''}",
-                      shown))  # fmt: skip
+    shown = {
+        k: d[k]
+        for k in (
+            "statements",
+            "creators",
+            "mcns",
+            "lines",
+            "postings",
+            "earnings_fen",
+            "fees_fen",
+            "clawbacks_fen",
+            "net_income_fen",
+            "mcn_share_fen",
+            "withholding_fen",
+            "payouts",
+            "payout_fen",
+            "carried_fen",
+            "carried_negative",
+            "transfers_written",
+        )
+    }
+    note = " (rerun: nothing new)" if result.rerun and not result.transfers_written else ""
+    console.print(_kv(f"Settlement {m}{note}", shown))
 
 
 @money_app.command("payouts")
@@ -197,8 +215,10 @@ def confirm_cmd(
     if as_json:
         _print_json(result.as_dict())
         return
-    console.print(f"{result.paid} paid ({_yuan(result.paid_fen)} CNY), {result.failed} failed "
-                  f"({_yuan(result.failed_fen)} CNY); {result.already} applied before")  # fmt: skip
+    console.print(
+        f"{result.paid} paid ({_yuan(result.paid_fen)} CNY), {result.failed} failed "
+        f"({_yuan(result.failed_fen)} CNY); {result.already} applied before"
+    )
 
 
 @money_app.command("statement")
@@ -217,15 +237,26 @@ def statement_cmd(
         _print_json(data)
         return
     s = data["statement"]
-    console.print(_kv(f"Statement {s['month']} {s['payee_kind']} {s['payee_id']}",
-                      {k: v for k, v in s.items() if k.endswith("_fen") or k in ("payout_id", "postings")}))  # fmt: skip
+    console.print(
+        _kv(
+            f"Statement {s['month']} {s['payee_kind']} {s['payee_id']}",
+            {k: v for k, v in s.items() if k.endswith("_fen") or k in ("payout_id", "postings")},
+        )
+    )
     t = Table(title="Lines", title_justify="left")
     for c in ("line", "channel", "program", "earned", "contract", "postings", "amount (CNY)"):
         t.add_column(c, justify="right" if c in ("postings", "amount (CNY)") else "left")
     for r in data["lines"]:
         earned = r["earned_month"] + (" (late)" if r["late"] else "")
-        t.add_row(r["line"], r["channel"] or "", r["program"] or "", earned, str(r["contract_id"] or ""),
-                  str(r["postings"]), _yuan(r["amount_fen"]))  # fmt: skip
+        t.add_row(
+            r["line"],
+            r["channel"] or "",
+            r["program"] or "",
+            earned,
+            str(r["contract_id"] or ""),
+            str(r["postings"]),
+            _yuan(r["amount_fen"]),
+        )
     console.print(t)
 
 
@@ -252,8 +283,16 @@ def balance_cmd(
         for c in ("booked_at", "day", "code", "kind", "amount (CNY)", "state", "source_ref", "transfer_id"):
             t.add_column(c, justify="right" if c == "amount (CNY)" else "left")
         for r in data["transfers"]:
-            t.add_row(r["booked_at"], r["day"], r["code"], r["kind"], _yuan(r["amount_fen"]), r["state"],
-                      r["source_ref"], r["transfer_id"])  # fmt: skip
+            t.add_row(
+                r["booked_at"],
+                r["day"],
+                r["code"],
+                r["kind"],
+                _yuan(r["amount_fen"]),
+                r["state"],
+                r["source_ref"],
+                r["transfer_id"],
+            )
         console.print(t)
 
 

@@ -19,14 +19,28 @@ import numpy as np
 
 U128, I64 = "u128", "i64"
 TRANSFER_KINDS = (
-    ("id", U128), ("debit_account_id", U128), ("credit_account_id", U128), ("amount", I64),
-    ("pending_id", U128), ("user_data", U128), ("ledger", I64), ("code", I64), ("flags", I64),
-    ("timeout", I64), ("ts", I64),
-)  # fmt: skip
+    ("id", U128),
+    ("debit_account_id", U128),
+    ("credit_account_id", U128),
+    ("amount", I64),
+    ("pending_id", U128),
+    ("user_data", U128),
+    ("ledger", I64),
+    ("code", I64),
+    ("flags", I64),
+    ("timeout", I64),
+    ("ts", I64),
+)
 ACCOUNT_KINDS = (
-    ("id", U128), ("ledger", I64), ("code", I64), ("flags", I64), ("debits_pending", I64),
-    ("debits_posted", I64), ("credits_pending", I64), ("credits_posted", I64),
-)  # fmt: skip
+    ("id", U128),
+    ("ledger", I64),
+    ("code", I64),
+    ("flags", I64),
+    ("debits_pending", I64),
+    ("debits_posted", I64),
+    ("credits_pending", I64),
+    ("credits_posted", I64),
+)
 
 
 def u128(arr: np.ndarray, i: int) -> int:
@@ -54,7 +68,8 @@ class _Columns:
 
     def take(self, which: Any) -> Any:
         """The rows a boolean mask or an index array selects."""
-        return type(self)(**{f.name: getattr(self, f.name)[which] for f in fields(self)})  # type: ignore[arg-type]
+        picked = {f.name: getattr(self, f.name)[which] for f in fields(self)}  # type: ignore[arg-type]
+        return type(self)(**picked)
 
     @classmethod
     def from_list(cls, arrays: list[np.ndarray]) -> Any:

@@ -170,8 +170,8 @@ class Reads(_Base):
     def scan_columns(
         self, after: int = 0, until: int | None = None, codes: Iterable[int] | None = None
     ) -> TransferColumns:
-        """Every transfer with ``after < timestamp [<= until]`` (and ``code`` in ``codes``), in timestamp order,
-        as columns (``guanghe.ledger.columns``): one statement, one snapshot, no object per row."""
+        """Every transfer with ``after < timestamp [<= until]`` (and ``code`` in ``codes``), in timestamp
+        order, as columns (``guanghe.ledger.columns``): one statement, one snapshot, no object per row."""
         _check_time(after, "after")
         where, params = "ts > ?", [after]
         if until is not None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from guanghe.money.settle.balance import balance
 from guanghe.money.settle.bank import write_batch
 from guanghe.money.settle.confirm import ConfirmError, confirm
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.journal import write_journal
 from guanghe.money.settle.months import Month, MonthError
 from guanghe.money.settle.receipt import receipt
 from guanghe.money.settle.rules import RULES_FILE, SettlementRules, SettlementRulesError, load_settlement
 from guanghe.money.settle.settle import SettleResult, settle_month
 from guanghe.money.settle.statement import read_statement
-from guanghe.money.settle.transfers import SettleError
 
 __all__ = [
     "RULES_FILE",

@@ -17,14 +17,27 @@ from guanghe.ledger import LedgerStore, Transfer
 from guanghe.money.chart import Kind, account_id
 from guanghe.money.codes import BY_VALUE
 from guanghe.money.ids import EPOCH, SOURCE_NAMES, day_number
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.markers import settled_months
 from guanghe.money.settle.rows import utc
 from guanghe.money.settle.scan import POSTING_CODES, SETTLEMENT_CODES
-from guanghe.money.settle.transfers import MCN_SHARE, PAYOUT, WITHHOLDING, SettleError
+from guanghe.money.settle.transfers import MCN_SHARE, PAYOUT, WITHHOLDING
 
 PENDING, POST, VOID = 2, 4, 8
-FIGURES = ("pending", "pending_fees", "held", "available", "in_payout", "paid", "reversed", "fees", "mcn_share",
-           "mcn_income", "withholding", "posted_balance")  # fmt: skip
+FIGURES = (
+    "pending",
+    "pending_fees",
+    "held",
+    "available",
+    "in_payout",
+    "paid",
+    "reversed",
+    "fees",
+    "mcn_share",
+    "mcn_income",
+    "withholding",
+    "posted_balance",
+)
 
 
 def balance(ledger: LedgerStore, kind: str, entity: int) -> dict[str, Any]:
@@ -45,8 +58,9 @@ def balance(ledger: LedgerStore, kind: str, entity: int) -> dict[str, Any]:
     a = found[0]
     fig["posted_balance"] = a.credits_posted - a.debits_posted
     settled = fig.pop("settled")
-    fig["available"] = (settled + fig["mcn_income"] - fig["mcn_share"] - fig["withholding"] - fig["paid"]
-                        - fig["in_payout"])  # fmt: skip
+    fig["available"] = (
+        settled + fig["mcn_income"] - fig["mcn_share"] - fig["withholding"] - fig["paid"] - fig["in_payout"]
+    )
     return {"payee_kind": kind, "payee_id": entity, "account": f"{account:032x}", **fig, "transfers": out}
 
 

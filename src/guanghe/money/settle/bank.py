@@ -1,6 +1,6 @@
-"""The bank batch of a settled month (``guanghe money payouts``): every payout of the month still in payout
-on the ledger (neither paid nor failed), one CSV line each. Read from the ledger, so a payout confirmed since is
-never sent again.
+"""The bank batch of a settled month (``guanghe money payouts``): every payout of the month still in
+payout on the ledger (neither paid nor failed), one CSV line each. Read from the ledger, so a payout
+confirmed since is never sent again.
 
 Columns: payout_id (the ledger id, 32 hex digits: the bank returns it in its result file), payee_kind,
 payee_id, amount_fen, amount (yuan, 2 decimals), currency (CNY), value_date (the rules' payout day of the
@@ -20,14 +20,24 @@ import numpy as np
 from guanghe.ledger import LedgerStore
 from guanghe.ledger.columns import u128
 from guanghe.money.ids import day_number
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.keys import MCN_BIT, days, payee_keys, split_key
 from guanghe.money.settle.markers import settled_months
 from guanghe.money.settle.months import Month, day_of
 from guanghe.money.settle.rules import SettlementRules
-from guanghe.money.settle.transfers import PAYOUT, SettleError
+from guanghe.money.settle.transfers import PAYOUT
 
-COLUMNS = ("payout_id", "payee_kind", "payee_id", "amount_fen", "amount", "currency", "value_date",
-           "statement_ref", "remark")  # fmt: skip
+COLUMNS = (
+    "payout_id",
+    "payee_kind",
+    "payee_id",
+    "amount_fen",
+    "amount",
+    "currency",
+    "value_date",
+    "statement_ref",
+    "remark",
+)
 
 
 @dataclass
@@ -65,8 +75,19 @@ def write_batch(ledger: LedgerStore, month: Month, rules: SettlementRules, out: 
         w.writerow(COLUMNS)
         for pid, key, amount in rows:
             kind, entity = split_key(key)
-            w.writerow((f"{pid:032x}", kind, entity, amount, f"{amount // 100}.{amount % 100:02d}", "CNY", value,
-                        f"{month}/{kind}/{entity}", remark))  # fmt: skip
+            w.writerow(
+                (
+                    f"{pid:032x}",
+                    kind,
+                    entity,
+                    amount,
+                    f"{amount // 100}.{amount % 100:02d}",
+                    "CNY",
+                    value,
+                    f"{month}/{kind}/{entity}",
+                    remark,
+                )
+            )
     os.replace(tmp, out)
     mcns = sum(1 for _, k, _ in rows if k >= int(MCN_BIT))
     return Batch(str(month), value, len(rows), sum(r[2] for r in rows), len(rows) - mcns, mcns, str(out))

@@ -18,6 +18,7 @@ import pandas as pd
 from guanghe.data.money_schema import CHANNELS
 from guanghe.ledger.columns import AccountColumns, TransferColumns
 from guanghe.money.codes import CODES
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.keys import MCN_BIT, payee_keys
 from guanghe.money.settle.months import FIRST, month_index
 from guanghe.money.settle.rules import SettlementRules
@@ -26,11 +27,15 @@ from guanghe.money.settle.tax import withhold_many
 
 LC: tuple[tuple[str, str | None], ...] = (
     *((line, ch) for line in ("earning", "fee", "clawback") for ch in CHANNELS),
-    ("other", None), ("mcn_share", None), ("withholding", None), ("mcn_income", None),
-)  # fmt: skip
+    ("other", None),
+    ("mcn_share", None),
+    ("withholding", None),
+    ("mcn_income", None),
+)
 LC_INDEX = {v: i for i, v in enumerate(LC)}
-OTHER, MCN_SHARE, WITHHOLDING, MCN_INCOME = (LC_INDEX[(k, None)] for k in ("other", "mcn_share", "withholding",
-                                                                            "mcn_income"))  # fmt: skip
+OTHER, MCN_SHARE, WITHHOLDING, MCN_INCOME = (
+    LC_INDEX[(k, None)] for k in ("other", "mcn_share", "withholding", "mcn_income")
+)
 CODE_LC = np.full(1024, OTHER, dtype=np.int64)
 for _c in CODES:
     if _c.line is not None:
@@ -85,8 +90,13 @@ def _sum(universe: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarr
     return out
 
 
-def compute(sc: Scan, balances: AccountColumns, open_payouts: TransferColumns, shares: pd.DataFrame,
-            rules: SettlementRules) -> Statements:  # fmt: skip
+def compute(
+    sc: Scan,
+    balances: AccountColumns,
+    open_payouts: TransferColumns,
+    shares: pd.DataFrame,
+    rules: SettlementRules,
+) -> Statements:
     cur, beyond = sc.current, sc.beyond
     payable, pkeys = payee_keys(balances.id)
     posted = (balances.credits_posted - balances.debits_posted)[payable]
@@ -98,8 +108,10 @@ def compute(sc: Scan, balances: AccountColumns, open_payouts: TransferColumns, s
     universe = np.unique(np.concatenate([pkeys, okeys, cur.payee, beyond.payee, s_creator, s_mcn]))
     lc = CODE_LC[cur.code]
     line = LC_LINE[lc]
-    by = {name: _sum(universe, cur.payee[line == name], cur.amount[line == name])
-          for name in ("earning", "fee", "clawback", "other")}  # fmt: skip
+    by = {
+        name: _sum(universe, cur.payee[line == name], cur.amount[line == name])
+        for name in ("earning", "fee", "clawback", "other")
+    }
     net = _sum(universe, cur.payee, cur.amount)
     count = np.bincount(np.searchsorted(universe, cur.payee), minlength=len(universe))
     held = _sum(universe, beyond.payee, beyond.amount)
@@ -115,18 +127,32 @@ def compute(sc: Scan, balances: AccountColumns, open_payouts: TransferColumns, s
     lines = _lines(sc, universe, shares, withholding)
     keep = np.isin(lines.payee, universe[pick])
     return Statements(
-        universe[pick], carried[pick], by["earning"][pick], by["fee"][pick], by["clawback"][pick],
-        by["other"][pick], net[pick], mcn_share[pick], mcn_income[pick], withholding[pick], available[pick],
-        payout[pick], held[pick], count[pick], Lines(*(getattr(lines, f.name)[keep] for f in fields(Lines))),
+        universe[pick],
+        carried[pick],
+        by["earning"][pick],
+        by["fee"][pick],
+        by["clawback"][pick],
+        by["other"][pick],
+        net[pick],
+        mcn_share[pick],
+        mcn_income[pick],
+        withholding[pick],
+        available[pick],
+        payout[pick],
+        held[pick],
+        count[pick],
+        Lines(*(getattr(lines, f.name)[keep] for f in fields(Lines))),
         shares,
-    )  # fmt: skip
+    )
 
 
 def _lines(sc: Scan, universe: np.ndarray, shares: pd.DataFrame, withholding: np.ndarray) -> Lines:
     cur = sc.current
     months = month_index(cur.day)
     if len(months) and months.min() < FIRST:
-        raise ValueError("a posting's business day is before 2000-01-01")
+        raise SettleError(
+            "a posting's business day (user_data) is before 2000-01-01: not a money-room posting"
+        )
     idx = np.searchsorted(universe, cur.payee).astype(np.int64)
     key = idx << 34 | CODE_LC[cur.code] << 28 | cur.program << 12 | (months - FIRST)
     uniq, inv = np.unique(key, return_inverse=True)
@@ -139,9 +165,17 @@ def _lines(sc: Scan, universe: np.ndarray, shares: pd.DataFrame, withholding: np
     np.maximum.at(last, inv, cur.day)
     zeros = np.zeros(n, dtype=np.int64)
     postings = Lines(
-        universe[uniq >> 34], (uniq >> 28) & 0x3F, (uniq >> 12) & 0xFFFF, (uniq & 0xFFF) + FIRST, amount,
-        np.bincount(inv, minlength=n).astype(np.int64), first, last, zeros, zeros,
-    )  # fmt: skip
+        universe[uniq >> 34],
+        (uniq >> 28) & 0x3F,
+        (uniq >> 12) & 0xFFFF,
+        (uniq & 0xFFF) + FIRST,
+        amount,
+        np.bincount(inv, minlength=n).astype(np.int64),
+        first,
+        last,
+        zeros,
+        zeros,
+    )
     m = sc.window.month
     last_day = int((np.datetime64(m.last, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64))
     k = len(shares)
@@ -149,14 +183,43 @@ def _lines(sc: Scan, universe: np.ndarray, shares: pd.DataFrame, withholding: np
     contract = shares["contract_id"].to_numpy(np.int64)
     creator, mcn = shares["creator_id"].to_numpy(np.int64), shares["mcn_id"].to_numpy(np.int64)
     fen = shares["share_fen"].to_numpy(np.int64)
-    share_lines = Lines(creator.astype(np.uint64), np.full(k, MCN_SHARE), np.zeros(k, dtype=np.int64),
-                        np.full(k, m.index), -fen, ones, mday, mday, contract, mcn)  # fmt: skip
-    income_lines = Lines(mcn.astype(np.uint64) | MCN_BIT, np.full(k, MCN_INCOME), np.zeros(k, dtype=np.int64),
-                         np.full(k, m.index), fen, ones, mday, mday, contract, creator)  # fmt: skip
+    share_lines = Lines(
+        creator.astype(np.uint64),
+        np.full(k, MCN_SHARE),
+        np.zeros(k, dtype=np.int64),
+        np.full(k, m.index),
+        -fen,
+        ones,
+        mday,
+        mday,
+        contract,
+        mcn,
+    )
+    income_lines = Lines(
+        mcn.astype(np.uint64) | MCN_BIT,
+        np.full(k, MCN_INCOME),
+        np.zeros(k, dtype=np.int64),
+        np.full(k, m.index),
+        fen,
+        ones,
+        mday,
+        mday,
+        contract,
+        creator,
+    )
     w = np.flatnonzero(withholding > 0)
     j = len(w)
     wd = np.full(j, last_day, dtype=np.int64)
-    tax_lines = Lines(universe[w], np.full(j, WITHHOLDING), np.zeros(j, dtype=np.int64), np.full(j, m.index),
-                      -withholding[w], np.ones(j, dtype=np.int64), wd, wd, np.zeros(j, dtype=np.int64),
-                      np.zeros(j, dtype=np.int64))  # fmt: skip
+    tax_lines = Lines(
+        universe[w],
+        np.full(j, WITHHOLDING),
+        np.zeros(j, dtype=np.int64),
+        np.full(j, m.index),
+        -withholding[w],
+        np.ones(j, dtype=np.int64),
+        wd,
+        wd,
+        np.zeros(j, dtype=np.int64),
+        np.zeros(j, dtype=np.int64),
+    )
     return Lines.concat([postings, share_lines, income_lines, tax_lines])

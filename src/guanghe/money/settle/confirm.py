@@ -22,10 +22,11 @@ from guanghe.data.warehouse import Warehouse
 from guanghe.ledger import CNY, POST_FULL, LedgerStore, Transfer, TransferFlags
 from guanghe.money.chart import Kind, open_accounts, parse_account
 from guanghe.money.ids import parse_user_data, transfer_id
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.keys import key_of, split_key
 from guanghe.money.settle.months import Month
 from guanghe.money.settle.rows import utc
-from guanghe.money.settle.transfers import BANK, BATCH, CLEARING, PAYOUT, TO_BANK, SettleError, withholding_id
+from guanghe.money.settle.transfers import BANK, BATCH, CLEARING, PAYOUT, TO_BANK, withholding_id
 from guanghe.programs.errors import Issue
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,15 @@ def confirm(ledger: LedgerStore, wh: Warehouse, path: Path) -> Confirmed:
             ln.reason,
         ):
             ref, why = stored[(ln.payout, done)]
-            issues.append(Issue(name, ln.line, "bank_reference", f"payout {ln.payout:032x} was confirmed {done} "
-                                f"with bank reference {ref!r} and reason {why!r}"))  # fmt: skip
+            issues.append(
+                Issue(
+                    name,
+                    ln.line,
+                    "bank_reference",
+                    f"payout {ln.payout:032x} was confirmed {done} "
+                    f"with bank reference {ref!r} and reason {why!r}",
+                )
+            )
         else:
             result.already += done is not None
             todo.append((ln, t))
@@ -173,10 +181,19 @@ def _apply(ledger: LedgerStore, todo: list[tuple[Line, Transfer]]) -> None:
     batch: list[Transfer] = []
     for i, (ln, t) in enumerate(todo):
         if ln.status == "paid":
-            batch.append(Transfer(post_id(t.id), pending_id=t.id, amount=POST_FULL,
-                                  flags=TransferFlags.POST_PENDING_TRANSFER | TransferFlags.LINKED))  # fmt: skip
-            batch.append(Transfer(bank_id(t.id), CLEARING, BANK, t.amount, user_data=t.user_data, ledger=CNY,
-                                  code=TO_BANK))  # fmt: skip
+            batch.append(
+                Transfer(
+                    post_id(t.id),
+                    pending_id=t.id,
+                    amount=POST_FULL,
+                    flags=TransferFlags.POST_PENDING_TRANSFER | TransferFlags.LINKED,
+                )
+            )
+            batch.append(
+                Transfer(
+                    bank_id(t.id), CLEARING, BANK, t.amount, user_data=t.user_data, ledger=CNY, code=TO_BANK
+                )
+            )
         else:
             batch.append(Transfer(void_id(t.id), pending_id=t.id, flags=TransferFlags.VOID_PENDING_TRANSFER))
         if len(batch) >= BATCH or i == len(todo) - 1:
@@ -213,8 +230,18 @@ def _record(ledger: LedgerStore, wh: Warehouse, todo: list[tuple[Line, Transfer]
     cols: dict[str, list] = {c: [] for c in PAYOUTS.names}
     for (ln, t), rid in zip(todo, ids, strict=True):
         kind, entity = split_key(_payee_key(t.debit_account_id))
-        values = (f"{t.id:032x}", kind, entity, str(Month.of(parse_user_data(t.user_data).day)), t.amount,
-                  taxes.get(t.id, 0), ln.status, utc(when[rid]), ln.bank_ref or None, ln.reason or None)  # fmt: skip
+        values = (
+            f"{t.id:032x}",
+            kind,
+            entity,
+            str(Month.of(parse_user_data(t.user_data).day)),
+            t.amount,
+            taxes.get(t.id, 0),
+            ln.status,
+            utc(when[rid]),
+            ln.bank_ref or None,
+            ln.reason or None,
+        )
         for c, v in zip(PAYOUTS.names, values, strict=True):
             cols[c].append(v)
     rows = pa.table(cols, schema=PAYOUTS.arrow_schema())

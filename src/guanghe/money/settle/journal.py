@@ -25,14 +25,29 @@ from guanghe.ledger.columns import TransferColumns
 from guanghe.money.chart import Kind
 from guanghe.money.codes import BY_VALUE
 from guanghe.money.ids import SOURCE_NAMES, day_number
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.keys import days, entities, kinds, programs
 from guanghe.money.settle.markers import MARK, settled_months
 from guanghe.money.settle.months import Month
 from guanghe.money.settle.scan import SETTLEMENT_CODES
-from guanghe.money.settle.transfers import PAYOUT, TO_BANK, SettleError
+from guanghe.money.settle.transfers import PAYOUT, TO_BANK
 
-COLUMNS = ("date", "booked_at", "transfer_id", "kind", "debit_account", "credit_account", "amount_fen", "amount",
-           "code", "channel", "program", "source_ref", "pending_id", "state")  # fmt: skip
+COLUMNS = (
+    "date",
+    "booked_at",
+    "transfer_id",
+    "kind",
+    "debit_account",
+    "credit_account",
+    "amount_fen",
+    "amount",
+    "code",
+    "channel",
+    "program",
+    "source_ref",
+    "pending_id",
+    "state",
+)
 PENDING, POST, VOID = 2, 4, 8
 
 
@@ -51,8 +66,10 @@ def journal(ledger: LedgerStore, month: Month) -> TransferColumns:
     marks = settled_months(ledger)
     mark = marks.get(month)
     if mark is None or not mark.done:
-        raise SettleError(f"{month} is not settled: its journal is not final (run `guanghe money settle --month "
-                          f"{month}` first)")  # fmt: skip
+        raise SettleError(
+            f"{month} is not settled: its journal is not final (run `guanghe money settle --month "
+            f"{month}` first)"
+        )
     prev = max((m for m in marks.values() if m.month < month), key=lambda m: m.month, default=None)
     after = prev.scan_after or 0 if prev else 0
     cols = ledger.scan_columns(after, mark.done_at)
@@ -98,8 +115,10 @@ def _accounts(acc: np.ndarray, program_names: Mapping[int, str]) -> pa.Array:
 
 
 def _table(cols: TransferColumns, program_names: Mapping[int, str]) -> pa.Table:
-    code_names = {c: (BY_VALUE[c].name, BY_VALUE[c].channel) if c in BY_VALUE else (str(c), None)
-                  for c in np.unique(cols.code).tolist()}  # fmt: skip
+    code_names = {
+        c: (BY_VALUE[c].name, BY_VALUE[c].channel) if c in BY_VALUE else (str(c), None)
+        for c in np.unique(cols.code).tolist()
+    }
     codes = cols.code.tolist()
     flags = cols.flags
     kind = np.where(
@@ -117,7 +136,8 @@ def _table(cols: TransferColumns, program_names: Mapping[int, str]) -> pa.Table:
     table = {
         "date": pa.array(day).cast(pa.date32()),
         "booked_at": pa.array(cols.ts, pa.timestamp("ns", tz="UTC")),
-        "transfer_id": pa.array(_hex(cols.id), pa.string()), "kind": pa.array(kind, pa.string()),
+        "transfer_id": pa.array(_hex(cols.id), pa.string()),
+        "kind": pa.array(kind, pa.string()),
         "debit_account": _accounts(cols.debit_account_id, program_names),
         "credit_account": _accounts(cols.credit_account_id, program_names),
         "amount_fen": amount,
@@ -125,8 +145,10 @@ def _table(cols: TransferColumns, program_names: Mapping[int, str]) -> pa.Table:
         "code": pa.array([code_names[c][0] for c in codes], pa.string()),
         "channel": pa.array([code_names[c][1] for c in codes], pa.string()),
         "program": pa.array([program_names.get(p, str(p)) if p else None for p in prog], pa.string()),
-        "source_ref": pa.array([f"{SOURCE_NAMES.get(s, s)}/{k}" for s, k in zip(src, keys.tolist(), strict=True)], pa.string()),
+        "source_ref": pa.array(
+            [f"{SOURCE_NAMES.get(s, s)}/{k}" for s, k in zip(src, keys.tolist(), strict=True)], pa.string()
+        ),
         "pending_id": pa.array([p if int(p, 16) else None for p in pid], pa.string()),
         "state": pa.array(state, pa.string()),
-    }  # fmt: skip
+    }
     return pa.table(table)

@@ -10,10 +10,11 @@ from guanghe.data.warehouse import Warehouse
 from guanghe.ledger import LedgerStore
 from guanghe.money.chart import Kind, parse_account
 from guanghe.money.ids import parse_user_data
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.months import Month
 from guanghe.money.settle.rows import utc
 from guanghe.money.settle.statement import read_statement
-from guanghe.money.settle.transfers import PAYOUT, SettleError
+from guanghe.money.settle.transfers import PAYOUT
 
 STATUS = {"pending": "in_payout", "posted": "paid", "voided": "failed", "expired": "failed"}
 
@@ -35,11 +36,22 @@ def receipt(ledger: LedgerStore, wh: Warehouse, payout_hex: str) -> dict[str, An
     rows = p.filter(p.payout_id == f"{pid:032x}").to_pyarrow().to_pylist()
     result = next((r for r in rows if r["status"] != "in_payout"), None)
     return {
-        "payout_id": f"{pid:032x}", "payee_kind": payee, "payee_id": entity, "period": str(month),
-        "gross_fen": st["earnings_fen"], "fees_fen": st["fees_fen"], "clawbacks_fen": st["clawbacks_fen"],
-        "other_fen": st["other_fen"], "mcn_income_fen": st["mcn_income_fen"], "mcn_share_fen": -st["mcn_share_fen"],
-        "withholding_fen": -st["withholding_fen"], "carried_forward_fen": st["carried_forward_fen"],
-        "net_fen": t.amount, "status": STATUS[pend.status],
-        "bank_reference": result["bank_ref"] if result else None, "reason": result["reason"] if result else None,
-        "settled_at": str(utc(t.timestamp)), "resolved_at": str(utc(pend.resolved_at)) if pend.resolved_at else None,
-    }  # fmt: skip
+        "payout_id": f"{pid:032x}",
+        "payee_kind": payee,
+        "payee_id": entity,
+        "period": str(month),
+        "gross_fen": st["earnings_fen"],
+        "fees_fen": st["fees_fen"],
+        "clawbacks_fen": st["clawbacks_fen"],
+        "other_fen": st["other_fen"],
+        "mcn_income_fen": st["mcn_income_fen"],
+        "mcn_share_fen": -st["mcn_share_fen"],
+        "withholding_fen": -st["withholding_fen"],
+        "carried_forward_fen": st["carried_forward_fen"],
+        "net_fen": t.amount,
+        "status": STATUS[pend.status],
+        "bank_reference": result["bank_ref"] if result else None,
+        "reason": result["reason"] if result else None,
+        "settled_at": str(utc(t.timestamp)),
+        "resolved_at": str(utc(pend.resolved_at)) if pend.resolved_at else None,
+    }

@@ -13,9 +13,9 @@ import pyarrow.compute as pc
 from guanghe.data.money_schema import PAYOUTS, STATEMENT_LINES, STATEMENTS
 from guanghe.data.warehouse import Warehouse
 from guanghe.money.settle.compute import LC, MCN_INCOME, MCN_SHARE, WITHHOLDING, Statements
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.keys import MCN_BIT
 from guanghe.money.settle.months import Month
-from guanghe.money.settle.transfers import SettleError
 
 _LINE = np.array([line for line, _ in LC], dtype=object)
 _CHANNEL = np.array([ch for _, ch in LC], dtype=object)
@@ -52,14 +52,27 @@ def statement_rows(
     ids = np.full(n, None, dtype=object)
     ids[st.payout > 0] = payout_ids
     cols = {
-        "month": pa.array([str(month)] * n, pa.string()), "payee_kind": kind, "payee_id": pid,
-        "carried_forward_fen": st.carried, "earnings_fen": st.earnings, "fees_fen": st.fees,
-        "clawbacks_fen": st.clawbacks, "other_fen": st.other, "net_income_fen": st.net_income,
-        "mcn_share_fen": st.mcn_share, "mcn_income_fen": st.mcn_income, "withholding_fen": st.withholding,
-        "available_fen": st.available, "payout_fen": st.payout, "payout_id": pa.array(ids, pa.string()),
-        "carried_to_next_fen": st.available - st.payout, "held_fen": st.held, "postings": st.postings,
-        "cutoff": np.full(n, cutoff, dtype=np.int64), "settled_at": pa.array([utc(marked_at)] * n, pa.timestamp("us")),
-    }  # fmt: skip
+        "month": pa.array([str(month)] * n, pa.string()),
+        "payee_kind": kind,
+        "payee_id": pid,
+        "carried_forward_fen": st.carried,
+        "earnings_fen": st.earnings,
+        "fees_fen": st.fees,
+        "clawbacks_fen": st.clawbacks,
+        "other_fen": st.other,
+        "net_income_fen": st.net_income,
+        "mcn_share_fen": st.mcn_share,
+        "mcn_income_fen": st.mcn_income,
+        "withholding_fen": st.withholding,
+        "available_fen": st.available,
+        "payout_fen": st.payout,
+        "payout_id": pa.array(ids, pa.string()),
+        "carried_to_next_fen": st.available - st.payout,
+        "held_fen": st.held,
+        "postings": st.postings,
+        "cutoff": np.full(n, cutoff, dtype=np.int64),
+        "settled_at": pa.array([utc(marked_at)] * n, pa.timestamp("us")),
+    }
     return pa.table(cols, schema=STATEMENTS.arrow_schema())
 
 
@@ -80,12 +93,22 @@ def line_rows(st: Statements, month: Month, programs: Mapping[int, str]) -> pa.T
     is_mcn = pa.array(np.isin(ln.lc, [MCN_SHARE, MCN_INCOME]))
     line_id = pc.if_else(is_mcn, mcn_id, pc.if_else(pa.array(ln.lc == WITHHOLDING), line, posting_id))
     cols = {
-        "month": pa.array([str(month)] * len(ln.payee), pa.string()), "payee_kind": kind, "payee_id": pid,
-        "line_id": line_id, "line": line, "channel": channel, "program": program, "earned_month": earned,
-        "late": pa.array(ln.earned < month.index), "contract_id": contract,
-        "counterparty_id": _null0(ln.counterparty), "amount_fen": ln.amount, "postings": ln.postings,
-        "first_day": _days(ln.first_day), "last_day": _days(ln.last_day),
-    }  # fmt: skip
+        "month": pa.array([str(month)] * len(ln.payee), pa.string()),
+        "payee_kind": kind,
+        "payee_id": pid,
+        "line_id": line_id,
+        "line": line,
+        "channel": channel,
+        "program": program,
+        "earned_month": earned,
+        "late": pa.array(ln.earned < month.index),
+        "contract_id": contract,
+        "counterparty_id": _null0(ln.counterparty),
+        "amount_fen": ln.amount,
+        "postings": ln.postings,
+        "first_day": _days(ln.first_day),
+        "last_day": _days(ln.last_day),
+    }
     return pa.table(cols, schema=STATEMENT_LINES.arrow_schema())
 
 
@@ -94,12 +117,17 @@ def payout_rows(st: Statements, month: Month, marked_at: int, payout_ids: np.nda
     kind, pid = payee_columns(st.payee[pick])
     n = int(pick.sum())
     cols = {
-        "payout_id": pa.array(payout_ids, pa.string()), "payee_kind": kind, "payee_id": pid,
-        "month": pa.array([str(month)] * n, pa.string()), "amount_fen": st.payout[pick],
-        "withholding_fen": st.withholding[pick], "status": pa.array(["in_payout"] * n, pa.string()),
+        "payout_id": pa.array(payout_ids, pa.string()),
+        "payee_kind": kind,
+        "payee_id": pid,
+        "month": pa.array([str(month)] * n, pa.string()),
+        "amount_fen": st.payout[pick],
+        "withholding_fen": st.withholding[pick],
+        "status": pa.array(["in_payout"] * n, pa.string()),
         "updated_at": pa.array([utc(marked_at)] * n, pa.timestamp("us")),
-        "bank_ref": pa.nulls(n, pa.string()), "reason": pa.nulls(n, pa.string()),
-    }  # fmt: skip
+        "bank_ref": pa.nulls(n, pa.string()),
+        "reason": pa.nulls(n, pa.string()),
+    }
     return pa.table(cols, schema=PAYOUTS.arrow_schema())
 
 
@@ -111,10 +139,10 @@ def merge_all(wh: Warehouse, tables: dict[str, pa.Table]) -> dict[str, int]:
             res = w.merge(name, rows)
             if res.conflicts.num_rows:
                 first = res.conflicts.slice(0, 1).to_pylist()[0]
+                diff = first.pop("_diff", "")
                 raise SettleError(
                     f"{name}: {res.conflicts.num_rows} stored row(s) differ from the recomputed ones (first: "
-                    f"{ {k: first[k] for k in first if k != '_diff'} }, columns {first.get('_diff')}): the ledger or "
-                    "the inputs changed since they were written"
+                    f"{first}, columns {diff}): the ledger or the inputs changed since they were written"
                 )
             inserted[name] = res.inserted
     return inserted

@@ -117,8 +117,11 @@ def _withholding(r: Reader, w: dict | None) -> Withholding | None:
     raw = w.get("brackets")
     brackets: list[Bracket] = []
     if not isinstance(raw, list) or not raw or not all(isinstance(b, dict) for b in raw):
-        r.err((p, "brackets"), "missing; expected [[withholding.brackets]] tables (up_to_fen, rate_bps, "
-              "quick_deduction_fen), the last one without up_to_fen")  # fmt: skip
+        r.err(
+            (p, "brackets"),
+            "missing; expected [[withholding.brackets]] tables (up_to_fen, rate_bps, "
+            "quick_deduction_fen), the last one without up_to_fen",
+        )
         return None
     last_bound = -1
     for i, b in enumerate(raw):
@@ -138,8 +141,10 @@ def _withholding(r: Reader, w: dict | None) -> Withholding | None:
             elif up_to is not None:
                 last_bound = up_to
         elif not final:
-            r.err((*path, "up_to_fen"), "missing; expected the bracket's upper bound in fen (only the last "
-                  "bracket has none)")  # fmt: skip
+            r.err(
+                (*path, "up_to_fen"),
+                "missing; expected the bracket's upper bound in fen (only the last bracket has none)",
+            )
         rate = _int(r, b, (*path, "rate_bps"), "the bracket's rate in basis points", 0, 10_000)
         quick = _int(r, b, (*path, "quick_deduction_fen"), "the bracket's quick deduction in fen", 0)
         if rate is not None and quick is not None:

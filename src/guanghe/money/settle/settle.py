@@ -18,14 +18,15 @@ import numpy as np
 from guanghe.data.warehouse import Warehouse
 from guanghe.ledger import LedgerStore
 from guanghe.money.settle.compute import compute
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.keys import PAYABLE_KINDS
-from guanghe.money.settle.markers import marker_id, settled_months, write_cutoff, write_done
+from guanghe.money.settle.markers import Mark, marker_id, settled_months, write_cutoff, write_done
 from guanghe.money.settle.mcn import mcn_shares
 from guanghe.money.settle.months import Month
 from guanghe.money.settle.rows import line_rows, merge_all, payout_rows, statement_rows
 from guanghe.money.settle.rules import SettlementRules
 from guanghe.money.settle.scan import Window, scan
-from guanghe.money.settle.transfers import PAYOUT, SettleError, settlement_transfers, write
+from guanghe.money.settle.transfers import PAYOUT, settlement_transfers, write
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -59,8 +60,15 @@ class SettleResult:
         return asdict(self)
 
 
-def settle_month(ledger: LedgerStore, wh: Warehouse, rules: SettlementRules, month: Month, today: date,
-                 programs: Mapping[int, str], progress: Progress | None = None) -> SettleResult:  # fmt: skip
+def settle_month(
+    ledger: LedgerStore,
+    wh: Warehouse,
+    rules: SettlementRules,
+    month: Month,
+    today: date,
+    programs: Mapping[int, str],
+    progress: Progress | None = None,
+) -> SettleResult:
     clock = _Clock(progress)
     marks = settled_months(ledger)
     mark = marks.get(month)
@@ -74,8 +82,9 @@ def settle_month(ledger: LedgerStore, wh: Warehouse, rules: SettlementRules, mon
     clock.lap("scan")
     if mark is None:
         if (early := sc.unsettled_before()) is not None:
-            raise SettleError(f"{early} has postings and is not settled: settle {early} first "
-                              "(months are settled in order)")  # fmt: skip
+            raise SettleError(
+                f"{early} has postings and is not settled: settle {early} first (months are settled in order)"
+            )
         answer = write_cutoff(ledger, month, cutoff)
         if answer not in ("ok", "exists"):
             raise SettleError(f"{month} was marked settled by another run at the same time ({answer}): rerun")
@@ -105,12 +114,28 @@ def settle_month(ledger: LedgerStore, wh: Warehouse, rules: SettlementRules, mon
     creators = st.payee < (1 << 63)
     carried = st.available - st.payout
     result = SettleResult(
-        str(month), mark is not None, cutoff, len(st), int(creators.sum()), int((~creators).sum()),
-        len(st.lines.payee), int(st.postings.sum()), int(st.earnings.sum()), int(st.fees.sum()),
-        int(st.clawbacks.sum()), int(st.net_income.sum()), int(st.mcn_share.sum()), int(st.withholding.sum()),
-        int((st.payout > 0).sum()), int(st.payout.sum()), int((carried < 0).sum()), int(carried.sum()), new,
-        inserted, clock.laps,
-    )  # fmt: skip
+        str(month),
+        mark is not None,
+        cutoff,
+        len(st),
+        int(creators.sum()),
+        int((~creators).sum()),
+        len(st.lines.payee),
+        int(st.postings.sum()),
+        int(st.earnings.sum()),
+        int(st.fees.sum()),
+        int(st.clawbacks.sum()),
+        int(st.net_income.sum()),
+        int(st.mcn_share.sum()),
+        int(st.withholding.sum()),
+        int((st.payout > 0).sum()),
+        int(st.payout.sum()),
+        int((carried < 0).sum()),
+        int(carried.sum()),
+        new,
+        inserted,
+        clock.laps,
+    )
     log.info(
         "settled %s%s: %d statements, %d payouts (%d fen), %d new transfers, cutoff %d",
         month,
@@ -124,15 +149,17 @@ def settle_month(ledger: LedgerStore, wh: Warehouse, rules: SettlementRules, mon
     return result
 
 
-def _check_new(month: Month, today: date, marks: dict, prev: object) -> None:
+def _check_new(month: Month, today: date, marks: dict[Month, Mark], prev: Mark | None) -> None:
     if today <= month.last:
         raise SettleError(f"{month} has not ended yet (today is {today} in the platform's time zone)")
     later = sorted(m for m in marks if m > month)
     if later:
-        raise SettleError(f"{later[-1]} is settled already and {month} is not: months settle in order; postings "
-                          f"of {month} not yet in a statement go into the next month settled")  # fmt: skip
-    if prev is not None and not prev.done:  # type: ignore[attr-defined]
-        p = prev.month  # type: ignore[attr-defined]
+        raise SettleError(
+            f"{later[-1]} is settled already and {month} is not: months settle in order; postings "
+            f"of {month} not yet in a statement go into the next month settled"
+        )
+    if prev is not None and not prev.done:
+        p = prev.month
         raise SettleError(
             f"the settlement of {p} did not finish: rerun `guanghe money settle --month {p}` first"
         )

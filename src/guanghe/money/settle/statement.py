@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from guanghe.data.warehouse import Warehouse
+from guanghe.money.settle.errors import SettleError
 from guanghe.money.settle.months import Month
-from guanghe.money.settle.transfers import SettleError
 
 
 def read_statement(wh: Warehouse, month: Month, kind: str, payee: int) -> dict[str, Any]:
