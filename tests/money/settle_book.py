@@ -12,16 +12,19 @@ from guanghe.data.money_schema import MCN_CONTRACTS
 from guanghe.data.warehouse import Warehouse
 from guanghe.ledger import CNY, POST_FULL, LedgerStore, Transfer, TransferFlags
 from guanghe.ledger.reconcile import reconcile
-from guanghe.money.chart import Kind, account_id, open_accounts, platform_revenue, program_budget
+from guanghe.money.chart import (
+    Kind,
+    account_id,
+    check_program_codes,
+    open_accounts,
+    platform_revenue,
+    program_budget,
+)
 from guanghe.money.codes import BY_NAME
 from guanghe.money.ids import transfer_id, user_data
 from guanghe.money.settle.rules import load_settlement
 
-PROGRAMS = {}  # code -> name of the programs the tests use
-for _name in ("guanghe", "ecom_tail", "feiniao", "xiaomai"):
-    from guanghe.money.chart import program_code
-
-    PROGRAMS[program_code(_name)] = _name
+PROGRAMS = check_program_codes(("guanghe", "ecom_tail", "feiniao", "xiaomai"))  # code -> name
 RULES = load_settlement()
 SOURCE = {
     "ad_share": "ad_revenue",

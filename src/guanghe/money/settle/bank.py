@@ -11,6 +11,7 @@ finance joins them on (payee_kind, payee_id) from the platform's payee registry.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from guanghe.money.settle.months import Month, day_of
 from guanghe.money.settle.rules import SettlementRules
 from guanghe.money.settle.transfers import PAYOUT
 
+log = logging.getLogger(__name__)
 COLUMNS = (
     "payout_id",
     "payee_kind",
@@ -90,4 +92,5 @@ def write_batch(ledger: LedgerStore, month: Month, rules: SettlementRules, out: 
             )
     os.replace(tmp, out)
     mcns = sum(1 for _, k, _ in rows if k >= int(MCN_BIT))
+    log.info("bank batch %s: %d payouts, %d fen -> %s", month, len(rows), sum(r[2] for r in rows), out)
     return Batch(str(month), value, len(rows), sum(r[2] for r in rows), len(rows) - mcns, mcns, str(out))

@@ -11,6 +11,7 @@ left out.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from guanghe.money.settle.months import Month
 from guanghe.money.settle.scan import SETTLEMENT_CODES
 from guanghe.money.settle.transfers import PAYOUT, TO_BANK
 
+log = logging.getLogger(__name__)
 COLUMNS = (
     "date",
     "booked_at",
@@ -90,6 +92,7 @@ def write_journal(ledger: LedgerStore, month: Month, out: Path, program_names: M
     tmp = out.with_name(f".{out.name}.tmp")
     pacsv.write_csv(table, tmp)
     tmp.replace(out)
+    log.info("journal %s: %d transfers -> %s", month, len(cols), out)
     return Journal(str(month), len(cols), int(cols.amount.sum()), str(out))
 
 

@@ -71,7 +71,8 @@ class Window:
 
     @property
     def scan_after(self) -> int:
-        return self.prev.scan_after or 0 if self.prev else 0
+        """The month reads the transfers after this timestamp: the previous month's scan bound (0: all)."""
+        return (self.prev.scan_after or 0) if self.prev else 0
 
 
 @dataclass
