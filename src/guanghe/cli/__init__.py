@@ -9,6 +9,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     ledger,
     metrics,
     money,
+    money_settle,
     programs,
     report,
     serve,

@@ -6,7 +6,7 @@ Money is integer fen; rates are basis points (1 bp = 0.01%); times are UTC; `dat
 
 from __future__ import annotations
 
-from guanghe.data.tables import ACTIVITY, DATE, I32, I64, STR, TS, Column, RowCheck, Table
+from guanghe.data.tables import ACTIVITY, BOOL, DATE, I32, I64, STR, TS, Column, RowCheck, Table
 
 CHANNELS = ("ad_share", "brand_deal", "affiliate", "local_life", "task", "incentive")
 TOUCHPOINTS = (
@@ -228,12 +228,107 @@ PAYOUTS = Table(
         Column("amount_fen", I64, "Amount paid out in fen.", minimum=1),
         Column("withholding_fen", I64, "Tax withheld in the month's statement.", minimum=0),
         Column("status", STR, "in_payout, paid or failed.", enum=("in_payout", "paid", "failed")),
-        Column("updated_at", TS, "When the payout reached this status (UTC).", plausible=ACTIVITY),
+        Column(
+            "updated_at",
+            TS,
+            "When the payout reached this status (UTC): the settlement's marker for "
+            "in_payout, the ledger's post or void for paid and failed.",
+            plausible=ACTIVITY,
+        ),
+        Column(
+            "bank_ref",
+            STR,
+            "The bank's reference (paid and failed rows, from the bank's result file).",
+            required=False,
+        ),
+        Column("reason", STR, "Why the bank failed the payout (failed rows).", required=False),
     ),
     ("payout_id", "status"),
     load_order=1,
 )
 
+PAYEE_KINDS = ("creator", "mcn")
+STATEMENT_LINES_KINDS = ("earning", "fee", "clawback", "other", "mcn_share", "withholding", "mcn_income")
+
+STATEMENTS = Table(
+    "money_statements",
+    "Monthly statements of creators and MCN agencies (written by `guanghe money settle`, derived from the "
+    "ledger and reproducible: a rerun writes the same rows). available = carried_forward + net_income - "
+    "mcn_share - withholding + mcn_income; carried_to_next = available - payout.",
+    (
+        Column("month", STR, "Settlement month YYYY-MM."),
+        Column("payee_kind", STR, "creator or mcn.", enum=PAYEE_KINDS),
+        Column("payee_id", I64, "Creator or agency id.", minimum=1),
+        Column("carried_forward_fen", I64, "Available balance before the month (negative: to be recovered)."),
+        Column("earnings_fen", I64, "Earning lines: money that became the creator's."),
+        Column("fees_fen", I64, "Platform fee lines (negative; fee refunds positive)."),
+        Column("clawbacks_fen", I64, "Clawbacks of refunded earnings (negative)."),
+        Column("other_fen", I64, "Postings of other codes on the payable."),
+        Column("net_income_fen", I64, "earnings + fees + clawbacks + other."),
+        Column(
+            "mcn_share_fen", I64, "The agencies' shares taken from the creator (positive amount).", minimum=0
+        ),
+        Column("mcn_income_fen", I64, "An agency's shares received from its creators.", minimum=0),
+        Column("withholding_fen", I64, "Tax withheld on net income after the MCN share.", minimum=0),
+        Column("available_fen", I64, "Settled balance after the month's lines."),
+        Column("payout_fen", I64, "Sent to the bank (0 below the threshold).", minimum=0),
+        Column("payout_id", STR, "Ledger id of the payout (32 hex digits), if any.", required=False),
+        Column("carried_to_next_fen", I64, "available - payout: what the next month starts from."),
+        Column("held_fen", I64, "Posted by the cutoff for days after the month: in a later statement."),
+        Column("postings", I64, "Ledger postings in the statement.", minimum=0),
+        Column("cutoff", I64, "Ledger timestamp (ns) up to which the settlement read the ledger.", minimum=0),
+        Column("settled_at", TS, "When the month's settlement marker was written (UTC).", plausible=ACTIVITY),
+    ),
+    ("month", "payee_kind", "payee_id"),
+    load_order=1,
+)
+
+STATEMENT_LINES = Table(
+    "money_statement_lines",
+    "Lines of the monthly statements: postings summed per (line, channel, program, month earned), late "
+    "postings of earlier months as lines of their own month, MCN shares per contract, withholding. The lines "
+    "of a statement sum to available - carried_forward.",
+    (
+        Column("month", STR, "Settlement month YYYY-MM."),
+        Column("payee_kind", STR, "creator or mcn.", enum=PAYEE_KINDS),
+        Column("payee_id", I64, "Creator or agency id.", minimum=1),
+        Column(
+            "line_id",
+            STR,
+            "The line within the statement: line/channel/program/earned month or mcn_share/contract.",
+        ),
+        Column("line", STR, "What the line is.", enum=STATEMENT_LINES_KINDS),
+        Column(
+            "channel",
+            STR,
+            "Monetization channel (earning, fee, clawback lines).",
+            required=False,
+            enum=CHANNELS,
+        ),
+        Column(
+            "program",
+            STR,
+            "Support program of the postings (bonus, installment, fee discount).",
+            required=False,
+        ),
+        Column("earned_month", STR, "Month of the postings' business days (YYYY-MM)."),
+        Column("late", BOOL, "Earned in a month settled before: a late posting."),
+        Column("contract_id", I64, "MCN lines: the contract.", required=False),
+        Column(
+            "counterparty_id",
+            I64,
+            "MCN lines: the agency (creator's line) or creator (agency's line).",
+            required=False,
+        ),
+        Column("amount_fen", I64, "Signed for the payee: + credited, - debited."),
+        Column("postings", I64, "Ledger transfers behind the line.", minimum=1),
+        Column("first_day", DATE, "First business day of its postings.", plausible=ACTIVITY),
+        Column("last_day", DATE, "Last business day of its postings.", plausible=ACTIVITY),
+    ),
+    ("month", "payee_kind", "payee_id", "line_id"),
+    load_order=1,
+)
+
 EVENT_TABLES = (AD_REVENUE, ECOMMERCE_ORDERS, LOCAL_LIFE_ORDERS, MCN_CONTRACTS, CASH_GRANTS, BRAND_ORDERS,
                 TASK_REWARDS)  # fmt: skip
-EXPORT_TABLES = (INCOME, PAYOUTS)
+EXPORT_TABLES = (INCOME, PAYOUTS, STATEMENTS, STATEMENT_LINES)
