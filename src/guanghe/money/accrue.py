@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ from guanghe.money.legs import PENDING, VOID, Legs
 from guanghe.money.rules import ChannelRules
 
 log = logging.getLogger(__name__)
-BATCH = 8_000
+BATCH = 50_000  # transfers per ledger batch: fewer, larger batches update each account less often
 OK, PRESENT, REFUSED = 0, 1, 2
 SHOWN = 20
 _OK, _EXISTS = CreateTransferResult.OK, CreateTransferResult.EXISTS
@@ -156,20 +157,26 @@ def _ticker(progress: Progress | None, channel: str, total: int) -> Callable[[in
 def _write(
     ledger: LedgerStore, legs: Legs, size: int, tick: Callable[[int], None]
 ) -> tuple[np.ndarray, list]:
-    """Send the transfers in batches; per transfer: OK, PRESENT or REFUSED (the result string kept aside)."""
+    """Send the transfers in batches; per transfer: OK, PRESENT or REFUSED (the result string kept aside).
+    The next batch's ``Transfer`` objects are built in a thread while the ledger writes the current one."""
     results = np.full(legs.n, REFUSED, np.int8)
     ids: list[int] = []
-    for lo, hi in legs.batches(size):
-        transfers, batch_ids = legs.transfers(lo, hi)
-        ids += batch_ids
-        for i, r in enumerate(ledger.create_transfers(transfers), start=lo):
-            if r is _OK:
-                results[i] = OK
-            elif r is _EXISTS:
-                results[i] = PRESENT
-            else:
-                legs.refusals[i] = r.value
-        tick(hi)
+    slices = legs.batches(size)
+    with ThreadPoolExecutor(1, thread_name_prefix="legs") as pool:
+        ahead = pool.submit(legs.transfers, *slices[0]) if slices else None
+        for k, (lo, hi) in enumerate(slices):
+            transfers, batch_ids = ahead.result()
+            if k + 1 < len(slices):
+                ahead = pool.submit(legs.transfers, *slices[k + 1])
+            ids += batch_ids
+            for i, r in enumerate(ledger.create_transfers(transfers), start=lo):
+                if r is _OK:
+                    results[i] = OK
+                elif r is _EXISTS:
+                    results[i] = PRESENT
+                else:
+                    legs.refusals[i] = r.value
+            tick(hi)
     return results, ids
 
 

@@ -3,7 +3,8 @@ round trip): creators' tiers at the start of a month, program membership, who po
 newest allocation plan's cash quotas (tables declared in ``guanghe.allocate.store``).
 
 Membership of a program on a day: the creator had support from the program that month (a ``work_boost`` row of
-one of its works with that program in the day's month), or the creator is in the newest plan for the program
+one of its works with that program, with impressions, anywhere in the day's month — whatever ``--through``
+is, so the same events give the same money on every run), or the creator is in the newest plan for the program
 and the day lies in the plan's delivery window for it (first to last quota day).
 """
 
@@ -125,13 +126,13 @@ class Plan:
 class Membership:
     """Program membership on a day (see the module's docstring)."""
 
-    def __init__(self, wh: Warehouse, programs: set[str], through: date, plan: Plan) -> None:
+    def __init__(self, wh: Warehouse, programs: set[str], plan: Plan) -> None:
         self.plan = plan
         self.boosted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if not programs:
             return
         b, w = wh.table("work_boost"), wh.table("works")
-        b = b.filter(b.program.isin(sorted(programs)) & (b.date <= through) & (b.impressions > 0))
+        b = b.filter(b.program.isin(sorted(programs)) & (b.impressions > 0))  # the whole month, any --through
         j = (
             b.join(w, b.work_id == w.work_id)
             .select(b.program, w.creator_id, month=_months(b.date))

@@ -22,6 +22,7 @@ from guanghe.money.ids import EPOCH, SOURCES, transfer_id, user_data
 PENDING, POST, VOID, LINKED = (int(TransferFlags.PENDING), int(TransferFlags.POST_PENDING_TRANSFER),
                                int(TransferFlags.VOID_PENDING_TRANSFER), int(TransferFlags.LINKED))  # fmt: skip
 OPEN, RESOLVE, CORRECT = 0, 1, 2  # phases: holds and plain transfers; posts and voids; clawbacks
+NO_DAY = -1  # id_day of a transfer whose id has no day
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,10 @@ class Chunk:
     """Transfers of one kind of step: ``code`` with ``step`` ("hold", "post", "void", "") for each event row.
 
     ``chain``: rows with the same (phase, tag, chain value) form one linked chain, ordered by ``order`` then
-    row; None: each row alone. ``pend_day``: for a post or void, the business day of the hold it resolves."""
+    row; None: each row alone. ``id_day``: the day that is part of the transfer's id (and of the id of the
+    hold a post or void resolves) where the event key alone is not unique — a work-day, a week, a day's funding;
+    None for events with their own key (an order, a grant): a step's id then never depends on a computed day,
+    so a changed time zone finds the same ids (with a different user_data: reported, nothing applied)."""
 
     channel: str
     code: int
@@ -53,7 +57,7 @@ class Chunk:
     flags: int = 0
     phase: int = OPEN
     program: str = ""
-    pend_day: np.ndarray | None = None
+    id_day: np.ndarray | None = None
     chain: np.ndarray | None = None
     tag: str = ""
     order: int = 1
@@ -68,7 +72,7 @@ class Chunk:
         return Chunk(self.channel, self.code, self.source, self.step, pick(self.key), pick(self.day),
                      pick(self.creator), Side(self.debit.kind, pick(self.debit.entity), self.debit.sub),
                      Side(self.credit.kind, pick(self.credit.entity), self.credit.sub), pick(self.amount),
-                     self.flags, self.phase, self.program, pick(self.pend_day), pick(self.chain), self.tag,
+                     self.flags, self.phase, self.program, pick(self.id_day), pick(self.chain), self.tag,
                      self.order)  # fmt: skip
 
 
@@ -79,7 +83,7 @@ def _col(value: np.ndarray | int, n: int, dtype) -> np.ndarray:
 class Legs:
     """Every transfer of one accrual run, in ledger order after ``finish()``."""
 
-    COLS = ("channel", "code", "source", "step", "program", "key", "day", "pend_day", "creator", "amount",
+    COLS = ("channel", "code", "source", "step", "program", "key", "day", "id_day", "creator", "amount",
             "flags", "phase", "dkind", "dent", "dsub", "ckind", "cent", "csub")  # fmt: skip
 
     def __init__(self, channels: tuple[str, ...]) -> None:
@@ -111,7 +115,7 @@ class Legs:
             "program": np.full(n, self._index(self.programs, c.program), np.int16),
             "key": np.asarray(c.key, np.int64),
             "day": np.asarray(c.day, np.int32),
-            "pend_day": _col(c.pend_day if c.pend_day is not None else 0, n, np.int32),
+            "id_day": _col(c.id_day if c.id_day is not None else NO_DAY, n, np.int32),
             "creator": _col(c.creator, n, np.int64),
             "amount": np.asarray(c.amount, np.int64),
             "flags": np.full(n, c.flags, np.int8),
@@ -176,27 +180,30 @@ class Legs:
     def account_ids(self) -> set[int]:
         """Every account the transfers touch (to open them in bulk before the first batch)."""
         out = set()
+        c = self.c
         for side in ("d", "c"):
-            trip = np.stack(
-                [self.c[f"{side}kind"].astype(np.int64), self.c[f"{side}ent"], self.c[f"{side}sub"]], 1
-            )
-            for k, e, s in np.unique(trip, axis=0).tolist() if self.n else []:
-                out.add(self.account(k, e, s))
+            kind, ent, sub = c[f"{side}kind"], c[f"{side}ent"], c[f"{side}sub"]
+            for k, s in {
+                (int(k), int(s)) for k, s in zip(*np.unique(np.stack([kind, sub]), axis=1), strict=True)
+            }:
+                for e in np.unique(ent[(kind == k) & (sub == s)]).tolist():
+                    out.add(self.account(k, e, s))
         return out
 
     def transfers(self, lo: int, hi: int) -> tuple[list[Transfer], list[int]]:
         """The ledger transfers of rows lo..hi-1, and their ids."""
         c = self.c
-        rows = zip(*(c[k][lo:hi].tolist() for k in ("code", "source", "step", "program", "key", "day", "pend_day",
-                                                    "amount", "flags", "dkind", "dent", "dsub", "ckind", "cent",
-                                                    "csub")), strict=True)  # fmt: skip
+        cols = ("code", "source", "step", "program", "key", "day", "id_day", "amount", "flags", "dkind", "dent",
+                "dsub", "ckind", "cent", "csub")  # fmt: skip
+        rows = zip(*(c[k][lo:hi].tolist() for k in cols), strict=True)
         sources = {v: k for k, v in SOURCES.items()}
         steps, programs, date, account = self.steps, self.programs, self.date, self.account
         out, ids = [], []
-        for code, src, step, prog, key, day, pday, amount, flags, dk, de, ds, ck, ce, cs in rows:
+        for code, src, step, prog, key, day, iday, amount, flags, dk, de, ds, ck, ce, cs in rows:
             source, program, when = sources[src], programs[prog], date(day)
-            tid = transfer_id(code, source, key, when, steps[step], program)
-            pid = transfer_id(code, source, key, date(pday), "hold", program) if flags & (POST | VOID) else 0
+            on = None if iday == NO_DAY else date(iday)
+            tid = transfer_id(code, source, key, on, steps[step], program)
+            pid = transfer_id(code, source, key, on, "hold", program) if flags & (POST | VOID) else 0
             ud = user_data(when, program or None, source, key)
             out.append(
                 Transfer(tid, account(dk, de, ds), account(ck, ce, cs), amount, pid, ud, CNY, code, flags)

@@ -46,7 +46,7 @@ def ad_share(ctx: Context, legs: Legs) -> Read:
 
     def to_creator(code: int, amount: np.ndarray, program: str = "", order: int = 1) -> Chunk:
         return Chunk(CH, code, SRC, "", work, day, creator, Side(Kind.AD_POOL), Side(Kind.CREATOR_PAYABLE, creator),
-                     amount, program=program, chain=chain, tag="day", order=order)  # fmt: skip
+                     amount, program=program, id_day=day, chain=chain, tag="day", order=order)  # fmt: skip
 
     legs.add(to_creator(101, share).take(everyone))
     for i, b in enumerate(rule.bonus):
@@ -54,8 +54,9 @@ def ad_share(ctx: Context, legs: Legs) -> Read:
         platform -= extra
         legs.add(to_creator(103, extra, b.program, order=2 + i).take(everyone))
     days, total = sums_by(day, platform)
-    n = len(days)
-    legs.add(Chunk(CH, 102, SRC, "", np.zeros(n, np.int64), days.astype(np.int32), np.zeros(n, np.int64),
-                   Side(Kind.AD_POOL), Side(Kind.PLATFORM_REVENUE, 0, channel_index(CH)), total,
-                   chain=days.astype(np.int64), tag="day", order=0).take(np.ones(n, bool)))  # fmt: skip
+    n, on = len(days), days.astype(np.int32)
+    revenue = Side(Kind.PLATFORM_REVENUE, 0, channel_index(CH))
+    agg = Chunk(CH, 102, SRC, "", np.zeros(n, np.int64), on, np.zeros(n, np.int64), Side(Kind.AD_POOL), revenue,
+                total, id_day=on, chain=days.astype(np.int64), tag="day", order=0)  # fmt: skip
+    legs.add(agg.take(np.ones(n, bool)))
     return read

@@ -55,23 +55,22 @@ def affiliate(ctx: Context, legs: Legs) -> Read:
     closing = ~full & (close <= last)
     claw = after & (refunded <= last)
 
-    def chunk(code, step, day, debit, credit, amount, flags=0, phase=0, program="", pend=None, tag="pair",
-              chain=pair, order=0) -> Chunk:  # fmt: skip
+    def chunk(code, step, day, debit, credit, amount, flags, phase, program, tag, chain, order) -> Chunk:
+        # an order's steps have ids without a day: (code, order, step) is unique
         return Chunk(CH, code, SRC, step, key, day, creator, debit, credit, amount, flags, phase, program,
-                     pend, chain, tag, order)  # fmt: skip
+                     None, chain, tag, order)  # fmt: skip
 
     def lifecycle(code, debit, credit, whole, on_kept, on_rest, program="", tag="pair", chain=pair, order=0):
         """Hold on the paid day, void or post it, claw back after the close (codes code, +3)."""
-        legs.add(chunk(code, "hold", paid, debit, credit, whole, PENDING, 0, program, None, tag, chain,
-                       order).take(np.ones(len(key), bool)))  # fmt: skip
-        legs.add(chunk(code, "void", refunded, debit, credit, whole, VOID, RESOLVE, program, paid, "end",
-                       pair, order).take(void_now))  # fmt: skip
-        legs.add(chunk(code, "post", close, debit, credit, on_kept, POST, RESOLVE, program, paid, "end",
-                       pair, order).take(closing))  # fmt: skip
-        legs.add(chunk(code, "void", close, debit, credit, whole, VOID, RESOLVE, program, paid, "end",
-                       pair, order).take(closing & (on_kept == 0)))  # fmt: skip
-        back = claw_code[code]
-        legs.add(chunk(back, "", refunded, credit, debit, on_kept - on_rest, 0, CORRECT, program, None, "back",
+        everyone = np.ones(len(key), bool)
+        legs.add(chunk(code, "hold", paid, debit, credit, whole, PENDING, 0, program, tag, chain, order)
+                 .take(everyone))  # fmt: skip
+        for step, day, amt, flags, when in (("void", refunded, whole, VOID, void_now),
+                                           ("post", close, on_kept, POST, closing),
+                                           ("void", close, whole, VOID, closing & (on_kept == 0))):  # fmt: skip
+            legs.add(chunk(code, step, day, debit, credit, amt, flags, RESOLVE, program, "end", pair, order)
+                     .take(when))  # fmt: skip
+        legs.add(chunk(claw_code[code], "", refunded, credit, debit, on_kept - on_rest, 0, CORRECT, program, "back",
                        pair, order).take(claw))  # fmt: skip
 
     claw_code = {201: 204, 202: 205, 203: 206}

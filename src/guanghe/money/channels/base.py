@@ -45,7 +45,7 @@ class Context:
 
     @cached_property
     def membership(self) -> Membership:
-        return Membership(self.wh, self.rules.programs(), self.through, self.plan)
+        return Membership(self.wh, self.rules.programs(), self.plan)
 
     @cached_property
     def tiers(self) -> Tiers:
@@ -83,4 +83,4 @@ def funding(channel: str, program: str, days: np.ndarray, amounts: np.ndarray, t
     code = program_code(program)
     return Chunk(channel, 402, "funding", channel, np.full(len(uniq), code, np.int64), uniq.astype(np.int32),
                  np.zeros(len(uniq), np.int64), Side(Kind.PLATFORM_FUNDING), Side(Kind.PROGRAM_BUDGET, code),
-                 total, program=program, chain=uniq.astype(np.int64), tag=tag, order=0)  # fmt: skip
+                 total, program=program, id_day=uniq.astype(np.int32), chain=uniq.astype(np.int64), tag=tag, order=0)  # fmt: skip

@@ -58,14 +58,16 @@ def incentive(ctx: Context, legs: Legs) -> Read:
         for src, key, creator, prog, mon, amount in parts:
             m = prog == name
             k, c, d, a = key[m], creator[m], mon[m], amount[m]
-            cr = Side(Kind.CREATOR_PAYABLE, c)
-            legs.add(Chunk(CH, 401, src, "hold", k, d, c, budget, cr, a, PENDING, program=name,
+            cr, sunday = Side(Kind.CREATOR_PAYABLE, c), (d + 6).astype(np.int32)
+            week = (
+                d if src == "plan" else None
+            )  # a plan installment is (creator, program, week); a grant has an id
+            legs.add(Chunk(CH, 401, src, "hold", k, d, c, budget, cr, a, PENDING, program=name, id_day=week,
                            chain=d.astype(np.int64), tag=f"fund:{name}").take(np.ones(len(k), bool)))  # fmt: skip
-            sunday = (d + 6).astype(np.int32)
             due, ok = sunday <= ctx.last, posted.posted(c, d)
             for step, flags, when in (("post", POST, due & ok), ("void", VOID, due & ~ok)):
                 legs.add(Chunk(CH, 401, src, step, k, sunday, c, budget, cr, a, flags, RESOLVE, name,
-                               d).take(when))  # fmt: skip
+                               week).take(when))  # fmt: skip
             days.append(d)
             amounts.append(a)
         legs.add(funding(CH, name, np.concatenate(days), np.concatenate(amounts), tag=f"fund:{name}"))

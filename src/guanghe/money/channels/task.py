@@ -31,8 +31,8 @@ def task(ctx: Context, legs: Legs) -> Read:
     legs.add(Chunk(CH, 601, SRC, "", key, day, creator, Side(Kind.TASK_BUDGET), Side(Kind.CREATOR_PAYABLE, creator),
                    reward, chain=day.astype(np.int64), tag="fund", order=1).take(np.ones(len(key), bool)))  # fmt: skip
     days, total = sums_by(day[reward > 0], reward[reward > 0])
-    n = len(days)
-    legs.add(Chunk(CH, 602, "funding", "", np.zeros(n, np.int64), days.astype(np.int32), np.zeros(n, np.int64),
-                   Side(Kind.PLATFORM_FUNDING), Side(Kind.TASK_BUDGET), total, chain=days.astype(np.int64),
-                   tag="fund", order=0).take(np.ones(n, bool)))  # fmt: skip
+    n, on = len(days), days.astype(np.int32)
+    fund = Chunk(CH, 602, "funding", "", np.zeros(n, np.int64), on, np.zeros(n, np.int64), Side(Kind.PLATFORM_FUNDING),
+                 Side(Kind.TASK_BUDGET), total, id_day=on, chain=days.astype(np.int64), tag="fund", order=0)  # fmt: skip
+    legs.add(fund.take(np.ones(n, bool)))
     return out
