@@ -58,7 +58,7 @@ def _table(name: str, cols: dict) -> pa.Table:
     return pa.Table.from_pydict({c: cols.get(c, [None] * n) for c in t.names}, schema=t.arrow_schema())
 
 
-def build(path: Path, events: int, creators: int = 10_000, seed: int = 7) -> str:
+def build(path: Path, events: int, creators: int = 10_000, seed: int = 7, works_each: int = 20) -> str:
     """A warehouse with ``events`` money events (see the module's docstring); returns its URL."""
     rng = np.random.default_rng(seed)
     n = {k: int(events * v) for k, v in MIX.items()}
@@ -68,7 +68,7 @@ def build(path: Path, events: int, creators: int = 10_000, seed: int = 7) -> str
         "creator_id": cid, "joined_on": [date(2021, 1, 1)] * creators, "region": ["east"] * creators,
         "category": ["food"] * creators, "mcn_id": [None] * creators, "is_ecommerce": [True] * creators,
         "is_local_life": [True] * creators})  # fmt: skip
-    works = creators * 20
+    works = creators * works_each
     wid = np.arange(1, works + 1, dtype=np.int64)
     wcr = rng.integers(1, creators + 1, works)
     wday = rng.integers(0, DAYS, works)

@@ -91,3 +91,17 @@ def at(text: str) -> datetime:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def mixed_platform(path, events: int = 3_000, creators: int = 200, seed: int = 7) -> str:
+    """The benchmark's synthetic warehouse (every channel, refunds, members), small: a DuckDB URL."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    from bench_accrue import build
+
+    return build(path, events, creators, seed)
+
+
+MIXED_THROUGH = date(2023, 6, 30)  # the benchmark's last day

@@ -136,7 +136,7 @@ def _ad_share(r: _Rules, doc: dict, base: dict) -> AdShareRule:
     bonus = _bonuses(r, doc, "extra_bps", touchpoints=False)
     extra = sum(b.bps for b in bonus)
     if share and extra and max(share.values()) + extra > BPS:
-        r.err(("bonus",), f"the highest share {max(share.values())} bp plus every bonus ({extra} bp) exceeds "
+        r.err(("bonus", len(bonus) - 1, "extra_bps"), f"the highest share {max(share.values())} bp plus every bonus ({extra} bp) exceeds "
                           f"{BPS} bp: the platform's part would be negative")  # fmt: skip
     return AdShareRule(**base, share_bps=share, bonus=bonus)
 
