@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ from guanghe.money.rules_load import load_rules
 from guanghe.programs import PROGRAMS_DIR
 
 sys.path.insert(0, str(Path(__file__).parent))
-import bench_ledger  # noqa: E402
+import bench_ledger
 
 PG = os.environ.get("GUANGHE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 START, DAYS = date(2022, 7, 1), 365
@@ -77,10 +77,13 @@ def build(path: Path, events: int, creators: int = 10_000, seed: int = 7, works_
         "category": ["food"] * works, "duration_s": np.full(works, 30, np.int32), "title": [None] * works})  # fmt: skip
     months = np.arange(12)
     dc, dm = np.repeat(cid, 12), np.tile(months, creators)
-    ddays = np.array([(date(2022 + (7 + m - 1) // 12, (7 + m - 1) % 12 + 1, 15) - START).days for m in months])
+    ddays = np.array(
+        [(date(2022 + (7 + m - 1) // 12, (7 + m - 1) % 12 + 1, 15) - START).days for m in months]
+    )
     tabs["creator_daily"] = _table("creator_daily", {
         "creator_id": dc, "date": np.datetime64(START, "D") + ddays[dm].astype("timedelta64[D]"),
-        "followers": (10 ** rng.uniform(2, 6.5, len(dc))).astype(np.int64), "follows_lost": np.zeros(len(dc), np.int64)})  # fmt: skip
+        "followers": (10 ** rng.uniform(2, 6.5, len(dc))).astype(np.int64),
+        "follows_lost": np.zeros(len(dc), np.int64)})  # fmt: skip
     boosted = rng.choice(works, works // 10, replace=False)
     progs = np.array(["guanghe", "ecom_tail", "feiniao", "xiaomai"], dtype=object)
     tabs["work_boost"] = _table("work_boost", {
@@ -110,7 +113,10 @@ def build(path: Path, events: int, creators: int = 10_000, seed: int = 7, works_
                      "touchpoint": np.array(["live", "short_video", "storefront"], dtype=object)[rng.integers(0, 3, k)].tolist(),
                      "delivered_at": pa.array(later, mask=rng.random(k) > 0.9)}  # fmt: skip
         else:
-            cols |= {"store_id": rng.integers(1, 2000, k), "redeemed_at": pa.array(later, mask=rng.random(k) > 0.8)}
+            cols |= {
+                "store_id": rng.integers(1, 2000, k),
+                "redeemed_at": pa.array(later, mask=rng.random(k) > 0.8),
+            }
         tabs[name] = _table(name, cols)
     k = n["task_rewards"]
     tabs["task_rewards"] = _table("task_rewards", {
@@ -166,7 +172,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        wh = build(Path(tmp) / "bench.duckdb", args.events)
+        build(Path(tmp) / "bench.duckdb", args.events)
         print(f"warehouse with {args.events:,} events built in {time.perf_counter() - t0:.1f} s")
         schemas: list[str] = []
         for store in ("sqlite", "postgres"):
@@ -181,7 +187,9 @@ def main() -> None:
                     schemas.append(f"bench_{uuid.uuid4().hex[:12]}")
                     url = f"{PG}?schema={schemas[-1]}"
                     factory = bench_ledger.postgres_factory(schemas)
-                copy = Path(tmp) / f"run-{uuid.uuid4().hex}.duckdb"  # each run exports into an empty income table
+                copy = (
+                    Path(tmp) / f"run-{uuid.uuid4().hex}.duckdb"
+                )  # each run exports into an empty income table
                 shutil.copy(Path(tmp) / "bench.duckdb", copy)
                 f = run(f"duckdb:///{copy}", url)
                 copy.unlink()

@@ -22,6 +22,7 @@ ORDERS = [  # order, creator, touchpoint, amount, bps, paid, delivered, refunded
     (10, 1, "live", 5, 1_000, "05-01", "05-02", None, 0),  # commission floor(0.5) = 0: nothing at all
     (11, 1, "live", 100, 1_000, "05-01", "05-02", "05-04", 95),  # kept 5: commission 0 -> the holds voided
     (12, 4, "short_video", 30_000, 1_000, "05-01", "05-02", "05-30", 10_000),  # member, refund after close
+    (13, 2, "live", 10_001, 1_234, "05-01", "05-03", "05-25", 3_333),  # clawback on the refunded part
 ]  # fmt: skip
 
 
@@ -51,15 +52,17 @@ MAY = [  # creator, amount, day, line, program, order  (close = delivery + 7 day
     (1, 1_000, "05-10", "earning", None, 1), (1, -100, "05-10", "fee", None, 1),
     (2, 822, "05-10", "earning", None, 2), (2, -82, "05-10", "fee", None, 2),  # 6667 kept: 822.7 and 82.2
     (2, 1_000, "05-10", "earning", None, 3), (2, -100, "05-10", "fee", None, 3),
-    (2, -400, "05-20", "clawback", None, 3), (2, 40, "05-20", "fee", None, 3),  # 1000 - 600, 100 - 60 back
+    (2, -400, "05-20", "clawback", None, 3), (2, 40, "05-20", "fee", None, 3),  # 10 % of 4000, 10 % of it
     (4, 3_000, "05-09", "earning", None, 7), (4, -300, "05-09", "fee", None, 7),
     (4, 200, "05-09", "earning", "ecom_tail", 7),
     (4, 3_000, "05-09", "earning", None, 8), (4, -300, "05-09", "fee", None, 8),
     (1, 3_000, "05-09", "earning", None, 9), (1, -300, "05-09", "fee", None, 9),
     (4, 3_000, "05-09", "earning", None, 12), (4, -300, "05-09", "fee", None, 12),
     (4, 300, "05-09", "earning", "ecom_tail", 12),
-    (4, -1_000, "05-30", "clawback", None, 12), (4, 100, "05-30", "fee", None, 12),  # 3000 - 2000, 300 - 200
-    (4, -100, "05-30", "clawback", "ecom_tail", 12),  # bonus 300 - 200 back to the budget
+    (4, -1_000, "05-30", "clawback", None, 12), (4, 100, "05-30", "fee", None, 12),  # 10 % of 10000, 10 % of it
+    (4, -100, "05-30", "clawback", "ecom_tail", 12),  # 1 % of the refund back to the budget
+    (2, 1_234, "05-10", "earning", None, 13), (2, -123, "05-10", "fee", None, 13),  # 1234.12, 123.4
+    (2, -411, "05-25", "clawback", None, 13), (2, 41, "05-25", "fee", None, 13),  # 411.29 of 3333, 41.1
 ]  # fmt: skip
 
 

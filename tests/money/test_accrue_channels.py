@@ -23,19 +23,21 @@ def local_life_platform(tmp_path) -> str:
         (3, 1, 1_000, 1_000, "05-03", "05-02", 500),  # refund before redemption: 500 kept
         (4, 1, 9_000, 1_000, None, None, 0),  # never redeemed: nothing
         (5, 5, 7_000, 1_000, "06-02", None, 0),  # redeemed after --through
-        (6, 5, 4_000, 1_000, "05-07", "05-07", 4_000),  # refunded in full on the redemption day: nothing
+        (6, 5, 4_000, 1_000, "05-07", "05-07", 4_000),  # refunded in full before redemption (08:00): nothing
+        (7, 1, 3_333, 1_234, "05-08", "05-08T18:00", 1_111),  # refunded after redemption (18:00), the same day
     ]  # fmt: skip
     for o, c, amount, bps, redeemed, refunded, refund in vouchers:
         p.add("local_life_orders", order_id=o, creator_id=c, amount_fen=amount, commission_bps=bps,
               paid_at=at("2023-05-01T09:00"), redeemed_at=redeemed and at(f"2023-{redeemed}T12:00"),
-              refunded_at=refunded and at(f"2023-{refunded}T08:00"), refund_fen=refund)  # fmt: skip
+              refunded_at=refunded and at(f"2023-{refunded}" + ("" if "T" in refunded else "T08:00")),
+              refund_fen=refund)  # fmt: skip
     return p.write(tmp_path / "wh.duckdb")
 
 
 def test_local_life_by_hand(tmp_path, make_ledger):
     wh, ledger = local_life_platform(tmp_path), make_ledger()
     report = run(wh, ledger, day("2023-05-31"))
-    assert report.ok and report.channels["local_life"].events == 6
+    assert report.ok and report.channels["local_life"].events == 7
     ref = "local_life_orders/"
     assert income(wh) == _sorted([
         (1, "local_life", 500, day("2023-05-04"), "earning", None, ref + "1"),
@@ -43,14 +45,18 @@ def test_local_life_by_hand(tmp_path, make_ledger):
         (5, "local_life", 400, day("2023-05-06"), "earning", None, ref + "2"),
         (5, "local_life", -40, day("2023-05-06"), "fee", None, ref + "2"),
         (5, "local_life", 100, day("2023-05-06"), "earning", "feiniao", ref + "2"),  # 2 % of 5000
-        (5, "local_life", -160, day("2023-05-15"), "clawback", None, ref + "2"),  # 400 - 8 % of 3000
-        (5, "local_life", 16, day("2023-05-15"), "fee", None, ref + "2"),  # 40 - 24
-        (5, "local_life", -40, day("2023-05-15"), "clawback", "feiniao", ref + "2"),  # 100 - 60
+        (5, "local_life", -160, day("2023-05-15"), "clawback", None, ref + "2"),  # 8 % of 2000
+        (5, "local_life", 16, day("2023-05-15"), "fee", None, ref + "2"),  # 10 % of 160
+        (5, "local_life", -40, day("2023-05-15"), "clawback", "feiniao", ref + "2"),  # 2 % of 2000
         (1, "local_life", 50, day("2023-05-03"), "earning", None, ref + "3"),
         (1, "local_life", -5, day("2023-05-03"), "fee", None, ref + "3"),
+        (1, "local_life", 411, day("2023-05-08"), "earning", None, ref + "7"),  # 411.29
+        (1, "local_life", -41, day("2023-05-08"), "fee", None, ref + "7"),
+        (1, "local_life", -137, day("2023-05-08"), "clawback", None, ref + "7"),  # 12.34 % of 1111
+        (1, "local_life", 13, day("2023-05-08"), "fee", None, ref + "7"),  # 10 % of 137
     ])  # fmt: skip
     assert balances(ledger)[(Kind.PROGRAM_BUDGET, program_code("feiniao"), 0)] == (0, 100, 0, 100 + 40)
-    assert balances(ledger)[(Kind.STORE, 600, 0)] == (0, 950, 0, 160)
+    assert balances(ledger)[(Kind.STORE, 600, 0)] == (0, 950 + 411, 0, 160 + 137)
     check_conservation(ledger, wh)
 
 

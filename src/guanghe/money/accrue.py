@@ -35,7 +35,7 @@ from guanghe.money.legs import PENDING, VOID, Legs
 from guanghe.money.rules import ChannelRules
 
 log = logging.getLogger(__name__)
-BATCH = 50_000  # transfers per ledger batch: fewer, larger batches update each account less often
+BATCH = 100_000  # transfers per ledger batch: fewer, larger batches update each account less often
 OK, PRESENT, REFUSED = 0, 1, 2
 SHOWN = 20
 _OK, _EXISTS = CreateTransferResult.OK, CreateTransferResult.EXISTS

@@ -3,7 +3,7 @@ round trip): creators' tiers at the start of a month, program membership, who po
 newest allocation plan's cash quotas (tables declared in ``guanghe.allocate.store``).
 
 Membership of a program on a day: the creator had support from the program that month (a ``work_boost`` row of
-one of its works with that program, with impressions, anywhere in the day's month — whatever ``--through``
+one of its works with that program, anywhere in the day's month — whatever ``--through``
 is, so the same events give the same money on every run), or the creator is in the newest plan for the program
 and the day lies in the plan's delivery window for it (first to last quota day).
 """
@@ -132,7 +132,7 @@ class Membership:
         if not programs:
             return
         b, w = wh.table("work_boost"), wh.table("works")
-        b = b.filter(b.program.isin(sorted(programs)) & (b.impressions > 0))  # the whole month, any --through
+        b = b.filter(b.program.isin(sorted(programs)))  # the whole month, whatever --through is
         j = (
             b.join(w, b.work_id == w.work_id)
             .select(b.program, w.creator_id, month=_months(b.date))

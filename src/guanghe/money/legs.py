@@ -96,6 +96,7 @@ class Legs:
         self.refusals: dict[int, str] = {}  # row -> the ledger's result, for refused transfers
         self._dates: dict[int, date] = {}
         self._accounts: dict[tuple[int, int, int], int] = {}
+        self._bases: dict[tuple[int, int, int], int] = {}
 
     def _index(self, table: list[str], value: str) -> int:
         if value not in table:
@@ -197,16 +198,23 @@ class Legs:
                 "dsub", "ckind", "cent", "csub")  # fmt: skip
         rows = zip(*(c[k][lo:hi].tolist() for k in cols), strict=True)
         sources = {v: k for k, v in SOURCES.items()}
-        steps, programs, date, account = self.steps, self.programs, self.date, self.account
+        steps, programs, date, account, bases = (
+            self.steps,
+            self.programs,
+            self.date,
+            self.account,
+            self._bases,
+        )
         out, ids = [], []
         for code, src, step, prog, key, day, iday, amount, flags, dk, de, ds, ck, ce, cs in rows:
-            source, program, when = sources[src], programs[prog], date(day)
+            source, program = sources[src], programs[prog]
             on = None if iday == NO_DAY else date(iday)
             tid = transfer_id(code, source, key, on, steps[step], program)
             pid = transfer_id(code, source, key, on, "hold", program) if flags & (POST | VOID) else 0
-            ud = user_data(when, program or None, source, key)
-            out.append(
-                Transfer(tid, account(dk, de, ds), account(ck, ce, cs), amount, pid, ud, CNY, code, flags)
-            )
+            base = bases.get((day, prog, src))
+            if base is None:  # user_data(day, program, source, 0): the event key fills the low 80 bits
+                base = bases[(day, prog, src)] = user_data(date(day), program or None, source, 0)
+            out.append(Transfer(tid, account(dk, de, ds), account(ck, ce, cs), amount, pid, base | key, CNY, code,
+                                flags))  # fmt: skip
             ids.append(tid)
         return out, ids

@@ -136,8 +136,9 @@ def _ad_share(r: _Rules, doc: dict, base: dict) -> AdShareRule:
     bonus = _bonuses(r, doc, "extra_bps", touchpoints=False)
     extra = sum(b.bps for b in bonus)
     if share and extra and max(share.values()) + extra > BPS:
-        r.err(("bonus", len(bonus) - 1, "extra_bps"), f"the highest share {max(share.values())} bp plus every bonus ({extra} bp) exceeds "
-                          f"{BPS} bp: the platform's part would be negative")  # fmt: skip
+        top = max(share.values())
+        why = f"the highest share {top} bp plus every bonus ({extra} bp) exceeds {BPS} bp"
+        r.err(("bonus", len(bonus) - 1, "extra_bps"), why + ": the platform's part would be negative")
     return AdShareRule(**base, share_bps=share, bonus=bonus)
 
 

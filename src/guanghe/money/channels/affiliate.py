@@ -8,9 +8,9 @@ Per order (business days in the platform's zone; close = delivery day + return_w
 - a full refund on or before the close (or before delivery): every hold VOIDED on the refund day;
 - close (delivered orders only; undelivered ones stay held): POST each hold for its amount on what was not
   refunded by then (a refund on the close day counts), or VOID it when that comes to 0;
-- a refund after the close (on its day): clawback of the commission on the refunded part (204), the take on
-  it returned (205), the bonus on it returned to the budget (206) — each the difference between the amount
-  on the whole order and on what remains, so the net is exactly the amount on what was kept.
+- a refund after the close (on its day): clawback of the commission on the refunded part = floor(refund x
+  commission_bps / 10^4) (204), the take on that clawback returned = floor(clawback x take_bps / 10^4) (205),
+  the bonus on the refunded part returned to the budget (206).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def affiliate(ctx: Context, legs: Legs) -> Read:
     before = has_refund & (refunded <= close)  # netted at the close (before delivery: the close is NEVER)
     full = before & (refund >= amount)
     after = has_refund & ~before
-    kept, rest = amount - np.where(before, refund, 0), amount - np.where(has_refund, refund, 0)
+    kept = amount - np.where(before, refund, 0)
     take = rule.platform_take_bps
     pair = np.arange(len(key), dtype=np.int64)
     void_now = full & (refunded <= last)
@@ -60,7 +60,7 @@ def affiliate(ctx: Context, legs: Legs) -> Read:
         return Chunk(CH, code, SRC, step, key, day, creator, debit, credit, amount, flags, phase, program,
                      None, chain, tag, order)  # fmt: skip
 
-    def lifecycle(code, debit, credit, whole, on_kept, on_rest, program="", tag="pair", chain=pair, order=0):
+    def lifecycle(code, debit, credit, whole, on_kept, back, program="", tag="pair", chain=pair, order=0):
         """Hold on the paid day, void or post it, claw back after the close (codes code, +3)."""
         everyone = np.ones(len(key), bool)
         legs.add(chunk(code, "hold", paid, debit, credit, whole, PENDING, 0, program, tag, chain, order)
@@ -70,20 +70,20 @@ def affiliate(ctx: Context, legs: Legs) -> Read:
                                            ("void", close, whole, VOID, closing & (on_kept == 0))):  # fmt: skip
             legs.add(chunk(code, step, day, debit, credit, amt, flags, RESOLVE, program, "end", pair, order)
                      .take(when))  # fmt: skip
-        legs.add(chunk(claw_code[code], "", refunded, credit, debit, on_kept - on_rest, 0, CORRECT, program, "back",
+        legs.add(chunk(claw_code[code], "", refunded, credit, debit, back, 0, CORRECT, program, "back",
                        pair, order).take(claw))  # fmt: skip
 
     claw_code = {201: 204, 202: 205, 203: 206}
     cr, mer = Side(Kind.CREATOR_PAYABLE, creator), Side(Kind.MERCHANT, merchant)
     platform = Side(Kind.PLATFORM_REVENUE, 0, channel_index(CH))
-    commission, commission_kept, commission_rest = (
+    commission, commission_kept, commission_back = (
         fen_bps(amount, bps),
         fen_bps(kept, bps),
-        fen_bps(rest, bps),
+        fen_bps(refund, bps),
     )
-    lifecycle(201, mer, cr, commission, commission_kept, commission_rest)
+    lifecycle(201, mer, cr, commission, commission_kept, commission_back)
     lifecycle(202, cr, platform, fen_bps(commission, take), fen_bps(commission_kept, take),
-              fen_bps(commission_rest, take), order=1)  # fmt: skip
+              fen_bps(commission_back, take), order=1)  # fmt: skip
     touch = np.array(rows.column("touchpoint").to_pylist(), dtype=object)
     for b in rule.bonus:
         member = ctx.membership.member(b.program, creator, paid) & np.isin(touch, list(b.touchpoints))
@@ -91,6 +91,6 @@ def affiliate(ctx: Context, legs: Legs) -> Read:
         budget = Side(Kind.PROGRAM_BUDGET, program_code(b.program))
         legs.add(funding(CH, b.program, paid, whole, tag=f"fund:{b.program}"))
         lifecycle(203, budget, cr, whole, np.where(member, fen_bps(kept, b.bps), 0),
-                  np.where(member, fen_bps(rest, b.bps), 0), b.program, f"fund:{b.program}", paid.astype(np.int64),
-                  order=1)  # fmt: skip
+                  np.where(member, fen_bps(refund, b.bps), 0), b.program, f"fund:{b.program}",
+                  paid.astype(np.int64), order=1)  # fmt: skip
     return out
