@@ -183,12 +183,11 @@ class Legs:
         out = set()
         c = self.c
         for side in ("d", "c"):
-            kind, ent, sub = c[f"{side}kind"], c[f"{side}ent"], c[f"{side}sub"]
-            for k, s in {
-                (int(k), int(s)) for k, s in zip(*np.unique(np.stack([kind, sub]), axis=1), strict=True)
-            }:
-                for e in np.unique(ent[(kind == k) & (sub == s)]).tolist():
-                    out.add(self.account(k, e, s))
+            kind, ent, sub = c[f"{side}kind"].astype(np.int64), c[f"{side}ent"], c[f"{side}sub"]
+            group = kind << 48 | sub  # kinds < 2^15, subs < 2^48
+            for g in np.unique(group).tolist():
+                k, s = g >> 48, g & (2**48 - 1)
+                out.update(self.account(k, e, s) for e in np.unique(ent[group == g]).tolist())
         return out
 
     def transfers(self, lo: int, hi: int) -> tuple[list[Transfer], list[int]]:
