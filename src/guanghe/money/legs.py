@@ -1,10 +1,13 @@
 """Transfers as columns: the channels' rules fill arrays (one row per transfer), the ledger gets batches.
 
 A rule adds a ``Chunk`` per kind of step (e.g. "affiliate commission holds"): numpy arrays of event keys,
-business days, creators, amounts, the accounts on each side. ``Legs.finish()`` puts every chunk in one order —
-phase (opening steps, then posts and voids, then clawbacks), then linked chain — and marks chains ``linked``.
-``Legs.transfers(lo, hi)`` builds the ledger ``Transfer`` objects of a slice: the only per-transfer Python
-work (ids and ``user_data`` from the contracts in ``money.ids``).
+business days, creators, amounts, the accounts on each side. ``Legs.finish()`` puts every chunk in one order
+and marks chains ``linked``: first lane 0 (chains of a day or a week: fundings with what they fund, a day's ad
+shares) by phase (opening steps, then posts and voids, then clawbacks) and chain; then lane 1 event by event —
+an order's holds, then their post or void, then its clawback — so a hold and its post usually share a batch
+(the ledger then neither reads the hold back nor writes its pending state twice). ``Legs.transfers(lo, hi)``
+builds the ledger ``Transfer`` objects of a slice: the only per-transfer Python work (ids and ``user_data``
+from the contracts in ``money.ids``).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class Chunk:
     chain: np.ndarray | None = None
     tag: str = ""
     order: int = 1
+    lane: int = 0  # 0: in (phase, chain) order; 1: event by event (``chain`` = the event), after lane 0
 
     def take(self, mask: np.ndarray) -> Chunk:
         """The rows where ``mask`` holds and the amount is positive (a void's amount is the hold's)."""
@@ -73,7 +77,7 @@ class Chunk:
                      pick(self.creator), Side(self.debit.kind, pick(self.debit.entity), self.debit.sub),
                      Side(self.credit.kind, pick(self.credit.entity), self.credit.sub), pick(self.amount),
                      self.flags, self.phase, self.program, pick(self.id_day), pick(self.chain), self.tag,
-                     self.order)  # fmt: skip
+                     self.order, self.lane)  # fmt: skip
 
 
 def _col(value: np.ndarray | int, n: int, dtype) -> np.ndarray:
@@ -126,6 +130,7 @@ class Legs:
             if single
             else np.asarray(c.chain, np.int64),
             "order": np.full(n, c.order, np.int8),
+            "lane": np.full(n, c.lane, np.int8),
             "dkind": np.full(n, int(c.debit.kind), np.int16),
             "dent": _col(c.debit.entity, n, np.int64),
             "dsub": np.full(n, c.debit.sub, np.int64),
@@ -142,8 +147,13 @@ class Legs:
     def finish(self) -> None:
         """Concatenate, order (phase, chain, order, arrival) and set ``linked`` inside each chain."""
         cols = {k: np.concatenate([p[k] for p in self.parts]) if self.parts else np.zeros(0, np.int64)
-                for k in (*self.COLS, "tag", "chain", "order", "seq")}  # fmt: skip
-        idx = np.lexsort((cols["seq"], cols["order"], cols["chain"], cols["tag"], cols["phase"]))
+                for k in (*self.COLS, "tag", "chain", "order", "lane", "seq")}  # fmt: skip
+        event = np.where(
+            cols["lane"] == 1, cols["chain"], 0
+        )  # lane 1: an event's hold, post, clawback together
+        idx = np.lexsort(
+            (cols["seq"], cols["order"], cols["chain"], cols["tag"], cols["phase"], event, cols["lane"])
+        )
         self.c = {k: v[idx] for k, v in cols.items()}
         same = np.zeros(self.n, bool)
         if self.n > 1:

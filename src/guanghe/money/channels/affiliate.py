@@ -57,8 +57,9 @@ def affiliate(ctx: Context, legs: Legs) -> Read:
 
     def chunk(code, step, day, debit, credit, amount, flags, phase, program, tag, chain, order) -> Chunk:
         # an order's steps have ids without a day: (code, order, step) is unique
+        lane = 0 if tag.startswith("fund") else 1  # an order's holds, post or void, clawback together
         return Chunk(CH, code, SRC, step, key, day, creator, debit, credit, amount, flags, phase, program,
-                     None, chain, tag, order)  # fmt: skip
+                     None, chain, tag, order, lane)  # fmt: skip
 
     def lifecycle(code, debit, credit, whole, on_kept, back, program="", tag="pair", chain=pair, order=0):
         """Hold on the paid day, void or post it, claw back after the close (codes code, +3)."""

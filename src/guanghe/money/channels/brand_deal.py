@@ -32,7 +32,7 @@ def brand_deal(ctx: Context, legs: Legs) -> Read:
     pair, everyone = np.arange(len(key), dtype=np.int64), np.ones(len(key), bool)
     cr = Side(Kind.CREATOR_PAYABLE, creator)
     legs.add(Chunk(CH, 501, SRC, "", key, day, creator, Side(Kind.BRAND, rows.column("brand_id").to_numpy()), cr,
-                   price, chain=pair, tag="pair", order=0).take(everyone))  # fmt: skip
+                   price, chain=pair, tag="pair", order=0, lane=1).take(everyone))  # fmt: skip
     fee_bps = np.full(len(key), rule.fee_bps, np.int64)
     program = np.full(len(key), -1, np.int64)
     for i, d in enumerate(rule.fee_discount):
@@ -42,5 +42,5 @@ def brand_deal(ctx: Context, legs: Legs) -> Read:
     platform = Side(Kind.PLATFORM_REVENUE, 0, channel_index(CH))
     for i, name in [(-1, ""), *enumerate(d.program for d in rule.fee_discount)]:
         legs.add(Chunk(CH, 502, SRC, "", key, day, creator, cr, platform, fee, program=name, chain=pair,
-                       tag="pair", order=1).take(program == i))  # fmt: skip
+                       tag="pair", order=1, lane=1).take(program == i))  # fmt: skip
     return out

@@ -67,7 +67,7 @@ def incentive(ctx: Context, legs: Legs) -> Read:
             due, ok = sunday <= ctx.last, posted.posted(c, d)
             for step, flags, when in (("post", POST, due & ok), ("void", VOID, due & ~ok)):
                 legs.add(Chunk(CH, 401, src, step, k, sunday, c, budget, cr, a, flags, RESOLVE, name,
-                               week).take(when))  # fmt: skip
+                               week, lane=1).take(when))  # fmt: skip
             days.append(d)
             amounts.append(a)
         legs.add(funding(CH, name, np.concatenate(days), np.concatenate(amounts), tag=f"fund:{name}"))

@@ -48,10 +48,11 @@ def local_life(ctx: Context, legs: Legs) -> Read:
     platform = Side(Kind.PLATFORM_REVENUE, 0, channel_index(CH))
 
     def pay(code, debit, credit, on_kept, back, program="", tag="pair", chain=pair, order=0):
+        lane = 0 if tag.startswith("fund") else 1  # a voucher's earning and clawback together, after fundings
         legs.add(Chunk(CH, code, SRC, "", key, redeemed, creator, debit, credit, on_kept, 0, OPEN, program,
-                       None, chain, tag, order).take(earn))  # fmt: skip
+                       None, chain, tag, order, lane).take(earn))  # fmt: skip
         legs.add(Chunk(CH, code + 3, SRC, "", key, refunded, creator, credit, debit, back, 0, CORRECT, program,
-                       None, pair, "back", order).take(claw))  # fmt: skip
+                       None, pair, "back", order, 1).take(claw))  # fmt: skip
 
     take = rule.platform_take_bps
     commission, back = fen_bps(kept, bps), fen_bps(refund, bps)
@@ -64,39 +65,6 @@ def local_life(ctx: Context, legs: Legs) -> Read:
         pay(303, Side(Kind.PROGRAM_BUDGET, program_code(b.program)), cr, on_kept,
             np.where(member, fen_bps(refund, b.bps), 0), b.program, f"fund:{b.program}",
             redeemed.astype(np.int64), order=1)  # fmt: skip
-    return out
-    col = {c: rows.column(c).to_numpy() for c in ("order_id", "creator_id", "store_id", "amount_fen",
-                                                   "commission_bps", "refund_fen")}  # fmt: skip
-    key, creator, amount, bps, refund = (col[c] for c in ("order_id", "creator_id", "amount_fen", "commission_bps",
-                                                           "refund_fen"))  # fmt: skip
-    redeemed = local_days(rows.column("redeemed_at"), ctx.zone)
-    refunded = local_days(rows.column("refunded_at"), ctx.zone)
-    has_refund = (refunded != NEVER) & (refund > 0)
-    before = has_refund & (refunded <= redeemed)
-    kept, rest = amount - np.where(before, refund, 0), amount - np.where(has_refund, refund, 0)
-    earn = redeemed <= ctx.last
-    claw = earn & has_refund & ~before & (refunded <= ctx.last)
-    pair = np.arange(len(key), dtype=np.int64)
-    cr, store = Side(Kind.CREATOR_PAYABLE, creator), Side(Kind.STORE, col["store_id"])
-    platform = Side(Kind.PLATFORM_REVENUE, 0, channel_index(CH))
-
-    def pay(code, debit, credit, on_kept, on_rest, program="", tag="pair", chain=pair, order=0):
-        legs.add(Chunk(CH, code, SRC, "", key, redeemed, creator, debit, credit, on_kept, 0, OPEN, program,
-                       None, chain, tag, order).take(earn))  # fmt: skip
-        legs.add(Chunk(CH, code + 3, SRC, "", key, refunded, creator, credit, debit, on_kept - on_rest, 0,
-                       CORRECT, program, None, pair, "back", order).take(claw))  # fmt: skip
-
-    take = rule.platform_take_bps
-    commission_kept, commission_rest = fen_bps(kept, bps), fen_bps(rest, bps)
-    pay(301, store, cr, commission_kept, commission_rest)
-    pay(302, cr, platform, fen_bps(commission_kept, take), fen_bps(commission_rest, take), order=1)
-    for b in rule.bonus:
-        member = ctx.membership.member(b.program, creator, np.where(earn, redeemed, 0))
-        on_kept = np.where(member & earn, fen_bps(kept, b.bps), 0)
-        legs.add(funding(CH, b.program, redeemed, on_kept, tag=f"fund:{b.program}"))
-        pay(303, Side(Kind.PROGRAM_BUDGET, program_code(b.program)), cr, on_kept,
-            np.where(member, fen_bps(rest, b.bps), 0), b.program, f"fund:{b.program}", redeemed.astype(np.int64),
-            order=1)  # fmt: skip
     return out
 
 
