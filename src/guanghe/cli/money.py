@@ -109,13 +109,18 @@ def accrue_command(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (nothing else on stdout)."),
 ) -> None:
     """Accrue every channel's events on the ledger through a day, then export income rows to the warehouse."""
-    from guanghe.money.accrue import accrue
+    from guanghe.data.warehouse import WarehouseError
+    from guanghe.money.accrue import accrue, check_writable
 
     day = _through(through)
     zone = zone_or_exit(timezone)
     rules, names = _rules(channels, programs)  # bad rule files: exit 2 before anything is opened
     wh = open_or_exit(warehouse)
     try:
+        try:
+            check_writable(wh)
+        except WarehouseError as e:
+            raise _fail(f"--warehouse: {e}") from e
         store = _ledger(ledger, create=True)
         try:
             with progress() as bar:

@@ -110,6 +110,12 @@ class AccrueReport:
                 | {"conflict_ids": list(self.income.conflict_ids[:SHOWN])}}  # fmt: skip
 
 
+def check_writable(wh: Warehouse) -> None:
+    """Refuse (WarehouseError) a warehouse the income rows cannot be written to, before any money moves."""
+    with wh.writer():
+        pass
+
+
 Progress = Callable[[str, int, int], None]  # (channel, transfers done, transfers of the channel)
 
 

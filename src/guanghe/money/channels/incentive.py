@@ -27,12 +27,12 @@ def _installments(ctx: Context, out: Read) -> list[tuple]:
     g = read(ctx.wh, "cash_grants", ["grant_id", "creator_id", "program", "week_start", "amount_fen"],
              lambda t: t.week_start <= ctx.through + timedelta(days=6))  # fmt: skip
     p = ctx.plan.cash_weeks(ctx.through)
-    out.events = g.num_rows + p.num_rows
     parts = []
     for src, t, key in (("cash_grants", g, "grant_id"), ("plan", p, "creator_id")):
         start = "week_start" if src == "cash_grants" else "monday"
         mon = monday(dates_to_days(t.column(start)))
         keep = mon <= ctx.last
+        out.events += int(keep.sum())
         keys = t.column(key).to_numpy()
         prog = np.array(t.column("program").to_pylist(), dtype=object)
         known = np.isin(prog, sorted(ctx.programs)) if len(prog) else np.zeros(0, bool)
