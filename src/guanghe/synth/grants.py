@@ -14,18 +14,16 @@ from guanghe.synth.config import PROGRAMS
 from guanghe.synth.earnings import Earnings
 from guanghe.synth.moment import Moment
 
-_WEEKS = 10_000  # week numbers (days since the epoch + 3) // 7 stay below this until the year 2161
-
-
 def week_of(day: np.ndarray) -> np.ndarray:
     """ISO week number counted from the epoch's week: Monday..Sunday (1970-01-05 was a Monday)."""
     return (np.asarray(day, np.int64) + 3) // 7
 
 
 class Grants:
-    def __init__(self) -> None:
+    def __init__(self, creators: int) -> None:
+        self.creators = creators
         self.pending: dict[str, np.ndarray] | None = None  # installments whose week is not over yet
-        self.posted_before = np.zeros(0, np.int64)  # (creator, week) with a work, last month
+        self.posted: dict[int, np.ndarray] = {}  # week number -> creators with a work that week (so far)
 
     def month(
         self, mo: Moment, e: Earnings, support: tuple[np.ndarray, ...], works_cidx: np.ndarray,
@@ -59,14 +57,28 @@ class Grants:
             ],
             schema=TABLES["cash_grants"].arrow_schema(),
         )
-        posted = np.unique(works_cidx.astype(np.int64) * _WEEKS + week_of(works_day))
-        self._settle(mo, e, new, np.union1d(self.posted_before, posted))
-        self.posted_before = posted
+        self._record(works_cidx, works_day)
+        self._settle(mo, e, new)
         return table
 
-    def _settle(self, mo: Moment, e: Earnings, new: dict[str, np.ndarray], posted: np.ndarray) -> None:
+    def _record(self, works_cidx: np.ndarray, works_day: np.ndarray) -> None:
+        """Mark the creators publishing in each week touched by the month's works."""
+        weeks = week_of(works_day)
+        for w in range(int(weeks.min()), int(weeks.max()) + 1) if len(weeks) else ():
+            flag = self.posted.setdefault(w, np.zeros(self.creators, bool))
+            flag[works_cidx[weeks == w]] = True
+
+    def _settle(self, mo: Moment, e: Earnings, new: dict[str, np.ndarray]) -> None:
+        """Installments whose week ended this month: paid iff the creator published that week."""
         g = new if self.pending is None else {c: np.concatenate([self.pending[c], new[c]]) for c in new}
         due = g["week"] + 6 <= mo.month.last_day
-        paid = np.isin(g["cidx"][due] * _WEEKS + week_of(g["week"][due]), posted)
-        rulebook.incentive(e, g["cidx"][due], g["week"][due], g["amount"][due], paid)
+        cidx, week = g["cidx"][due], week_of(g["week"][due])
+        paid = np.zeros(len(cidx), bool)
+        for w in np.unique(week):
+            sel = week == w
+            if (flag := self.posted.get(int(w))) is not None:
+                paid[sel] = flag[cidx[sel]]
+        rulebook.incentive(e, cidx, g["week"][due], g["amount"][due], paid)
         self.pending = {c: v[~due] for c, v in g.items()}
+        open_week = week_of(np.array([mo.month.last_day]))[0]  # the week still running at the month's end
+        self.posted = {w: f for w, f in self.posted.items() if w >= open_week}

@@ -60,7 +60,7 @@ class Economy:
             rng, pop.size, cfg.market.adoption_correlation, cfg.market.ad_correlation
         )
         self.ad_members = np.zeros(pop.size, bool)
-        self.grants = Grants()
+        self.grants = Grants(pop.size)
         self.next_id = dict.fromkeys(EVENT_NAMES, 1)
 
     def contracted(self, month: Month) -> np.ndarray:
