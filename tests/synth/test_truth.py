@@ -158,3 +158,24 @@ def test_truth_of_a_window_starting_after_the_launch(tmp_path: Path, end: str) -
     assert c.execute("SELECT * FROM truth ORDER BY ALL").fetchall() == want
     ads = c.execute("SELECT count(*) FROM ad_revenue").fetchone()[0]
     assert (ads > 0) == (end == "2023-04-30")
+
+
+def test_truth_from_the_ingested_warehouse(
+    small_run: tuple[Path, dict], small_cfg: SynthConfig, tmp_path: Path
+) -> None:
+    """What the money room reads: the events after `guanghe ingest` (nothing quarantined) give the same truth."""
+    from guanghe.data.ingest import ingest
+    from guanghe.data.warehouse import open_warehouse
+
+    out, summary = small_run
+    wh = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}", create=True)
+    try:
+        ingest([out / "data"], wh)
+        raw = wh.raw  # the DuckDB engine's connection
+        counts = {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in summary["rows"]}
+        assert counts == summary["rows"] and raw.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+        got = reference(raw, small_cfg)
+    finally:
+        wh.close()
+    truth = duckdb.sql(f"SELECT * FROM read_parquet('{out}/truth/earnings.parquet') ORDER BY ALL").fetchall()
+    assert got == truth

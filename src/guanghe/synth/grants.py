@@ -14,6 +14,7 @@ from guanghe.synth.config import PROGRAMS
 from guanghe.synth.earnings import Earnings
 from guanghe.synth.moment import Moment
 
+
 def week_of(day: np.ndarray) -> np.ndarray:
     """ISO week number counted from the epoch's week: Monday..Sunday (1970-01-05 was a Monday)."""
     return (np.asarray(day, np.int64) + 3) // 7

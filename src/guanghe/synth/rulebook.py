@@ -12,9 +12,9 @@ import numpy as np
 
 from guanghe.synth.config import DAY_US
 from guanghe.synth.earnings import Earnings, bps
+from guanghe.synth.moment import Members
 from guanghe.synth.rules import MoneyRules
 
-Members = dict[str, np.ndarray]
 TIER_NAMES = ("tail", "waist", "head")  # tier codes 0, 1, 2
 
 
