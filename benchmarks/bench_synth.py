@@ -1,4 +1,5 @@
-"""Benchmark of the synthetic platform generator: wall time, peak RSS, rows per table and rows/s.
+"""Benchmark of the synthetic platform generator: wall time, peak RSS, rows per table (the money events and
+the truth's earnings among them) and rows/s.
 
     python benchmarks/bench_synth.py [--creators 1000000] [--months 24] [--repeat 2] [--out DIR]
 
@@ -72,8 +73,13 @@ def main() -> None:
     print(f"  peak RSS       {med['peak_rss_mib']:10,.0f} MiB")
     print(f"  rows/s         {med['rows_per_second']:10,.0f}")
     print(f"  on disk        {med['disk_mib']:10,.0f} MiB")
+    from guanghe.data.money_schema import EVENT_TABLES
+
     for table, rows in runs[0]["rows"].items():
-        print(f"  {table:<14} {rows:>14,} rows")
+        print(f"  {table:<17} {rows:>14,} rows")
+    events = sum(runs[0]["rows"][t.name] for t in EVENT_TABLES)
+    print(f"  {'money events':<17} {events:>14,} rows (all event tables)")
+    print(f"  {'truth/earnings':<17} {runs[0]['truth_earnings']:>14,} rows")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from synth_views import views
 
 from guanghe.synth import SynthConfig, generate
-from guanghe.synth.writer import OUTPUT_TABLES
 
+# 14 months ending 2023-06: the window holds the ad-share launch (2023-03) and the local-life ramp (2023-01)
 SMALL = SynthConfig(creators=3_000, months=14, seed=11)
 
 
@@ -27,7 +28,4 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 @pytest.fixture(scope="session")
 def con(small_run: tuple[Path, dict]) -> duckdb.DuckDBPyConnection:
     out, _ = small_run
-    c = duckdb.connect()
-    for name in OUTPUT_TABLES:
-        c.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{out}/data/{name}/*.parquet')")
-    return c
+    return views(duckdb.connect(), out)

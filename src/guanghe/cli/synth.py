@@ -22,7 +22,7 @@ def synth(
     end: str = typer.Option("2023-06-30", "--end", help="Last day of the window (a month's last day)."),
     out: Path = typer.Option(Path("guanghe-data"), "--out", help="Output folder (data/ and truth/ inside)."),
 ) -> None:
-    """Generate a synthetic short-video platform: creators, works, traffic, boosts, followers, income."""
+    """Generate a synthetic short-video platform: creators, works, traffic, boosts, followers, money events."""
     try:
         config = SynthConfig(creators=creators, months=months, seed=seed, end=_parse_date(end))
     except ValueError as e:
@@ -39,7 +39,8 @@ def synth(
         f"wrote [bold]{out}[/] ({summary['window'][0]}..{summary['window'][1]}) in {summary['seconds']:.1f} s"
     )
     for table, rows in summary["rows"].items():
-        console.print(f"  {table:<14} {rows:>14,} rows")
+        console.print(f"  {table:<17} {rows:>14,} rows")
+    console.print(f"  {'truth/earnings':<17} {summary['truth_earnings']:>14,} rows")
 
 
 def _parse_date(text: str) -> date:

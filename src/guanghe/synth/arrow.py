@@ -38,3 +38,15 @@ def dates(days: np.ndarray) -> pa.Array:
 
 def timestamps(us: np.ndarray) -> pa.Array:
     return pa.array(us.astype(np.int64, copy=False), pa.int64()).cast(pa.timestamp("us"))
+
+
+def optional_timestamps(us: np.ndarray) -> pa.Array:
+    """Timestamps with -1 as null (a step that has not happened)."""
+    us = np.asarray(us, np.int64)
+    return pa.array(np.maximum(us, 0), pa.int64(), mask=us < 0).cast(pa.timestamp("us"))
+
+
+def optional_dates(days: np.ndarray) -> pa.Array:
+    """Dates with -1 as null."""
+    days = np.asarray(days, np.int64)
+    return pa.array(np.maximum(days, 0).astype(np.int32), pa.int32(), mask=days < 0).cast(pa.date32())

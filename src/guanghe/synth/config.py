@@ -13,6 +13,9 @@ from datetime import date
 
 import numpy as np
 
+from guanghe.synth.market import Market
+from guanghe.synth.rules import MoneyRules
+
 EPOCH = date(1970, 1, 1)
 DAY_US = 86_400_000_000
 PROGRAMS = ("general_support", "guanghe", "juguang", "feiniao", "ecom_tail", "brand_star", "xiaomai")
@@ -23,7 +26,7 @@ KNOBS = {
     "posting_trend": "works_published",
     "follow_scale": "active_creators_10k",
     "retention_trend": "creators_12_months",
-    "monetisation_trend": "income_total_fen",
+    "monetisation_trend": "income_total_fen",  # income figures: from truth/earnings.parquet
     "uptake_trend": "creators_multi_income",
 }
 
@@ -40,6 +43,10 @@ class Month:
     def label(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    @property
+    def last_day(self) -> int:
+        return self.first_day + self.days - 1
+
 
 @dataclass(frozen=True)
 class SynthConfig:
@@ -52,11 +59,11 @@ class SynthConfig:
 
     # --- calibrated knobs (fitted by calibrate.py; see docs/synth.md) ---
     joiner_share: float = 0.1753  # share of all creators who join during the window
-    posting_trend: float = 0.000716  # monthly log-growth of every creator's posting rate
-    follow_scale: float = 4.81  # multiplier on organic follows per impression
-    retention_trend: float = 0.006731  # monthly log-decline of the churn-to-dormancy probability
-    monetisation_trend: float = 0.0003  # monthly log-growth of income amounts
-    uptake_trend: float = -0.01961  # monthly log-growth of channel uptake probabilities
+    posting_trend: float = 0.0007115  # monthly log-growth of every creator's posting rate
+    follow_scale: float = 4.785  # multiplier on organic follows per impression
+    retention_trend: float = 0.006709  # monthly log-decline of the churn-to-dormancy probability
+    monetisation_trend: float = 0.0023  # monthly log-growth of every money amount (prices, orders, ads ...)
+    uptake_trend: float = -0.028  # monthly log-growth of every channel's adoption probability
 
     # --- population ---
     joiner_trend: float = 0.01  # monthly log-growth of the number of joiners
@@ -102,24 +109,10 @@ class SynthConfig:
     s_median: float = 5000.0
     s_sigma: float = 0.5
 
-    # --- income: monthly settlements per (creator, channel) ---
+    # --- money events (market.py) and the money rules' numbers (rules.py, = examples/channels/*.toml) ---
     monetisation_sigma: float = 0.6  # per-creator propensity to earn, lognormal around 1
-    inactive_income: float = 0.15  # uptake multiplier in a month without works
-    ad_share_launch: str = "2023-03"
-    ad_share_new_earner: float = 6.0  # ad_share uptake multiplier for creators never paid before
-    amount_sigma: float = 0.4
-    amount_follower_exp: float = 0.25  # amounts scale as ((F + 1000) / 6000) ** exp
-    # channel -> (P(earn) for tail, waist, head, median amount in fen for a 5k-follower creator)
-    channels: dict[str, tuple[float, float, float, float]] = field(
-        default_factory=lambda: {
-            "ad_share": (0.05, 0.20, 0.40, 3_000.0),
-            "brand_deal": (0.002, 0.06, 0.35, 60_000.0),
-            "affiliate": (0.03, 0.08, 0.15, 20_000.0),  # x 15 for e-commerce creators
-            "task": (0.08, 0.10, 0.10, 2_000.0),
-            "local_life": (0.40, 0.55, 0.60, 15_000.0),  # local-life creators only
-            "incentive": (0.05, 0.10, 0.15, 5_000.0),
-        }
-    )
+    market: Market = field(default_factory=Market)
+    money: MoneyRules = field(default_factory=MoneyRules)
 
     def __post_init__(self) -> None:
         if self.creators < 1 or self.months < 1:
@@ -144,6 +137,11 @@ class SynthConfig:
     def seeds(self) -> list[np.random.SeedSequence]:
         """One SeedSequence for the population, then one per month."""
         return np.random.SeedSequence(self.seed).spawn(self.months + 1)
+
+    def money_seeds(self) -> list[np.random.SeedSequence]:
+        """The money events' own streams (contracts, then one per month), apart from ``seeds()``: the other
+        tables do not change when the money model does."""
+        return [np.random.SeedSequence(self.seed, spawn_key=(1_000, i)) for i in range(self.months + 1)]
 
     def replace(self, **changes: object) -> SynthConfig:
         return dataclasses.replace(self, **changes)

@@ -1,9 +1,11 @@
-"""The seed's six YoY figures computed from generated parquet files with plain DuckDB SQL.
+"""The seed's six YoY figures computed from a generated platform with plain DuckDB SQL.
 
 A stand-in for the metric catalog (``guanghe.metrics``) that implements the shared definitions directly, so
-the generator can be calibrated and tested on its own. The Parquet folders are read through an in-memory
-DuckDB warehouse of ``guanghe.data`` (``DuckDBWarehouse.over_parquet``): SQL text over its own data, through
-the warehouse's documented ``sql`` accessor.
+the generator can be calibrated and tested on its own. The platform writes money events, not income: the two
+income figures are computed from its truth (``truth/earnings.parquet``) as the ``income`` table would hold it
+once `guanghe money accrue` has run — the total net of fees and clawbacks, an earner of a channel having a
+positive earning row. DuckDB is opened through the warehouse of ``guanghe.data`` (in memory), whose tables are
+replaced by views over the Parquet folders.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ TARGETS = {
     "income_total_fen": 0.24,
     "creators_multi_income": 0.17,
 }
+FIRST_TIME_AD_SHARE = 0.30  # share of 磁力万合 earners earning for the first time (last half-year)
 
 _SQL = """
 WITH fa AS (
@@ -36,7 +39,7 @@ WITH fa AS (
     GROUP BY creator_id HAVING count(DISTINCT date_trunc('month', published_at)) = 12
 ), multi AS (
     SELECT creator_id FROM income
-    WHERE amount_fen > 0 AND CAST(occurred_at AS DATE) BETWEEN $start AND $end
+    WHERE line = 'earning' AND amount_fen > 0 AND CAST(occurred_at AS DATE) BETWEEN $start AND $end
     GROUP BY creator_id HAVING count(DISTINCT channel) > 2
 )
 SELECT
@@ -48,6 +51,32 @@ SELECT
         WHERE CAST(occurred_at AS DATE) BETWEEN $half AND $end) AS income_total_fen,
     (SELECT count(*) FROM multi) AS creators_multi_income
 """
+
+_FIRST_TIME = """
+WITH paid AS (SELECT creator_id, channel, occurred_at FROM income WHERE line = 'earning' AND amount_fen > 0),
+ad AS (SELECT DISTINCT creator_id FROM paid
+       WHERE channel = 'ad_share' AND CAST(occurred_at AS DATE) BETWEEN $half AND $end),
+first AS (SELECT creator_id, min(occurred_at) AS f FROM paid WHERE creator_id IN (SELECT creator_id FROM ad)
+          GROUP BY creator_id)
+SELECT avg((CAST(f AS DATE) >= $half)::INT) FROM first
+"""
+
+# The truth as the income table holds it: one row per (creator, channel, month, line), on the month's first day.
+_INCOME_VIEW = """
+SELECT
+    concat_ws('/', 'truth', creator_id, channel, month, line) AS income_id, creator_id, channel, amount_fen,
+    CAST(month || '-01' AS TIMESTAMP) AS occurred_at, CAST(NULL AS VARCHAR) AS source_ref,
+    CAST(NULL AS VARCHAR) AS program, line
+FROM read_parquet('{path}')
+"""
+
+
+def platform(data_dir: str | Path) -> DuckDBWarehouse:
+    """An in-memory warehouse whose tables are views over ``DIR/data/<table>/*.parquet`` and whose ``income``
+    is the truth's earnings (close it after use)."""
+    root = Path(data_dir)
+    income = _INCOME_VIEW.format(path=str(root / "truth" / "earnings.parquet").replace("'", "''"))
+    return DuckDBWarehouse.over_parquet(root / "data", {"income": income})
 
 
 def _month_start(end: date, back: int) -> date:
@@ -61,17 +90,34 @@ def _month_end(end: date, back: int) -> date:
     return date.fromordinal(_month_start(end, back - 1).toordinal() - 1)
 
 
-def values(data_dir: str | Path, end: date) -> dict[str, int]:
-    """The six metrics for the year ending ``end``, a month's last day (income: its last half-year)."""
-    params = {
+def _params(end: date) -> dict[str, date]:
+    return {
         "start": _month_start(end, 11),
         "end": end,
         "half": _month_start(end, 5),
         "m12": _month_start(end, 11),
     }
-    with DuckDBWarehouse.over_parquet(Path(data_dir) / "data") as wh:
-        row = wh.sql(_SQL, params).to_pylist()[0]
+
+
+def values(data_dir: str | Path, end: date) -> dict[str, int]:
+    """The six metrics for the year ending ``end``, a month's last day (income: its last half-year)."""
+    wh = platform(data_dir)
+    try:
+        row = wh.sql(_SQL, _params(end)).to_pylist()[0]
+    finally:
+        wh.close()
     return {k: int(v) for k, v in row.items()}
+
+
+def first_time_ad_share(data_dir: str | Path, end: date = date(2023, 6, 30)) -> float:
+    """Among creators with a positive ad_share earning in the half-year ending ``end``, the share whose first
+    positive earning (any channel) falls in that half-year (the headline's definition)."""
+    wh = platform(data_dir)
+    try:
+        p = _params(end)
+        return float(wh.sql(_FIRST_TIME, {"half": p["half"], "end": end}).column(0)[0].as_py())
+    finally:
+        wh.close()
 
 
 def yoy(data_dir: str | Path, end: date = date(2023, 6, 30)) -> dict[str, float]:
@@ -82,13 +128,17 @@ def yoy(data_dir: str | Path, end: date = date(2023, 6, 30)) -> dict[str, float]
 
 
 def catalog_values(data_dir: str | Path, end: date) -> dict[str, dict[str, float | int | None]]:
-    """The same six figures through the official metric catalog (``guanghe.metrics.compute``, Ibis on DuckDB):
-    {metric: {"value", "prior_value", "yoy"}}; periods as in ``values``."""
+    """The same six figures (and the first-time share of ad_share earners, last half-year) through the official
+    metric catalog (``guanghe.metrics.compute``, Ibis on DuckDB): {metric: {"value", "prior_value", "yoy"}}."""
     from guanghe.metrics import Period, compute
 
-    with DuckDBWarehouse.over_parquet(Path(data_dir) / "data") as wh:
+    wh = platform(data_dir)
+    try:
         tables = wh.tables()
         year = [k for k in TARGETS if k != "income_total_fen"]
         got = compute(tables, Period(_month_start(end, 11), end), year)
-        got += compute(tables, Period(_month_start(end, 5), end), ["income_total_fen"])
+        half = ["income_total_fen", "first_time_earner_share_ad_share"]
+        got += compute(tables, Period(_month_start(end, 5), end), half)
+    finally:
+        wh.close()
     return {m.name: {"value": m.value, "prior_value": m.prior_value, "yoy": m.yoy} for m in got}

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from guanghe.synth import activity, followers, income, population, traffic
+from guanghe.synth import activity, followers, population, traffic
 from guanghe.synth.config import Month, SynthConfig
-from guanghe.synth.truth import write_truth
+from guanghe.synth.money import Economy
+from guanghe.synth.truth import write_earnings, write_truth
 from guanghe.synth.writer import Writer, to_table
 
 OnMonth = Callable[[Month, int], None]  # (month just written, number of months)
@@ -36,7 +37,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
         count = pop.followers0.copy()
         active = pop.active0
         next_id = 1
-        earned = np.zeros(pop.size, bool)  # paid at least once (the window's history only)
+        economy = Economy(config, pop)
         carry_days: traffic.Rows | None = None
         carry_boost: traffic.Rows | None = None
         for month, ss in zip(months, seeds[1:], strict=True):
@@ -44,7 +45,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
             active = activity.next_active(config, pop, month, active, rng)
             works = activity.publish(config, pop, month, active, next_id, rng)
             next_id += len(works.work_id)
-            support = traffic.supported(config, pop, count, active, month, rng)
+            support = traffic.supported(config, pop, count, active, month, rng, economy.contracted(month))
             last = month.first_day + month.days - 1
             days, later_days, boost, later_boost = traffic.work_days(
                 config, pop, works, count, support, last, rng
@@ -55,7 +56,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
             daily, count_end = followers.creator_days(config, pop, month, flow, count, rng)
             boosts = [p for p in (carry_boost, boost) if p is not None]
             carry_days, carry_boost = later_days, later_boost
-            settled = income.settle(config, pop, month, count, active, earned, rng)
+            events = economy.month(month, count, active, support, works.cidx, works.day, parts, boosts)
 
             writer.write("works", month.label, works.table)
             writer.write(
@@ -65,11 +66,13 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
                 "work_boost", month.label, pa.concat_tables([to_table("work_boost", p) for p in boosts])
             )
             writer.write("creator_daily", month.label, to_table("creator_daily", daily))
-            writer.write("income", month.label, settled)
+            for name, table in events.items():
+                writer.write(name, month.label, table)
             count = count_end
-            del works, days, boost, daily, settled, parts, boosts, flow
+            del works, days, boost, daily, events, parts, boosts, flow
             if on_month is not None:
                 on_month(month, len(months))
+        truth_rows = write_earnings(economy.earnings, out)
     seconds = time.perf_counter() - t0
     total = sum(writer.rows.values())
     return {
@@ -79,6 +82,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
         "seed": config.seed,
         "window": [months[0].label, months[-1].label],
         "rows": dict(writer.rows),
+        "truth_earnings": truth_rows,
         "seconds": round(seconds, 3),
         "rows_per_second": round(total / seconds) if seconds else None,
     }

@@ -15,15 +15,18 @@ from guanghe.synth.population import Population
 Rows = dict[str, np.ndarray]
 
 
-def program_weights(pop: Population, followers: np.ndarray, month: Month) -> np.ndarray:
-    """Eligibility weight of each creator for each program (creators x programs)."""
+def program_weights(
+    pop: Population, followers: np.ndarray, month: Month, contracted: np.ndarray
+) -> np.ndarray:
+    """Eligibility weight of each creator for each program (creators x programs); ``contracted``: creators
+    under an MCN contract in the month."""
     new = (month.index - pop.join_month <= 6) & (pop.join_month >= 0)
     waist_up = followers >= 10_000
     return np.stack(
         [
             pop.quality,  # general_support
             2.5 * new,  # guanghe: new quality creators
-            1.5 * (pop.mcn_id > 0),  # juguang: MCN agencies' creators
+            1.5 * contracted,  # juguang: MCN agencies' creators
             4.0 * pop.is_local_life,  # feiniao: local life
             3.0 * (pop.is_ecommerce & (followers < 1_000_000)),  # ecom_tail: mid/long-tail e-commerce
             0.6 * waist_up,  # brand_star
@@ -40,15 +43,16 @@ def _pick(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def supported(
-    cfg: SynthConfig, pop: Population, followers: np.ndarray, active: np.ndarray, month: Month, rng
-):
+    cfg: SynthConfig, pop: Population, followers: np.ndarray, active: np.ndarray, month: Month, rng,
+    contracted: np.ndarray,
+):  # fmt: skip
     """Support decisions of the month: program and second program (-1: none) and budget per creator."""
     n = pop.size
     program = np.full(n, -1, np.int8)
     second = np.full(n, -1, np.int8)
     budget = np.zeros(n)
     idx = np.flatnonzero(active)
-    w = program_weights(pop, followers, month)[idx]
+    w = program_weights(pop, followers, month, contracted)[idx]
     total = w.sum(axis=1)
     chosen = rng.random(len(idx)) < np.minimum(0.9, cfg.support_share * total / 0.7)
     idx, w = idx[chosen], w[chosen]
@@ -98,7 +102,7 @@ def work_days(
     bc = wc[w[b]]
     x = np.maximum(1, budget[bc] * np.exp(0.4 * rng.standard_normal(len(b)))).astype(np.int64)
     has2 = second[bc] >= 0
-    x2 = (x[has2] * rng.uniform(0.2, 0.8, int(has2.sum()))).astype(np.int64)
+    x2 = np.maximum(1, x[has2] * rng.uniform(0.2, 0.8, int(has2.sum()))).astype(np.int64)
     boosted = np.zeros(len(w), np.int64)
     boosted[b] = x
     boosted[b[has2]] += x2
@@ -139,6 +143,7 @@ def work_days(
         "date": date[bw],
         "program": np.concatenate([program[bc], second[bc[hp]]])[perm],
         "impressions": np.concatenate([x, x2])[perm],
+        "_cidx": np.concatenate([bc, bc[hp]])[perm],
     }
     return (
         {k: v[:n_now] for k, v in rows.items()},

@@ -1,4 +1,5 @@
-"""Ground truth written beside the data: per-creator traits and true response curves, and the parameters."""
+"""Ground truth written beside the data: per-creator traits and true response curves, the parameters, and each
+creator's earnings by (channel, month, line) as the money rules give them for the generated events."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from guanghe.data.ingest import mark_not_data
 from guanghe.data.tiers import TIERS
 from guanghe.synth.arrow import strings
 from guanghe.synth.config import SynthConfig
+from guanghe.synth.earnings import Earnings
 from guanghe.synth.population import Population
 
 TRUTH_SCHEMA = pa.schema(
@@ -55,8 +57,16 @@ def truth_table(cfg: SynthConfig, pop: Population) -> pa.Table:
 def write_truth(cfg: SynthConfig, pop: Population, out_dir: Path) -> None:
     folder = Path(out_dir) / "truth"
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "earnings.parquet").unlink(missing_ok=True)  # written last (write_earnings): never a stale one
     pq.write_table(truth_table(cfg, pop), folder / "creators.parquet")
     (folder / "params.json").write_text(cfg.to_json() + "\n")
     mark_not_data(
         folder, "the ground truth of a synthetic platform (`guanghe synth`); its data is in ../data/"
     )
+
+
+def write_earnings(earnings: Earnings, out_dir: Path) -> int:
+    """``truth/earnings.parquet``; returns its number of rows."""
+    table = earnings.table()
+    pq.write_table(table, Path(out_dir) / "truth" / "earnings.parquet", compression="zstd")
+    return table.num_rows

@@ -10,12 +10,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from guanghe.data.money_schema import EVENT_TABLES
 from guanghe.data.schema import TABLES
 from guanghe.synth.arrow import dates, strings
 from guanghe.synth.config import PROGRAMS
 
-# The tables the generator writes (the others are written by later steps, e.g. `guanghe money`).
-OUTPUT_TABLES: tuple[str, ...] = ("creators", "works", "work_daily", "work_boost", "creator_daily", "income")
+# The tables the generator writes: the platform's activity and the money events. The others are written by
+# later steps (`income` by `guanghe money accrue`, from the ledger).
+OUTPUT_TABLES: tuple[str, ...] = (
+    "creators", "works", "work_daily", "work_boost", "creator_daily", *(t.name for t in EVENT_TABLES),
+)  # fmt: skip
+_DICTIONARY = ["kind", "category", "program", "channel", "region", "touchpoint", "task_id"]
+_STATISTICS = ["date", "published_at", "work_id", "creator_id", "paid_at", "completed_at", "week_start",
+               "start_date", "order_id"]  # fmt: skip
 
 
 def to_table(name: str, rows: dict[str, np.ndarray]) -> pa.Table:
@@ -47,9 +54,9 @@ class Writer:
         self.max_pending = max_pending
         self.compression, self.level = compression, level
         self.rows: dict[str, int] = dict.fromkeys(OUTPUT_TABLES, 0)
-        for (
-            name
-        ) in OUTPUT_TABLES:  # a rerun into the same folder must not leave files of an earlier window behind
+        # A rerun into the same folder must not leave files of an earlier window (or of the generator's
+        # earlier versions, which wrote `income`) behind.
+        for name in (*OUTPUT_TABLES, "income"):
             for old in (self.root / "data" / name).glob("*.parquet"):
                 old.unlink()
 
@@ -64,8 +71,11 @@ class Writer:
             self.pool.shutdown(wait=True)
 
     def write(self, name: str, part: str, table: pa.Table) -> None:
+        """Write ``data/<name>/<part>.parquet``; a table without rows writes no file."""
         if table.schema != TABLES[name].arrow_schema():
             raise ValueError(f"{name}/{part}: generated schema differs from schema.TABLES[{name!r}]")
+        if not table.num_rows:
+            return
         while len(self.pending) >= self.max_pending:
             self.pending.popleft().result()
         self.pending.append(self.pool.submit(self._write, name, part, table))
@@ -77,6 +87,6 @@ class Writer:
         level = self.level if self.compression == "zstd" else None
         pq.write_table(
             table, folder / f"{part}.parquet", compression=self.compression, compression_level=level,
-            use_dictionary=["kind", "category", "program", "channel", "region", "source_ref"],
-            write_statistics=["date", "published_at", "occurred_at", "work_id", "creator_id"],
+            use_dictionary=[c for c in _DICTIONARY if c in table.column_names],
+            write_statistics=[c for c in _STATISTICS if c in table.column_names],
         )  # fmt: skip

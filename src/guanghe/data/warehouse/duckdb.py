@@ -81,9 +81,11 @@ class DuckDBWarehouse(Warehouse):
         return cls(str(path), read_only=read_only)
 
     @classmethod
-    def over_parquet(cls, directory: str | Path) -> DuckDBWarehouse:
+    def over_parquet(cls, directory: str | Path, views: Mapping[str, str] | None = None) -> DuckDBWarehouse:
         """An in-memory warehouse whose data tables are views of ``DIRECTORY/<table>/*.parquet`` (the layout
-        ``export_parquet`` and the synthetic platform write; a table without files stays empty). Read-only."""
+        ``export_parquet`` and the synthetic platform write; a table without files stays empty). Read-only.
+        ``views``: tables defined instead by a SELECT of the caller's (the synthetic platform's ``income`` is
+        its truth's earnings, before `guanghe money accrue` has written any)."""
         wh = cls(None)
         root = Path(directory)
         for name in TABLES:
@@ -91,6 +93,12 @@ class DuckDBWarehouse(Warehouse):
                 wh._raw.execute(f'DROP TABLE "{name}"')
                 glob = _quote(f"{root / name}/*.parquet")
                 wh._raw.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({glob})')
+        for name, select in (views or {}).items():
+            if name not in TABLES:
+                raise WarehouseError(f"over_parquet: {name!r} is not a data table")
+            wh._raw.execute(f'DROP VIEW IF EXISTS "{name}"')
+            wh._raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+            wh._raw.execute(f'CREATE VIEW "{name}" AS {select}')
         wh.url, wh.read_only = f"duckdb:// (views of {root})", True
         return wh
 
