@@ -96,9 +96,14 @@ class DuckDBWarehouse(Warehouse):
         for name, select in (views or {}).items():
             if name not in TABLES:
                 raise WarehouseError(f"over_parquet: {name!r} is not a data table")
-            wh._raw.execute(f'DROP VIEW IF EXISTS "{name}"')
-            wh._raw.execute(f'DROP TABLE IF EXISTS "{name}"')
-            wh._raw.execute(f'CREATE VIEW "{name}" AS {select}')
+            wh._raw.execute(
+                f'CREATE OR REPLACE VIEW "_{name}_view" AS {select}'
+            )  # fails before dropping anything
+            is_view = wh._raw.execute(
+                "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]
+            ).fetchone()
+            wh._raw.execute(f'DROP {"VIEW" if is_view and is_view[0] else "TABLE"} "{name}"')
+            wh._raw.execute(f'ALTER VIEW "_{name}_view" RENAME TO "{name}"')
         wh.url, wh.read_only = f"duckdb:// (views of {root})", True
         return wh
 
