@@ -50,7 +50,8 @@ def test_settle_pay_confirm_read(settle_ledger_url: str, settle_wh_url: str, tmp
         f"{bad}:5: payout_day: expected the day of the next month payouts are sent (an integer >= 1), got 0"
     ]
     assert fails("settle", "--month", "2023-07", *lg, *w) == [
-        "2023-06 has postings and is not settled: settle 2023-06 first (months are settled in order)"
+        "2023-06 has postings and is not settled: settle 2023-06 first (months are settled in order; "
+        "or open the books with this month: --opening)"
     ]
     with open_ledger(settle_ledger_url) as ledger:
         assert settled_months(ledger) == {}  # nothing written by the refusals

@@ -298,3 +298,25 @@ def test_changed_contracts_stop_a_rerun(settle_ledger: LedgerStore, settle_wh) -
         SettleError, match="exists_with_different_amount — the month was settled before with other"
     ):
         settle(ledger, wh, "2023-06")
+
+
+def test_the_first_month_settled_can_open_the_books(settle_ledger: LedgerStore, settle_wh) -> None:
+    """--opening: a platform that starts settling in July takes June's postings into July's statements (as
+    late lines of June); without it July is refused; once a month is settled, no later month can open."""
+    ledger, wh = settle_ledger, settle_wh
+    book = Book(ledger)
+    june(book, wh)
+    book.earn(1, "ad_share", 1_000, D(2023, 7, 2))
+    with pytest.raises(SettleError, match="or open the books with this month: --opening"):
+        settle(ledger, wh, "2023-07")
+    settle_month(ledger, wh, RULES, Month.parse("2023-07"), LATER, PROGRAMS, opening=True)
+    clean(ledger)
+    assert set(settled_months(ledger)) == {Month.parse("2023-07")}
+    lines = wh.table("money_statement_lines").to_pyarrow().to_pylist()
+    months = {(r["earned_month"], r["late"]) for r in lines if r["payee_id"] == 1 and r["line"] == "earning"}
+    assert ("2023-06", True) in months and ("2023-07", False) in months
+    check_against_ledger(ledger, wh)  # every line traced to the ledger, June's postings included
+    with pytest.raises(SettleError, match="2023-07 is settled already"):
+        settle_month(ledger, wh, RULES, Month.parse("2023-08"), LATER, PROGRAMS, opening=True)
+    with pytest.raises(SettleError, match="2023-07 is settled already and 2023-06 is not"):
+        settle(ledger, wh, "2023-06")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from rich.table import Table
 from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option, zone_or_exit
 from guanghe.data.warehouse import WarehouseError
 from guanghe.programs import PROGRAMS_DIR, InfeasibleProgram, Program, ProgramError, load_programs
-from guanghe.programs.features import last_activity_day
 
 EXIT_INFEASIBLE, EXIT_BAD_INPUT = 1, 2
 
@@ -108,11 +106,9 @@ def allocate_command(
     ),
 ) -> None:
     """Plan every program's budget: features -> eligibility -> curves -> certified solve -> plan in the warehouse."""
-    from guanghe.allocate.plan import make_plan
     from guanghe.allocate.problem import InfeasibleProblem
-    from guanghe.allocate.quotas import weekday_counts
+    from guanghe.allocate.run import allocate_and_store
     from guanghe.allocate.score import compare
-    from guanghe.allocate.store import write_plan
     from guanghe.allocate.summary import summary
 
     day = _day(as_of)
@@ -120,16 +116,9 @@ def allocate_command(
     _programs(directory)  # file errors before touching the warehouse
     wh = open_or_exit(warehouse, need_data=True)
     try:
-        tables = wh.tables()
-        day = day or last_activity_day(tables, zone)
-        if day is None:
-            raise _fail("the warehouse has no works; give --as-of")
-        n = int(tables["creators"].filter(tables["creators"].joined_on <= day).count().execute())
-        progs = _programs(directory, n, scale)
-        started = time.perf_counter()
-        plan = make_plan(tables, progs, day, plan_id or f"plan-{day}", tol, zone)
-        rows = write_plan(wh, plan, weekday_counts(tables, plan.platform.creator_id, day, zone))
-        elapsed = time.perf_counter() - started
+        done = allocate_and_store(wh, directory, day, plan_id, tol, scale, zone)
+        plan, progs, rows, n, day = done.plan, done.programs, done.rows, done.creators, done.as_of
+        elapsed = done.seconds
         doc = summary(plan, rows)
         cmp = compare(plan, truth, tol) if truth is not None and "impressions" in plan.kinds else None
         if as_json:
@@ -143,7 +132,7 @@ def allocate_command(
             _print_comparison(cmp)
     except (InfeasibleProgram, InfeasibleProblem) as e:
         raise _fail(e, EXIT_INFEASIBLE) from e
-    except (WarehouseError, FileNotFoundError, ValueError) as e:
+    except (WarehouseError, FileNotFoundError, ValueError, ProgramError) as e:
         raise _fail(e) from e
     finally:
         wh.close()

@@ -1,8 +1,7 @@
-"""`guanghe demo`: synthetic platform → warehouse → metrics → report, end to end on embedded defaults."""
+"""`guanghe demo`: the whole loop on a synthetic platform, on the embedded defaults (use case: guanghe.demo)."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -10,12 +9,10 @@ import typer
 from rich.table import Table
 
 from guanghe.cli.app import app, console, progress, zone_or_exit
-from guanghe.data.ingest import ingest
-from guanghe.data.warehouse import open_warehouse
-from guanghe.metrics.headline import HeadlineRow, headline
-from guanghe.metrics.report import write_report
+from guanghe.demo import STEPS, DemoResult, run_demo
+from guanghe.metrics.headline import HeadlineRow
 from guanghe.metrics.report.build import fmt_change, fmt_value
-from guanghe.synth import SynthConfig, generate
+from guanghe.synth import SynthConfig
 
 PERIOD_NAMES = {"last-12m": "past year", "last-6m": "last half-year"}
 
@@ -45,45 +42,67 @@ def headline_table(rows: list[HeadlineRow]) -> Table:
     return t
 
 
+def money_table(result: DemoResult) -> Table:
+    """What the money loop did: accrued channels, the settled month, the ledger's reconciliation."""
+    t = Table(
+        title=f"Money: accrued through {result.accrued.through}, settled {result.month}", title_justify="left"
+    )
+    t.add_column("", justify="left")
+    t.add_column("", justify="right")
+    acc, st = result.accrued, result.settled.as_dict()
+    rec = result.reconciled
+    t.add_row("money events accrued", f"{acc.events:,}")
+    t.add_row("ledger transfers written", f"{sum(c.new for c in acc.channels.values()):,}")
+    t.add_row("income rows exported", f"{acc.income.inserted:,}")
+    t.add_row(f"statements {result.month}", f"{st['statements']:,}")
+    t.add_row("net income in them (CNY)", f"{st['net_income_fen'] / 100:,.2f}")
+    t.add_row("MCN shares (CNY)", f"{st['mcn_share_fen'] / 100:,.2f}")
+    t.add_row("withholding (CNY)", f"{st['withholding_fen'] / 100:,.2f}")
+    t.add_row("payouts", f"{st['payouts']:,} · {st['payout_fen'] / 100:,.2f} CNY")
+    t.add_row("ledger reconcile", ("clean" if rec.ok else f"[red]{len(rec.problems)} problems[/]")
+              + f" ({rec.accounts:,} accounts, {rec.pending:,} pending)")  # fmt: skip
+    return t
+
+
 @app.command()
 def demo(
     creators: int = typer.Option(50_000, "--creators", min=100, help="Synthetic creators."),
     months: int = typer.Option(24, "--months", min=24, help="Months of history (24 or more for YoY)."),
     seed: int = typer.Option(7, "--seed", help="Random seed."),
     out: Path = typer.Option(
-        Path("guanghe-demo"), "--out", help="Folder for the demo's data, warehouse and report."
+        Path("guanghe-demo"), "--out", help="Folder for the demo's data, warehouse, ledger and report."
     ),
 ) -> None:
-    """Run the whole pipeline on a synthetic platform and print the headline figures."""
+    """The whole loop on a synthetic platform: synth, ingest, allocate, accrue, settle, metrics, report."""
     t0 = time.perf_counter()
     zone = zone_or_exit(None)  # days counted in GUANGHE_TIMEZONE (default UTC)
-    data, db, html = out / "synth", out / "guanghe.duckdb", out / "report.html"
-    shutil.rmtree(data, ignore_errors=True)  # the demo's own folder: rebuilt on every run
-    for stale in (db, db.with_name(db.name + ".wal")):
-        stale.unlink(missing_ok=True)
     with progress() as bar:
-        task = bar.add_task("1/4 synth", total=months)
-        generate(
-            SynthConfig(creators=creators, months=months, seed=seed),
-            data,
-            on_month=lambda month, total: bar.update(task, advance=1, description=f"1/4 synth {month.label}"),
-        )
-        files = bar.add_task("2/4 ingest", total=None)
-        wh = open_warehouse(f"duckdb:///{db}", create=True)
-        report = ingest(
-            [data / "data"],
-            wh,
-            on_file=lambda f, done, total: bar.update(
-                files, completed=done, total=total, description=f"2/4 ingest {f.table}"
-            ),
-        )
-        step = bar.add_task("3/4 metrics", total=2)
-        tables = wh.tables()
-        rows = headline(tables, zone)
-        bar.update(step, advance=1, description="4/4 report")
-        write_report(tables, html, zone=zone)
-        bar.update(step, advance=1)
-    wh.close()
-    console.print(f"loaded {report.total('loaded'):,} rows, quarantined {report.total('quarantined'):,}")
-    console.print(headline_table(rows))
-    console.print(f"report: [bold]{html.resolve()}[/]   ({time.perf_counter() - t0:.0f} s)")
+        tasks: dict[str, int] = {}
+
+        def on_step(step: str, done: int, total: int | None, detail: str) -> None:
+            n = STEPS.index(step) + 1
+            if step not in tasks:
+                for earlier in STEPS[: n - 1]:  # a step that starts finishes the ones before it
+                    if earlier in tasks:
+                        bar.update(
+                            tasks[earlier],
+                            completed=bar.tasks[tasks[earlier]].total or 1,
+                            total=bar.tasks[tasks[earlier]].total or 1,
+                        )
+                tasks[step] = bar.add_task(f"{n}/{len(STEPS)} {step}", total=total)
+            bar.update(
+                tasks[step], completed=done, total=total, description=f"{n}/{len(STEPS)} {step} {detail}"
+            )
+
+        result = run_demo(SynthConfig(creators=creators, months=months, seed=seed), out, zone, on_step)
+        for task in tasks.values():
+            bar.update(task, completed=bar.tasks[task].total or 1, total=bar.tasks[task].total or 1)
+    ing = result.ingested
+    console.print(f"loaded {ing.total('loaded'):,} rows, quarantined {ing.total('quarantined'):,}; plan "
+                  f"{result.allocation.plan.plan_id} over {result.allocation.creators:,} creators")  # fmt: skip
+    console.print(headline_table(result.headline))
+    console.print(money_table(result))
+    steps = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
+    console.print(f"report: [bold]{result.report.resolve()}[/]   ({time.perf_counter() - t0:.0f} s: {steps})")
+    if not result.reconciled.ok:
+        raise typer.Exit(1)

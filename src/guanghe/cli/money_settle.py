@@ -135,6 +135,9 @@ def settle_cmd(
     rules_file: Path = RULES,
     programs: Path = PROGRAMS,
     as_json: bool = JSON,
+    opening: bool = typer.Option(
+        False, "--opening", help="The first month settled opens the books: it takes every earlier posting."
+    ),
 ) -> None:
     """Settle a month: statements per creator and MCN, MCN shares, withholding, carried balances, payouts."""
     m, rules, names = _month(month), _rules(rules_file), _programs(programs)
@@ -147,7 +150,7 @@ def settle_cmd(
         def tick(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"settle {m}: {step}", completed=done, total=total or None)
 
-        result = settle_month(lg, wh, rules, m, today, names, tick)
+        result = settle_month(lg, wh, rules, m, today, names, tick, opening=opening)
     if as_json:
         _print_json(result.as_dict())
         return

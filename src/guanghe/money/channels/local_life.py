@@ -3,7 +3,7 @@
 Per voucher order redeemed on or before ``through`` (a refund made before the redemption — by the timestamps — is
 netted): commission = floor(kept x commission_bps / 10^4) store -> creator (301) and its platform take =
 floor(commission x take_bps / 10^4) creator -> platform (302), linked; for members of a bonus program (飞鸟计划) in
-the redemption day's month: bonus = floor(kept x bps / 10^4) from the program's budget (303), funded that day
+the month the voucher was sold (its paid day, as for affiliate orders): bonus = floor(kept x bps / 10^4) from the program's budget (303), funded that day
 (402, linked before the day's bonuses). A refund at or after the redemption, on its day: clawback = floor(refund
 x commission_bps / 10^4) (304), the take on it returned = floor(clawback x take_bps / 10^4) (305), the bonus on
 the refund returned to the budget (306). Unredeemed vouchers earn nothing.
@@ -37,6 +37,7 @@ def local_life(ctx: Context, legs: Legs) -> Read:
     key, creator, amount, bps, refund = (col[c] for c in ("order_id", "creator_id", "amount_fen", "commission_bps",
                                                            "refund_fen"))  # fmt: skip
     redeemed = local_days(rows.column("redeemed_at"), ctx.zone)
+    paid = local_days(rows.column("paid_at"), ctx.zone)
     refunded = local_days(rows.column("refunded_at"), ctx.zone)
     has_refund = (refunded != NEVER) & (refund > 0)
     before = has_refund & (_us(rows.column("refunded_at")) < _us(rows.column("redeemed_at")))
@@ -59,7 +60,7 @@ def local_life(ctx: Context, legs: Legs) -> Read:
     pay(301, store, cr, commission, back)
     pay(302, cr, platform, fen_bps(commission, take), fen_bps(back, take), order=1)
     for b in rule.bonus:
-        member = ctx.membership.member(b.program, creator, np.where(earn, redeemed, 0))
+        member = ctx.membership.member(b.program, creator, np.where(earn, paid, 0))
         on_kept = np.where(member & earn, fen_bps(kept, b.bps), 0)
         legs.add(funding(CH, b.program, redeemed, on_kept, tag=f"fund:{b.program}"))
         pay(303, Side(Kind.PROGRAM_BUDGET, program_code(b.program)), cr, on_kept,

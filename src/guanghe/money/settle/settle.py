@@ -68,9 +68,18 @@ def settle_month(
     today: date,
     programs: Mapping[int, str],
     progress: Progress | None = None,
+    opening: bool = False,
 ) -> SettleResult:
+    """Settle ``month`` (see the module). ``opening``: the first month ever settled opens the books and takes
+    every earlier posting (a platform that starts settling with Guanghe in that month); refused once any
+    month is settled."""
     clock = _Clock(progress)
     marks = settled_months(ledger)
+    if opening and any(m != month for m in marks):
+        first = min(marks)
+        raise SettleError(
+            f"--opening: {first} is settled already; only the first month settled opens the books"
+        )
     mark = marks.get(month)
     prev = max((m for m in marks.values() if m.month < month), key=lambda m: m.month, default=None)
     if mark is None:
@@ -81,9 +90,10 @@ def settle_month(
     sc = scan(ledger, Window(month, cutoff, prev))
     clock.lap("scan")
     if mark is None:
-        if (early := sc.unsettled_before()) is not None:
+        if not opening and (early := sc.unsettled_before()) is not None:
             raise SettleError(
-                f"{early} has postings and is not settled: settle {early} first (months are settled in order)"
+                f"{early} has postings and is not settled: settle {early} first (months are settled in order; "
+                f"or open the books with this month: --opening)"
             )
         answer = write_cutoff(ledger, month, cutoff)
         if answer not in ("ok", "exists"):
