@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -69,3 +71,16 @@ def test_cli_writes_the_folders(tmp_path: Path) -> None:
     ).exists()
     bad = CliRunner().invoke(app, [*prefix, "--end", "2023-06-15", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "last day of a month" in bad.output
+
+
+def test_cli_json_summary(tmp_path: Path) -> None:
+    prefix = ["synth"] if len(app.registered_commands) > 1 else []
+    args = [*prefix, "--creators", "200", "--months", "2", "--out", str(tmp_path), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    written = {
+        p.name: sum(pq.read_metadata(f).num_rows for f in p.glob("*.parquet"))
+        for p in (tmp_path / "data").iterdir()
+    }
+    assert doc["rows"] == written and doc["window"] == ["2023-05", "2023-06"] and doc["creators"] == 200

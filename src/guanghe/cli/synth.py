@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def synth(
     seed: int = typer.Option(7, "--seed", help="Random seed; the same seed gives the same files."),
     end: str = typer.Option("2023-06-30", "--end", help="Last day of the window (a month's last day)."),
     out: Path = typer.Option(Path("guanghe-data"), "--out", help="Output folder (data/ and truth/ inside)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (nothing else on stdout)."),
 ) -> None:
     """Generate a synthetic short-video platform: creators, works, traffic, boosts, followers, money events."""
     try:
@@ -35,6 +37,9 @@ def synth(
             bar.update(task, advance=1, description=f"synth {month.label}")
 
         summary = generate(config, out, on_month=on_month)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
     console.print(
         f"wrote [bold]{out}[/] ({summary['window'][0]}..{summary['window'][1]}) in {summary['seconds']:.1f} s"
     )

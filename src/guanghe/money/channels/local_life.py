@@ -1,12 +1,13 @@
 """本地生活 local-life commissions, earned on the redemption day.
 
-Per voucher order redeemed on or before ``through`` (a refund made before the redemption — by the timestamps — is
-netted): commission = floor(kept x commission_bps / 10^4) store -> creator (301) and its platform take =
-floor(commission x take_bps / 10^4) creator -> platform (302), linked; for members of a bonus program (飞鸟计划) in
-the month the voucher was sold (its paid day, as for affiliate orders): bonus = floor(kept x bps / 10^4) from the program's budget (303), funded that day
-(402, linked before the day's bonuses). A refund at or after the redemption, on its day: clawback = floor(refund
-x commission_bps / 10^4) (304), the take on it returned = floor(clawback x take_bps / 10^4) (305), the bonus on
-the refund returned to the budget (306). Unredeemed vouchers earn nothing.
+Per voucher order redeemed on or before ``through`` (a refund made before the redemption — by the timestamps —
+is netted): commission = floor(kept x commission_bps / 10^4) store -> creator (301) and its platform take =
+floor(commission x take_bps / 10^4) creator -> platform (302), linked; for members of a bonus program
+(飞鸟计划) in the month the voucher was sold (its paid day, as for affiliate orders): bonus = floor(kept x bps
+/ 10^4) from the program's budget (303), funded that day (402, linked before the day's bonuses). A refund at or
+after the redemption, on its day: clawback = floor(refund x commission_bps / 10^4) (304), the take on it
+returned = floor(clawback x take_bps / 10^4) (305), the bonus on the refund returned to the budget (306).
+Unredeemed vouchers earn nothing.
 """
 
 from __future__ import annotations
