@@ -24,8 +24,22 @@ import pandas_catalog
 from guanghe.data.schema import TABLES
 from guanghe.data.warehouse.duckdb import DuckDBWarehouse
 from guanghe.metrics import compute, resolve_period
+from guanghe.synth.figures import _INCOME_VIEW
 
 USED = ("creators", "works", "work_boost", "creator_daily", "income")  # work_daily is not read by the catalog
+
+
+def ensure_income(root: Path) -> None:
+    """A synthetic platform writes money events, not income (``guanghe money accrue`` writes it from the
+    ledger): when DIR/data/income is missing, write the generator's truth earnings there as income rows (the
+    same rows the ledger export gives, tests/money/test_end_to_end.py)."""
+    out = root / "data" / "income"
+    truth = root / "truth" / "earnings.parquet"
+    if out.exists() or not truth.exists():
+        return
+    out.mkdir(parents=True)
+    select = _INCOME_VIEW.format(path=str(truth).replace("'", "''"))
+    duckdb.connect().execute(f"COPY ({select}) TO '{out / 'truth.parquet'}' (FORMAT parquet)")
 
 
 def load_duckdb(data: Path, db: Path) -> DuckDBWarehouse:
@@ -82,6 +96,7 @@ def main() -> None:
     ap.add_argument("--spark", action="store_true", help="also time PySpark over DIR/data (slow)")
     args = ap.parse_args()
     data = args.dir / "data"
+    ensure_income(args.dir)
     t0 = time.perf_counter()
     wh = load_duckdb(data, args.db or args.dir / "bench_metrics.duckdb")
     tables = wh.tables()
