@@ -33,6 +33,27 @@ def test_demo_runs_the_pipeline_and_report_reopens(tmp_path, monkeypatch):
     assert again.exit_code == 0, again.output
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!doctype html>")
 
+    # The money loop ran: a plan, income from the ledger, June's settlement opened the books, a clean ledger.
+    assert "Money: accrued through 2023-06-30, settled 2023-06" in result.output
+    assert "clean (" in result.output and (out / "ledger.sqlite3").exists()
+    monkeypatch.setenv("GUANGHE_LEDGER", f"sqlite:///{out / 'ledger.sqlite3'}")
+    rec = runner.invoke(app, ["ledger", "reconcile", "--json"])
+    assert rec.exit_code == 0 and json.loads(rec.stdout)["ok"] is True, rec.output
+    income = runner.invoke(app, ["metrics", "--period", "2023-H1", "--metric", "income_total_fen", "--json"])
+    assert json.loads(income.stdout)["metrics"][0]["value"] > 0
+    from guanghe.allocate.store import PROGRAMS
+    from guanghe.data.warehouse import open_warehouse
+
+    with open_warehouse(url, read_only=True) as wh:
+        statements = wh.table("money_statements").to_pyarrow()
+        plans = wh.table(PROGRAMS).count().execute()
+    assert (
+        statements.num_rows > 0 and set(statements.column("month").to_pylist()) == {"2023-06"} and plans > 0
+    )
+    creator = next(r["payee_id"] for r in statements.to_pylist() if r["payee_kind"] == "creator")
+    st = runner.invoke(app, ["money", "statement", str(creator), "--month", "2023-06", "--json"])
+    assert st.exit_code == 0, st.output
+
 
 def test_report_on_empty_warehouse_fails_clearly(tmp_path):
     result = runner.invoke(
