@@ -23,7 +23,7 @@ from guanghe.ledger import open_ledger
 from guanghe.ledger.reconcile import Report as Reconciliation
 from guanghe.ledger.reconcile import reconcile
 from guanghe.metrics.headline import HeadlineRow, headline
-from guanghe.metrics.report import plan_tables, write_report
+from guanghe.metrics.report import money_report, plan_tables, write_report
 from guanghe.money.accrue import AccrueReport, accrue
 from guanghe.money.chart import check_program_codes
 from guanghe.money.rules import CHANNELS_DIR
@@ -106,6 +106,6 @@ def run_demo(config: SynthConfig, out: Path, zone: ZoneInfo, on_step: OnStep | N
         rows = headline(tables, zone)
         lap("metrics")
         say("report", 0, None, str(html))
-        write_report(tables, html, plan=plan_tables(wh), zone=zone)
+        write_report(tables, html, plan=plan_tables(wh), zone=zone, money=money_report(wh))
         lap("report")
     return DemoResult(out, ingested, allocation, accrued, settled, month, reconciled, rows, html, seconds)

@@ -32,19 +32,38 @@ INT64_MAX, INT64_MIN = "9223372036854775807", "-9223372036854775808"
 OUTSIDE = "expected an integer, got '9223372036854775808' (outside the int64 range -9223372036854775808 to "
 
 
+WORKS_HEADER = "work_id,creator_id,published_at,kind,category,duration_s,title\n"
+
+
+def _works_csv(path: Path, ids: list[str]) -> Path:
+    rows = "".join(f"{i},42,2022-02-01T00:00:00,short_video,food,30,\n" for i in ids)
+    path.write_text(WORKS_HEADER + rows)
+    return path
+
+
 @pytest.mark.parametrize("others", [[], ["x"], ["9223372036854775808"]], ids=["alone", "bad-row", "too-big"])
 def test_int64_range_is_accepted_whether_or_not_another_row_is_bad(tmp_path, wh, quarantine, others):
-    ingest([_creators_csv(tmp_path / "creators.csv", [INT64_MAX, "0000000000000000000042", *others])], wh)
-    assert [r[0] for r in wh.raw.sql("SELECT creator_id FROM creators ORDER BY 1").fetchall()] == [
+    ingest([_creators_csv(tmp_path / "creators.csv", ["42"])], wh)
+    ingest([_works_csv(tmp_path / "works.csv", [INT64_MAX, "0000000000000000000042", *others])], wh)
+    assert [r[0] for r in wh.raw.sql("SELECT work_id FROM works ORDER BY 1").fetchall()] == [
         42,
         int(INT64_MAX),
     ]
     got = quarantine(wh)
-    assert [r[:3] for r in got] == [("creators.csv", 4, "creator_id")] * len(others)
+    assert [r[:3] for r in got] == [("works.csv", 4, "work_id")] * len(others)
     if others == ["x"]:
         assert got[0][3] == "expected an integer, got 'x'"
     if others == ["9223372036854775808"]:
         assert got[0][3] == OUTSIDE + "9223372036854775807)"
+
+
+def test_party_ids_keep_to_what_ledger_accounts_hold(tmp_path, wh, quarantine):
+    """Creator (and agency, merchant, store, brand) ids become ledger account ids: at most 2^48 - 1."""
+    ingest([_creators_csv(tmp_path / "creators.csv", ["281474976710655", "281474976710656"])], wh)
+    assert [r[0] for r in wh.raw.sql("SELECT creator_id FROM creators").fetchall()] == [2**48 - 1]
+    assert quarantine(wh) == [
+        ("creators.csv", 3, "creator_id", "expected an integer <= 281474976710655, got '281474976710656'")
+    ]
 
 
 def test_int64_minimum_and_int32_overflow_reasons(tmp_path, wh, quarantine):

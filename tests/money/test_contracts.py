@@ -14,11 +14,13 @@ from guanghe.programs import PROGRAMS_DIR, load_programs
 
 
 def test_account_ids_round_trip_and_do_not_collide() -> None:
-    ids = {account_id(k, e, s) for k in Kind for e in (0, 1, 2**64 - 1) for s in (0, 5)}
-    assert len(ids) == len(Kind) * 3 * 2 and all(0 < i < 2**128 - 1 for i in ids)
+    ids = {account_id(k, e, s) for k in Kind for e in (0, 1, 2**48 - 1) for s in (0, 255)}
+    assert len(ids) == len(Kind) * 3 * 2 and all(0 < i < 2**63 for i in ids)  # SQLite INTEGERs
     assert parse_account(account_id(Kind.MCN_PAYABLE, 77, 3)) == (Kind.MCN_PAYABLE, 77, 3)
     with pytest.raises(ValueError):
-        account_id(Kind.BRAND, 2**64)
+        account_id(Kind.BRAND, 2**48)
+    with pytest.raises(ValueError):
+        account_id(Kind.PLATFORM_REVENUE, 0, 256)
 
 
 def test_shipped_programs_have_distinct_codes() -> None:

@@ -141,6 +141,15 @@ def test_june_statements_hand_computed(settle_ledger: LedgerStore, settle_wh) ->
         1,
         3_000,
     )
+    # the month's totals: creator 1's 9,000 still in its return window is pending at the cutoff
+    assert (r.pending_fen, r.pending_creators) == (9_000, 1)
+    (month_row,) = wh.table("money_months").to_pyarrow().to_pylist()
+    assert {k: month_row[k] for k in ("month", "statements", "payouts", "payout_fen", "withholding_fen",
+                                      "mcn_share_fen", "net_income_fen", "pending_fen", "pending_creators")} == {
+        "month": "2023-06", "statements": 4, "payouts": 2, "payout_fen": 875_040, "withholding_fen": 156_960,
+        "mcn_share_fen": 51_000, "net_income_fen": 1_032_000 + 6_000 - 3_000, "pending_fen": 9_000,
+        "pending_creators": 1,
+    }  # fmt: skip
     payouts = {(p["payee_kind"], p["payee_id"]): p for p in wh.table("payouts").to_pyarrow().to_pylist()}
     assert {k: (p["amount_fen"], p["withholding_fen"], p["status"]) for k, p in payouts.items()} == {
         ("creator", 1): (824_040, 156_960, "in_payout"),

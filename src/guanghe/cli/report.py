@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from guanghe.cli.app import app, console, err_console, open_or_exit, warehouse_option, zone_or_exit
-from guanghe.metrics.report import plan_tables, write_report
+from guanghe.metrics.report import money_report, plan_tables, write_report
 
 
 @app.command()
@@ -25,7 +25,7 @@ def report(
     zone = zone_or_exit(timezone)
     wh = open_or_exit(warehouse or warehouse_option(), need_data=True)
     try:
-        path = write_report(wh.tables(), out, plan=plan_tables(wh), zone=zone)
+        path = write_report(wh.tables(), out, plan=plan_tables(wh), zone=zone, money=money_report(wh))
     except ValueError as e:
         err_console.print(f"[red]error:[/] {e}")
         raise typer.Exit(1) from e

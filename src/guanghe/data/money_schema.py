@@ -6,7 +6,7 @@ Money is integer fen; rates are basis points (1 bp = 0.01%); times are UTC; `dat
 
 from __future__ import annotations
 
-from guanghe.data.tables import ACTIVITY, BOOL, DATE, I32, I64, STR, TS, Column, RowCheck, Table
+from guanghe.data.tables import ACTIVITY, BOOL, DATE, I32, I64, PARTY_ID_MAX, STR, TS, Column, RowCheck, Table
 
 CHANNELS = ("ad_share", "brand_deal", "affiliate", "local_life", "task", "incentive")
 TOUCHPOINTS = (
@@ -15,6 +15,7 @@ TOUCHPOINTS = (
     "storefront",
 )  # where an e-commerce order was placed (橱窗 = storefront)
 INCOME_LINES = ("earning", "fee", "clawback")
+ENTITY_MAX = PARTY_ID_MAX  # the largest entity of a ledger account (money.chart)
 
 _BPS = "Basis points (1/100 of a percent), 0..10000."
 
@@ -43,7 +44,9 @@ ECOMMERCE_ORDERS = Table(
     (
         Column("order_id", I64, "Order id.", minimum=1),
         Column("creator_id", I64, "Creator the sale is attributed to.", references="creators.creator_id"),
-        Column("merchant_id", I64, "Merchant (seller) that pays the commission.", minimum=1),
+        Column(
+            "merchant_id", I64, "Merchant (seller) that pays the commission.", minimum=1, maximum=PARTY_ID_MAX
+        ),
         Column("product_id", I64, "Product.", minimum=1),
         Column("touchpoint", STR, "Where the order was placed.", enum=TOUCHPOINTS),
         Column("paid_at", TS, "When the buyer paid (UTC).", plausible=ACTIVITY),
@@ -80,7 +83,13 @@ LOCAL_LIFE_ORDERS = Table(
     (
         Column("order_id", I64, "Voucher order id.", minimum=1),
         Column("creator_id", I64, "Creator the sale is attributed to.", references="creators.creator_id"),
-        Column("store_id", I64, "Store that sold the voucher and pays the commission.", minimum=1),
+        Column(
+            "store_id",
+            I64,
+            "Store that sold the voucher and pays the commission.",
+            minimum=1,
+            maximum=PARTY_ID_MAX,
+        ),
         Column("paid_at", TS, "When the buyer paid (UTC).", plausible=ACTIVITY),
         Column("amount_fen", I64, "Amount paid in fen.", minimum=1),
         _bps("commission_bps", "Commission the store pays on a redeemed voucher."),
@@ -115,7 +124,7 @@ MCN_CONTRACTS = Table(
     (
         Column("contract_id", I64, "Contract id.", minimum=1),
         Column("creator_id", I64, "Contracted creator.", references="creators.creator_id"),
-        Column("mcn_id", I64, "MCN agency.", minimum=1),
+        Column("mcn_id", I64, "MCN agency.", minimum=1, maximum=PARTY_ID_MAX),
         _bps("share_bps", "The agency's share of the creator's net income earned under the contract."),
         Column("start_date", DATE, "First platform day of the contract.", plausible=ACTIVITY),
         Column(
@@ -156,7 +165,7 @@ BRAND_ORDERS = Table(
     "Completed brand deals (商单) from the brand marketplace (磁力聚星): the price the brand pays the creator.",
     (
         Column("order_id", I64, "Brand order id.", minimum=1),
-        Column("brand_id", I64, "Brand (advertiser).", minimum=1),
+        Column("brand_id", I64, "Brand (advertiser).", minimum=1, maximum=PARTY_ID_MAX),
         Column(
             "creator_id", I64, "Creator who delivered the sponsored work.", references="creators.creator_id"
         ),
@@ -329,6 +338,38 @@ STATEMENT_LINES = Table(
     load_order=1,
 )
 
+MONEY_MONTHS = Table(
+    "money_months",
+    "One row per settled month (written by `guanghe money settle`, reproducible): the month's statement totals, "
+    "payouts, and the commissions still held in their return windows at the cutoff.",
+    (
+        Column("month", STR, "Settlement month YYYY-MM."),
+        Column("cutoff", I64, "Ledger timestamp (ns) up to which the settlement read the ledger.", minimum=0),
+        Column("settled_at", TS, "When the month's settlement marker was written (UTC).", plausible=ACTIVITY),
+        Column("statements", I64, "Statements (creators and agencies).", minimum=0),
+        Column("earnings_fen", I64, "Earning lines of all statements."),
+        Column("fees_fen", I64, "Platform fee lines (negative)."),
+        Column("clawbacks_fen", I64, "Clawback lines (negative)."),
+        Column("net_income_fen", I64, "earnings + fees + clawbacks + other."),
+        Column("mcn_share_fen", I64, "Agencies' shares taken from creators.", minimum=0),
+        Column("withholding_fen", I64, "Tax withheld.", minimum=0),
+        Column("payouts", I64, "Payouts sent to the bank.", minimum=0),
+        Column("payout_fen", I64, "Amount of those payouts.", minimum=0),
+        Column("carried_negative", I64, "Payees starting the next month below zero.", minimum=0),
+        Column("carried_fen", I64, "What all payees carry into the next month."),
+        Column(
+            "pending_fen",
+            I64,
+            "Commissions held in their return windows at the cutoff (pending transfers to creators: "
+            "their money only once posted).",
+            minimum=0,
+        ),
+        Column("pending_creators", I64, "Creators with commissions held at the cutoff.", minimum=0),
+    ),
+    ("month",),
+    load_order=1,
+)
+
 EVENT_TABLES = (AD_REVENUE, ECOMMERCE_ORDERS, LOCAL_LIFE_ORDERS, MCN_CONTRACTS, CASH_GRANTS, BRAND_ORDERS,
                 TASK_REWARDS)  # fmt: skip
-EXPORT_TABLES = (INCOME, PAYOUTS, STATEMENTS, STATEMENT_LINES)
+EXPORT_TABLES = (INCOME, PAYOUTS, STATEMENTS, STATEMENT_LINES, MONEY_MONTHS)

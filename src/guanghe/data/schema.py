@@ -9,7 +9,7 @@ Everything else (ingestion, the synthetic platform, docs, the warehouse DDL) rea
 from __future__ import annotations
 
 from guanghe.data.money_schema import CHANNELS, EVENT_TABLES, EXPORT_TABLES, INCOME, PAYOUTS, TOUCHPOINTS
-from guanghe.data.tables import ACCOUNTS, ACTIVITY, BOOL, DATE, I32, I64, STR, TS, Column, Table
+from guanghe.data.tables import ACCOUNTS, ACTIVITY, BOOL, DATE, I32, I64, PARTY_ID_MAX, STR, TS, Column, Table
 
 WORK_KINDS = ("short_video", "live", "image")
 CATEGORIES = (
@@ -35,12 +35,17 @@ CREATORS = Table(
     "creators",
     "One row per creator account.",
     (
-        Column("creator_id", I64, "Creator id.", minimum=1),
+        Column("creator_id", I64, "Creator id.", minimum=1, maximum=PARTY_ID_MAX),
         Column("joined_on", DATE, "Date the account was created (UTC).", plausible=ACCOUNTS),
         Column("region", STR, "Home region of the creator.", enum=REGIONS),
         Column("category", STR, "Primary content category.", enum=CATEGORIES),
         Column(
-            "mcn_id", I64, "MCN agency id, or null when the creator has no agency.", required=False, minimum=1
+            "mcn_id",
+            I64,
+            "MCN agency id, or null when the creator has no agency.",
+            required=False,
+            minimum=1,
+            maximum=PARTY_ID_MAX,
         ),
         Column("is_ecommerce", BOOL, "Creator is an e-commerce seller (has a storefront / sells goods)."),
         Column("is_local_life", BOOL, "Creator is a local-life merchant partner."),

@@ -133,6 +133,9 @@ class Table:
         ]
 
 
+# Ids of the parties money is owed to or paid by (creators, agencies, merchants, stores, brands) become ledger
+# account ids (``money.chart``), which keep 48 bits of them.
+PARTY_ID_MAX = 2**48 - 1
 I64, I32, STR, DATE, TS, BOOL = (
     pa.int64(),
     pa.int32(),

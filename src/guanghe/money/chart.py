@@ -1,12 +1,13 @@
-"""The chart of accounts, declared once: account kinds and deterministic 128-bit account ids.
+"""The chart of accounts, declared once: account kinds and deterministic account ids.
 
-An account id is ``kind << 112 | entity << 48 | sub``: the kind (16 bits), the entity it belongs to (a creator,
-MCN, merchant, store, brand id or a program code; 64 bits) and a sub-account (48 bits; a channel's index for
-platform revenue). The same id for the same account on every run, so accounts are opened lazily and
-idempotently (``open_accounts``).
+An account id is ``kind << 56 | entity << 8 | sub``: the kind (7 bits), the entity it belongs to (a creator,
+MCN, merchant, store, brand id or a program code; 48 bits, so ids up to 281,474,976,710,655) and a
+sub-account (8 bits; a channel's index for platform revenue). Every id is below 2^63: the SQLite ledger keeps
+it as an INTEGER (8 bytes, compared as a number) rather than a 16-byte BLOB. The same id for the same account
+on every run, so accounts are opened lazily and idempotently (``open_accounts``).
 
 >>> hex(account_id(Kind.CREATOR_PAYABLE, 42))
-'0x14000000000000002a000000000000'
+'0x1400000000002a00'
 >>> parse_account(account_id(Kind.CREATOR_PAYABLE, 42))
 (<Kind.CREATOR_PAYABLE: 20>, 42, 0)
 """
@@ -17,11 +18,10 @@ from collections.abc import Iterable
 from enum import IntEnum
 from hashlib import blake2b
 
-from guanghe.data.money_schema import CHANNELS
+from guanghe.data.money_schema import CHANNELS, ENTITY_MAX
 from guanghe.ledger import CNY, Account, AccountFlags, CreateAccountResult, LedgerStore
 
-ENTITY_MAX = 2**64 - 1
-SUB_MAX = 2**48 - 1
+SUB_MAX = 2**8 - 1
 
 
 class Kind(IntEnum):
@@ -56,13 +56,15 @@ FLAGS: dict[Kind, AccountFlags] = {
 
 def account_id(kind: Kind, entity: int = 0, sub: int = 0) -> int:
     if not 0 <= entity <= ENTITY_MAX or not 0 <= sub <= SUB_MAX:
-        raise ValueError(f"account {kind.name}: entity {entity} or sub {sub} out of range")
-    return int(kind) << 112 | entity << 48 | sub
+        raise ValueError(
+            f"account {kind.name}: entity {entity} or sub {sub} out of range (0..{ENTITY_MAX}, 0..{SUB_MAX})"
+        )
+    return int(kind) << 56 | entity << 8 | sub
 
 
 def parse_account(account: int) -> tuple[Kind, int, int]:
     """(kind, entity, sub) of an account id made by ``account_id``."""
-    return Kind(account >> 112), (account >> 48) & ENTITY_MAX, account & SUB_MAX
+    return Kind(account >> 56), (account >> 8) & ENTITY_MAX, account & SUB_MAX
 
 
 def program_code(name: str) -> int:

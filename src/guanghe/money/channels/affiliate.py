@@ -1,13 +1,14 @@
 """商品分销 affiliate commissions: held from the paid day, posted when the return window closes.
 
 Per order (business days in the platform's zone; close = delivery day + return_window_days):
-- paid day: hold commission = floor(amount x commission_bps / 10^4) merchant -> creator (201, pending) and
-  its platform take = floor(commission x take_bps / 10^4) creator -> platform (202, pending), linked; for
+- paid day: hold commission = floor(amount x commission_bps / 10^4) merchant -> creator (201, pending); for
   members of a bonus program (in the paid day's month) on the listed touchpoints, hold bonus = floor(amount x
   bps / 10^4) from the program's budget (203), funded that day (402, linked before the day's bonus holds);
 - a full refund on or before the close (or before delivery): every hold VOIDED on the refund day;
 - close (delivered orders only; undelivered ones stay held): POST each hold for its amount on what was not
-  refunded by then (a refund on the close day counts), or VOID it when that comes to 0;
+  refunded by then (a refund on the close day counts), or VOID it when that comes to 0; the platform's take
+  on the posted commission = floor(kept commission x take_bps / 10^4) creator -> platform (202), linked after
+  the post (a take is charged on money the creator has, never held ahead of it);
 - a refund after the close (on its day): clawback of the commission on the refunded part = floor(refund x
   commission_bps / 10^4) (204), the take on that clawback returned = floor(clawback x take_bps / 10^4) (205),
   the bonus on the refunded part returned to the budget (206).
@@ -83,8 +84,11 @@ def affiliate(ctx: Context, legs: Legs) -> Read:
         fen_bps(refund, bps),
     )
     lifecycle(201, mer, cr, commission, commission_kept, commission_back)
-    lifecycle(202, cr, platform, fen_bps(commission, take), fen_bps(commission_kept, take),
-              fen_bps(commission_back, take), order=1)  # fmt: skip
+    # the platform's take is charged when the commission posts (linked after its post), returned on a clawback
+    legs.add(chunk(202, "", close, cr, platform, fen_bps(commission_kept, take), 0, RESOLVE, "", "end", pair, 1)
+             .take(closing))  # fmt: skip
+    legs.add(chunk(205, "", refunded, platform, cr, fen_bps(commission_back, take), 0, CORRECT, "", "back", pair,
+                   1).take(claw))  # fmt: skip
     touch = np.array(rows.column("touchpoint").to_pylist(), dtype=object)
     for b in rule.bonus:
         member = ctx.membership.member(b.program, creator, paid) & np.isin(touch, list(b.touchpoints))

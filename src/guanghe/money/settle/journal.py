@@ -27,7 +27,7 @@ from guanghe.money.chart import Kind
 from guanghe.money.codes import BY_VALUE
 from guanghe.money.ids import SOURCE_NAMES, day_number
 from guanghe.money.settle.errors import SettleError
-from guanghe.money.settle.keys import days, entities, kinds, programs
+from guanghe.money.settle.keys import days, entities, kinds, programs, subs
 from guanghe.money.settle.markers import MARK, settled_months
 from guanghe.money.settle.months import Month
 from guanghe.money.settle.scan import SETTLEMENT_CODES
@@ -101,7 +101,7 @@ def _hex(arr: np.ndarray) -> list[str]:
 
 
 def _accounts(acc: np.ndarray, program_names: Mapping[int, str]) -> pa.Array:
-    k, e, sub = kinds(acc), entities(acc), (acc[:, 1] & np.uint64((1 << 48) - 1)).astype(np.int64)
+    k, e, sub = kinds(acc), entities(acc), subs(acc)
     out = []
     for kind, ent, s in zip(k.tolist(), e.tolist(), sub.tolist(), strict=True):
         try:

@@ -11,18 +11,23 @@ import numpy as np
 from guanghe.money.chart import Kind, account_id
 
 LOW48 = np.uint64((1 << 48) - 1)
+LOW8 = np.uint64(0xFF)
 MCN_BIT = np.uint64(1 << 63)
 PAYABLE_KINDS = (int(Kind.CREATOR_PAYABLE), int(Kind.MCN_PAYABLE))
 PAYEE_KINDS = {"creator": Kind.CREATOR_PAYABLE, "mcn": Kind.MCN_PAYABLE}
 
 
 def kinds(acc: np.ndarray) -> np.ndarray:
-    """Account kinds of a ``(n, 2)`` account-id column."""
-    return (acc[:, 0] >> np.uint64(48)).astype(np.int64)
+    """Account kinds of a ``(n, 2)`` account-id column (``money.chart`` ids fit the low word)."""
+    return (acc[:, 1] >> np.uint64(56)).astype(np.int64)
 
 
 def entities(acc: np.ndarray) -> np.ndarray:
-    return ((acc[:, 0] & LOW48) << np.uint64(16)) | (acc[:, 1] >> np.uint64(48))
+    return (acc[:, 1] >> np.uint64(8)) & LOW48
+
+
+def subs(acc: np.ndarray) -> np.ndarray:
+    return (acc[:, 1] & LOW8).astype(np.int64)
 
 
 def payee_keys(acc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanghe.data.money_schema import PAYOUTS, STATEMENT_LINES, STATEMENTS
+from guanghe.data.money_schema import MONEY_MONTHS, PAYOUTS, STATEMENT_LINES, STATEMENTS
 from guanghe.data.warehouse import Warehouse
 from guanghe.money.settle.compute import LC, MCN_INCOME, MCN_SHARE, WITHHOLDING, Statements
 from guanghe.money.settle.errors import SettleError
@@ -129,6 +129,14 @@ def payout_rows(st: Statements, month: Month, marked_at: int, payout_ids: np.nda
         "reason": pa.nulls(n, pa.string()),
     }
     return pa.table(cols, schema=PAYOUTS.arrow_schema())
+
+
+def month_row(result: object, marked_at: int) -> pa.Table:
+    """The month's totals (``money_months``) from a ``SettleResult``: every column but ``settled_at`` is one
+    of its fields."""
+    cols = {c: [getattr(result, c)] for c in MONEY_MONTHS.names if c != "settled_at"}
+    cols["settled_at"] = [utc(marked_at)]
+    return pa.Table.from_pydict(cols, schema=MONEY_MONTHS.arrow_schema())
 
 
 def merge_all(wh: Warehouse, tables: dict[str, pa.Table]) -> dict[str, int]:

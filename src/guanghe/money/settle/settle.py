@@ -17,13 +17,15 @@ import numpy as np
 
 from guanghe.data.warehouse import Warehouse
 from guanghe.ledger import LedgerStore
+from guanghe.ledger.columns import AccountColumns
+from guanghe.money.chart import Kind
 from guanghe.money.settle.compute import compute
 from guanghe.money.settle.errors import SettleError
-from guanghe.money.settle.keys import PAYABLE_KINDS
+from guanghe.money.settle.keys import PAYABLE_KINDS, kinds
 from guanghe.money.settle.markers import Mark, marker_id, settled_months, write_cutoff, write_done
 from guanghe.money.settle.mcn import mcn_shares
 from guanghe.money.settle.months import Month
-from guanghe.money.settle.rows import line_rows, merge_all, payout_rows, statement_rows
+from guanghe.money.settle.rows import line_rows, merge_all, month_row, payout_rows, statement_rows
 from guanghe.money.settle.rules import SettlementRules
 from guanghe.money.settle.scan import Window, scan
 from guanghe.money.settle.transfers import PAYOUT, settlement_transfers, write
@@ -52,6 +54,8 @@ class SettleResult:
     payout_fen: int = 0
     carried_negative: int = 0  # payees starting next month below zero
     carried_fen: int = 0  # what all payees carry into the next month
+    pending_fen: int = 0  # commissions held in their return windows at the cutoff (creators' pending credits)
+    pending_creators: int = 0
     transfers_written: int = 0
     rows_inserted: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -114,13 +118,7 @@ def settle_month(
         raise SettleError(f"{month}: the done marker differs from the first run's ({answer})")
     clock.lap("ledger")
     payout_ids = np.array([f"{t.id:032x}" for t in transfers if t.flags], dtype=object)
-    rows = {
-        "money_statements": statement_rows(st, month, cutoff, marked_at, payout_ids),
-        "money_statement_lines": line_rows(st, month, programs),
-        "payouts": payout_rows(st, month, marked_at, payout_ids),
-    }
-    inserted = merge_all(wh, rows)
-    clock.lap("warehouse")
+    pending = held_commissions(balances)
     creators = st.payee < (1 << 63)
     carried = st.available - st.payout
     result = SettleResult(
@@ -142,10 +140,19 @@ def settle_month(
         int(st.payout.sum()),
         int((carried < 0).sum()),
         int(carried.sum()),
+        int(pending.sum()),
+        int((pending > 0).sum()),
         new,
-        inserted,
-        clock.laps,
     )
+    rows = {
+        "money_statements": statement_rows(st, month, cutoff, marked_at, payout_ids),
+        "money_statement_lines": line_rows(st, month, programs),
+        "payouts": payout_rows(st, month, marked_at, payout_ids),
+        "money_months": month_row(result, marked_at),
+    }
+    result.rows_inserted = merge_all(wh, rows)
+    clock.lap("warehouse")
+    result.seconds = clock.laps
     log.info(
         "settled %s%s: %d statements, %d payouts (%d fen), %d new transfers, cutoff %d",
         month,
@@ -157,6 +164,11 @@ def settle_month(
         cutoff,
     )
     return result
+
+
+def held_commissions(balances: AccountColumns) -> np.ndarray:
+    """Per creator payable: its pending credits (commissions held in their return windows)."""
+    return balances.credits_pending[kinds(balances.id) == Kind.CREATOR_PAYABLE]
 
 
 def _check_new(month: Month, today: date, marks: dict[Month, Mark], prev: Mark | None) -> None:

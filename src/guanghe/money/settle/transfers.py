@@ -57,7 +57,7 @@ def settlement_transfers(st: Statements, month: Month) -> list[Transfer]:
     m = str(month)
     settled = user_data(month.last, None, "settlement", 0)
     shared = user_data(month.last, None, "mcn_contracts", 0)
-    creator_kind, mcn_kind = int(Kind.CREATOR_PAYABLE) << 112, int(Kind.MCN_PAYABLE) << 112
+    creator_kind, mcn_kind = Kind.CREATOR_PAYABLE, Kind.MCN_PAYABLE
     pending = int(TransferFlags.PENDING)
     out: list[Transfer] = []
     rows = zip(
@@ -70,9 +70,9 @@ def settlement_transfers(st: Statements, month: Month) -> list[Transfer]:
     )
     for key, s, fen, contract, agency in rows:
         entity = key & ~(1 << 63)
-        payable = (mcn_kind if key >> 63 else creator_kind) | entity << 48
+        payable = account_id(mcn_kind if key >> 63 else creator_kind, entity)
         if s == 0:
-            agency_payable = mcn_kind | agency << 48
+            agency_payable = account_id(mcn_kind, agency)
             ud = shared | contract
             out.append(
                 Transfer(
