@@ -55,7 +55,9 @@ def test_export_income_rebuilds_the_rows_from_the_ledger(tmp_path, make_ledger):
         finally:
             w.close()
         assert (result.rows, result.inserted, result.present, result.conflicts) == (6, new, 6 - new, 0)
-        assert result.scanned == 7  # a hold, its post and the take, 2 brand orders x 2: all read, 6 are income
+        assert (
+            result.scanned == 7
+        )  # a hold, its post and the take, 2 brand orders x 2: all read, 6 are income
     assert income(fresh, SHANGHAI) == income(wh, SHANGHAI)
     by = defaultdict(int)  # the way the truth is aggregated: channel, month in the platform's zone, line
     for _, channel, amount, d, line, *_ in income(wh, SHANGHAI):
