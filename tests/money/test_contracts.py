@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from guanghe.data.schema import CHANNELS, INCOME
 from guanghe.money.chart import Kind, account_id, check_program_codes, parse_account, program_code
 from guanghe.money.codes import BY_VALUE, CODES
-from guanghe.money.ids import SOURCES, parse_user_data, transfer_id, user_data
+from guanghe.money.ids import (
+    SOURCES,
+    STEPS,
+    day_number,
+    event_ids,
+    event_transfer_id,
+    parse_user_data,
+    transfer_id,
+    user_data,
+)
 from guanghe.programs import PROGRAMS_DIR, load_programs
 
 
@@ -50,3 +60,27 @@ def test_user_data_and_transfer_ids_are_deterministic() -> None:
     assert a != transfer_id(201, "ecommerce_orders", 5, date(2023, 6, 1), "post") and 0 < a < 2**127
     with pytest.raises(ValueError):
         user_data(date(2023, 1, 1), None, "ad_revenue", 2**80)
+
+
+def test_event_ids_are_their_parts_side_by_side_and_never_a_hashed_id() -> None:
+    day = date(2023, 6, 1)
+    a = event_transfer_id(201, "ecommerce_orders", 5, day, "hold", "ecom_tail")
+    assert a >> 126 == 1 and (a >> 116) & 0x3FF == 201 and (a >> 112) & 0xF == SOURCES["ecommerce_orders"]
+    assert (a >> 108) & 0xF == STEPS.index("hold") and (a >> 92) & 0xFFFF == program_code("ecom_tail")
+    assert (a >> 68) & 0xFFFFFF == day_number(day) + 1 and a & (2**64 - 1) == 5
+    assert event_transfer_id(201, "ecommerce_orders", 5, None, "hold") >> 68 & 0xFFFFFF == 0  # no day
+    # the vectorised form gives the same ids; every part changes the id
+    rows = [(201, "ecommerce_orders", 5, day, "hold", ""), (201, "ecommerce_orders", 5, day, "post", ""),
+            (202, "ecommerce_orders", 5, day, "hold", ""), (201, "local_life_orders", 5, day, "hold", ""),
+            (201, "ecommerce_orders", 6, day, "hold", ""), (201, "ecommerce_orders", 5, None, "hold", ""),
+            (201, "ecommerce_orders", 5, day, "hold", "feiniao"), (402, "funding", 2**63 - 1, day, "affiliate", "")]  # fmt: skip
+    one = [event_transfer_id(*r) for r in rows]
+    cols = [np.array(v) for v in zip(*[(c, SOURCES[s], STEPS.index(st), program_code(p) if p else 0,
+                                        day_number(d) if d else -1) for c, s, _, d, st, p in rows], strict=True)]  # fmt: skip
+    assert event_ids(*cols, np.array([r[2] for r in rows], np.int64)) == one and len(set(one)) == len(rows)
+    hashed = [transfer_id(*r) for r in rows]  # settlement-side ids: bit 126 clear
+    assert all(h >> 126 == 0 for h in hashed) and not set(hashed) & set(one)
+    with pytest.raises(ValueError):
+        event_transfer_id(1024, "ad_revenue", 1)
+    with pytest.raises(ValueError):
+        event_transfer_id(101, "ad_revenue", 1, None, "paid:x")

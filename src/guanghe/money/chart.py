@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from enum import IntEnum
 from hashlib import blake2b
 
+import numpy as np
+
 from guanghe.data.money_schema import CHANNELS, ENTITY_MAX
 from guanghe.ledger import CNY, Account, AccountFlags, CreateAccountResult, LedgerStore
 
@@ -60,6 +62,11 @@ def account_id(kind: Kind, entity: int = 0, sub: int = 0) -> int:
             f"account {kind.name}: entity {entity} or sub {sub} out of range (0..{ENTITY_MAX}, 0..{SUB_MAX})"
         )
     return int(kind) << 56 | entity << 8 | sub
+
+
+def account_ids(kind: np.ndarray, entity: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """``account_id`` of every row (int64; the caller keeps entities and subs in range)."""
+    return kind.astype(np.int64) << 56 | entity.astype(np.int64) << 8 | sub.astype(np.int64)
 
 
 def parse_account(account: int) -> tuple[Kind, int, int]:

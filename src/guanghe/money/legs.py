@@ -6,8 +6,8 @@ and marks chains ``linked``: first lane 0 (chains of a day or a week: fundings w
 shares) by phase (opening steps, then posts and voids, then clawbacks) and chain; then lane 1 event by event —
 an order's holds, then their post or void, then its clawback — so a hold and its post usually share a batch
 (the ledger then neither reads the hold back nor writes its pending state twice). ``Legs.transfers(lo, hi)``
-builds the ledger ``Transfer`` objects of a slice: the only per-transfer Python work (ids and ``user_data``
-from the contracts in ``money.ids``).
+builds the ledger ``Transfer`` objects of a slice: ids, ``user_data`` and account ids are computed with numpy
+from the contracts in ``money.ids`` and ``money.chart``; making the objects is the only per-transfer Python.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from guanghe.data.money_schema import ENTITY_MAX
 from guanghe.ledger import CNY, Transfer, TransferFlags
-from guanghe.money.chart import Kind, account_id
+from guanghe.money.chart import SUB_MAX, Kind, account_ids, program_code
 from guanghe.money.codes import BY_VALUE
-from guanghe.money.ids import EPOCH, SOURCES, transfer_id, user_data
+from guanghe.money.ids import CODE_MAX, EPOCH, HOLD, SOURCES, STEPS, event_ids
 
 PENDING, POST, VOID, LINKED = (int(TransferFlags.PENDING), int(TransferFlags.POST_PENDING_TRANSFER),
                                int(TransferFlags.VOID_PENDING_TRANSFER), int(TransferFlags.LINKED))  # fmt: skip
@@ -92,15 +93,18 @@ class Legs:
 
     def __init__(self, channels: tuple[str, ...]) -> None:
         self.channels = channels
-        self.steps: list[str] = ["", "hold", "post", "void"]
+        self.steps: tuple[str, ...] = STEPS
         self.programs: list[str] = [""]
         self.tags: list[str] = [""]
         self.parts: list[dict[str, np.ndarray]] = []
         self.n = 0
         self.refusals: dict[int, str] = {}  # row -> the ledger's result, for refused transfers
         self._dates: dict[int, date] = {}
-        self._accounts: dict[tuple[int, int, int], int] = {}
-        self._bases: dict[tuple[int, int, int], int] = {}
+
+    def _step(self, c: Chunk) -> int:
+        if c.step not in STEPS:
+            raise ValueError(f"{c.channel}: unknown step {c.step!r} (steps are money.ids.STEPS)")
+        return STEPS.index(c.step)
 
     def _index(self, table: list[str], value: str) -> int:
         if value not in table:
@@ -116,7 +120,7 @@ class Legs:
             "channel": np.full(n, self.channels.index(c.channel), np.int8),
             "code": np.full(n, c.code, np.int32),
             "source": np.full(n, SOURCES[c.source], np.int8),
-            "step": np.full(n, self._index(self.steps, c.step), np.int16),
+            "step": np.full(n, self._step(c), np.int16),
             "program": np.full(n, self._index(self.programs, c.program), np.int16),
             "key": np.asarray(c.key, np.int64),
             "day": np.asarray(c.day, np.int32),
@@ -141,6 +145,14 @@ class Legs:
         }
         if np.any(part["amount"] < 0):
             raise ValueError(f"{c.channel} {BY_VALUE[c.code].name}: a negative amount (a rule bug)")
+        if not 0 < c.code <= CODE_MAX or np.any(part["key"] < 0):
+            raise ValueError(f"{c.channel} {c.code}: a code above {CODE_MAX} or a negative key (a rule bug)")
+        if not (0 <= c.debit.sub <= SUB_MAX and 0 <= c.credit.sub <= SUB_MAX):
+            raise ValueError(f"{c.channel} {c.code}: a sub-account outside 0..{SUB_MAX} (a rule bug)")
+        for side in ("dent", "cent"):
+            if len(part[side]) and (part[side].min() < 0 or part[side].max() > ENTITY_MAX):
+                raise ValueError(f"{c.channel} {BY_VALUE[c.code].name}: an account entity outside 0..{ENTITY_MAX} "
+                                 f"(party ids above it are quarantined at ingest)")  # fmt: skip
         self.parts.append(part)
         self.n += n
 
@@ -181,49 +193,34 @@ class Legs:
             d = self._dates[day] = EPOCH + timedelta(days=day)
         return d
 
-    def account(self, kind: int, entity: int, sub: int) -> int:
-        k = (kind, entity, sub)
-        a = self._accounts.get(k)
-        if a is None:
-            a = self._accounts[k] = account_id(Kind(kind), entity, sub)
-        return a
-
     def account_ids(self) -> set[int]:
         """Every account the transfers touch (to open them in bulk before the first batch)."""
-        out = set()
+        return set(np.unique(np.concatenate([self._account_column("d"), self._account_column("c")])).tolist())
+
+    def _account_column(self, side: str, s: slice = slice(None)) -> np.ndarray:
+        """Account ids of one side (``money.chart``'s layout, below 2^63), one per transfer of ``s``."""
         c = self.c
-        for side in ("d", "c"):
-            kind, ent, sub = c[f"{side}kind"].astype(np.int64), c[f"{side}ent"], c[f"{side}sub"]
-            group = kind << 48 | sub  # kinds < 2^15, subs < 2^48
-            for g in np.unique(group).tolist():
-                k, s = g >> 48, g & (2**48 - 1)
-                out.update(self.account(k, e, s) for e in np.unique(ent[group == g]).tolist())
-        return out
+        return account_ids(c[f"{side}kind"][s], c[f"{side}ent"][s], c[f"{side}sub"][s])
 
     def transfers(self, lo: int, hi: int) -> tuple[list[Transfer], list[int]]:
         """The ledger transfers of rows lo..hi-1, and their ids."""
-        c = self.c
-        cols = ("code", "source", "step", "program", "key", "day", "id_day", "amount", "flags", "dkind", "dent",
-                "dsub", "ckind", "cent", "csub")  # fmt: skip
-        rows = zip(*(c[k][lo:hi].tolist() for k in cols), strict=True)
-        sources = {v: k for k, v in SOURCES.items()}
-        steps, programs, date, account, bases = (
-            self.steps,
-            self.programs,
-            self.date,
-            self.account,
-            self._bases,
-        )
-        out, ids = [], []
-        for code, src, step, prog, key, day, iday, amount, flags, dk, de, ds, ck, ce, cs in rows:
-            source, program = sources[src], programs[prog]
-            on = None if iday == NO_DAY else date(iday)
-            tid = transfer_id(code, source, key, on, steps[step], program)
-            pid = transfer_id(code, source, key, on, "hold", program) if flags & (POST | VOID) else 0
-            base = bases.get((day, prog, src))
-            if base is None:  # user_data(day, program, source, 0): the event key fills the low 80 bits
-                base = bases[(day, prog, src)] = user_data(date(day), program or None, source, 0)
-            out.append(Transfer(tid, account(dk, de, ds), account(ck, ce, cs), amount, pid, base | key, CNY, code,
-                                flags))  # fmt: skip
-            ids.append(tid)
+        c, s = self.c, slice(lo, hi)
+        codes = np.array([program_code(p) if p else 0 for p in self.programs], np.int64)
+        code, source, step, key = c["code"][s], c["source"][s], c["step"][s], c["key"][s]
+        program, flags = codes[c["program"][s]], c["flags"][s]
+        ids = event_ids(code, source, step, program, c["id_day"][s], key)
+        resolves = (flags & (POST | VOID)) != 0
+        holds = np.zeros(hi - lo, object)
+        if resolves.any():
+            r = resolves
+            holds[r] = event_ids(code[r], source[r], np.full(int(r.sum()), HOLD), program[r], c["id_day"][s][r],
+                                 key[r])  # fmt: skip
+        u = np.uint64  # user_data: day << 104 | program << 88 | source << 80 | key (keys below 2^63)
+        high = (
+            c["day"][s].astype(u) << u(40) | program.astype(u) << u(24) | source.astype(u) << u(16)
+        ).tolist()
+        rows = zip(ids, self._account_column("d", s).tolist(), self._account_column("c", s).tolist(),
+                   c["amount"][s].tolist(), holds.tolist(), high, key.tolist(), code.tolist(), flags.tolist(),
+                   strict=True)  # fmt: skip
+        out = [Transfer(i, d, cr, a, p, h << 64 | k, CNY, co, f) for i, d, cr, a, p, h, k, co, f in rows]
         return out, ids
