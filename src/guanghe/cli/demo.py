@@ -60,7 +60,7 @@ def money_table(result: DemoResult) -> Table:
     t.add_row("withholding (CNY)", f"{st['withholding_fen'] / 100:,.2f}")
     t.add_row("payouts", f"{st['payouts']:,} · {st['payout_fen'] / 100:,.2f} CNY")
     t.add_row("ledger reconcile", ("clean" if rec.ok else f"[red]{len(rec.problems)} problems[/]")
-              + f" ({rec.accounts:,} accounts, {rec.pending:,} pending)")  # fmt: skip
+              + f" ({rec.accounts:,} accounts, {rec.pending:,} holds checked)")  # fmt: skip
     return t
 
 

@@ -22,6 +22,7 @@ except ImportError:  # pure-Python psycopg
 
 from guanghe.ledger.columns import U128, copy_dtype, copy_to_columns
 from guanghe.ledger.engine import Effects
+from guanghe.ledger.reads import ACCOUNT_COLS
 from guanghe.ledger.store import LedgerStore
 from guanghe.ledger.types import LedgerError, LedgerMissing
 
@@ -64,6 +65,7 @@ _TRANSFER_TYPES = [
 ]
 _ZERO16 = "'\\x" + "00" * 16 + "'::bytea"
 _COPY_HEADER, _COPY_TRAILER = 19, b"\xff\xff"  # PGCOPY signature, flags, extension length; end marker
+_ACCOUNT_TYPES = ["bytea", "int8", "int8", "int8", "bytea", "int8", "int8", "int8", "int8", "int8"]
 _PENDING_TYPES = ["bytea", "bytea", "bytea", "int8", "int8", "text", "int8", "bytea"]
 
 
@@ -178,6 +180,12 @@ class PostgresStore(LedgerStore):
             raise LedgerError("unexpected binary COPY stream from PostgreSQL (a column is not fixed-width)")
         parts.append(copy_to_columns(np.frombuffer(buf, dtype, whole, start), tuple(kinds)))
         return [np.concatenate(cols) for cols in zip(*parts, strict=True)]
+
+    def _insert_accounts(self, con: Any, rows: list[tuple]) -> None:
+        with con.cursor().copy(f"COPY accounts ({ACCOUNT_COLS}) FROM STDIN (FORMAT BINARY)") as cp:
+            cp.set_types(_ACCOUNT_TYPES)
+            for r in rows:
+                cp.write_row(r)
 
     def _persist(self, con: Any, fx: Effects) -> None:
         enc, enc0 = self.enc, self.enc0

@@ -144,10 +144,14 @@ class LedgerStore(Reads, ABC):
                     )
                 results.append(code)
             if new:
-                marks = ", ".join([self.placeholder] * 10)
-                con.cursor().executemany(f"INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ({marks})", new)
+                self._insert_accounts(con, new)
                 self._q(con, "UPDATE ledger_meta SET last_ts = ? WHERE k = 1 RETURNING k", (ts,))
         return results
+
+    def _insert_accounts(self, con: Any, rows: list[tuple]) -> None:
+        """Insert new account rows (``ACCOUNT_COLS`` order, ids encoded)."""
+        marks = ", ".join([self.placeholder] * 10)
+        con.cursor().executemany(f"INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ({marks})", rows)
 
     def create_transfers(self, transfers: Iterable[Transfer]) -> list[R]:
         """Apply a batch atomically; one result per input, in order. Also expires due pending transfers."""

@@ -25,8 +25,8 @@ import pyarrow as pa
 
 from guanghe.data.money_schema import CHANNELS, INCOME
 from guanghe.data.warehouse import Warehouse
-from guanghe.ledger import CreateTransferResult, LedgerStore
-from guanghe.money.channels import RULES, Context
+from guanghe.ledger import CreateTransferResult, LedgerStore, Transfer
+from guanghe.money.channels import RULES, Context, Read
 from guanghe.money.chart import check_program_codes, open_accounts
 from guanghe.money.codes import BY_VALUE
 from guanghe.money.export import IncomeExport, income_table, merge_income, rows_from_transfers
@@ -117,6 +117,7 @@ def check_writable(wh: Warehouse) -> None:
 
 
 Progress = Callable[[str, int, int], None]  # (channel, transfers done, transfers of the channel)
+Built = tuple[list[Transfer], list[int]]  # a batch's ledger transfers and their ids
 
 
 def accrue(wh: Warehouse, ledger: LedgerStore, rules: ChannelRules, programs: list[str], through: date,
@@ -127,22 +128,14 @@ def accrue(wh: Warehouse, ledger: LedgerStore, rules: ChannelRules, programs: li
     ctx = Context(wh, zone, through, rules, set(programs))
     report, known = AccrueReport(through, {}), set()
     incomes: list[pa.Table] = []
-    for channel in CHANNELS:
-        legs = Legs(CHANNELS)
-        read = RULES[channel](ctx, legs)
-        legs.finish()
-        out = ChannelOutcome(channel, read.events, read.skipped, reasons=read.reasons)
-        report.accounts_opened += open_accounts(ledger, legs.account_ids(), known)
-        results, ids = _write(ledger, legs, batch, _ticker(progress, channel, legs.n))
-        _summarise(legs, results, out)
-        report.problems += _problems(legs, results, ids, SHOWN - len(report.problems))
-        incomes.append(_income(legs, results, ids, zone))
-        if (conflicts := (results == REFUSED)).any():
-            found = ledger.lookup_transfers([ids[i] for i in np.flatnonzero(conflicts)])
-            incomes.append(rows_from_transfers(found, zone, names))
-        report.channels[channel] = out
-        log.info("accrued %s through %s: %d events, %d transfers new, %d present, %d refused, %d skipped events",
-                 channel, through, out.events, out.new, out.present, out.refused, out.skipped)  # fmt: skip
+    with ThreadPoolExecutor(1, thread_name_prefix="rules") as pool:
+        # the next channel's rules run (and its first batch is built) while this one's is written
+        ahead = pool.submit(_prepare, ctx, CHANNELS[0], batch)
+        for k in range(len(CHANNELS)):
+            legs, read, first = ahead.result()
+            if k + 1 < len(CHANNELS):
+                ahead = pool.submit(_prepare, ctx, CHANNELS[k + 1], batch)
+            incomes += _channel(ledger, legs, read, first, batch, known, names, zone, report, progress)
     rows = pa.concat_tables(incomes) if incomes else INCOME.arrow_schema().empty_table()
     report.income = merge_income(wh, rows)
     report.seconds = time.perf_counter() - started
@@ -150,6 +143,35 @@ def accrue(wh: Warehouse, ledger: LedgerStore, rules: ChannelRules, programs: li
              through, report.events, report.seconds, report.income.inserted, report.income.present,
              report.income.conflicts)  # fmt: skip
     return report
+
+
+def _prepare(ctx: Context, channel: str, batch: int) -> tuple[Legs, Read, Built | None]:
+    """A channel's transfers in ledger order, and its first batch built."""
+    legs = Legs(CHANNELS)
+    read = RULES[channel](ctx, legs)
+    legs.finish()
+    slices = legs.batches(batch)
+    return legs, read, (legs.transfers(*slices[0]) if slices else None)
+
+
+def _channel(ledger: LedgerStore, legs: Legs, read: Read, first: Built | None, batch: int, known: set[int],
+             names: dict[int, str], zone: ZoneInfo, report: AccrueReport,
+             progress: Progress | None) -> list[pa.Table]:  # fmt: skip
+    """Write one channel's transfers; its outcome goes into ``report``; returns its income rows."""
+    channel, incomes = read.channel, []
+    out = ChannelOutcome(channel, read.events, read.skipped, reasons=read.reasons)
+    report.accounts_opened += open_accounts(ledger, legs.account_ids(), known)
+    results, ids = _write(ledger, legs, batch, _ticker(progress, channel, legs.n), first)
+    _summarise(legs, results, out)
+    report.problems += _problems(legs, results, ids, SHOWN - len(report.problems))
+    incomes.append(_income(legs, results, ids, zone))
+    if (conflicts := (results == REFUSED)).any():
+        found = ledger.lookup_transfers([ids[i] for i in np.flatnonzero(conflicts)])
+        incomes.append(rows_from_transfers(found, zone, names))
+    report.channels[channel] = out
+    log.info("accrued %s through %s: %d events, %d transfers new, %d present, %d refused, %d skipped events",
+             channel, report.through, out.events, out.new, out.present, out.refused, out.skipped)  # fmt: skip
+    return incomes
 
 
 def _ticker(progress: Progress | None, channel: str, total: int) -> Callable[[int], None]:
@@ -161,17 +183,19 @@ def _ticker(progress: Progress | None, channel: str, total: int) -> Callable[[in
 
 
 def _write(
-    ledger: LedgerStore, legs: Legs, size: int, tick: Callable[[int], None]
+    ledger: LedgerStore, legs: Legs, size: int, tick: Callable[[int], None], first: Built | None
 ) -> tuple[np.ndarray, list]:
     """Send the transfers in batches; per transfer: OK, PRESENT or REFUSED (the result string kept aside).
-    The next batch's ``Transfer`` objects are built in a thread while the ledger writes the current one."""
+    The next batch's ``Transfer`` objects are built in a thread while the ledger writes the current one
+    (``first``: the first batch, built already)."""
     results = np.full(legs.n, REFUSED, np.int8)
     ids: list[int] = []
     slices = legs.batches(size)
+    ahead = None
     with ThreadPoolExecutor(1, thread_name_prefix="legs") as pool:
-        ahead = pool.submit(legs.transfers, *slices[0]) if slices else None
         for k, (lo, hi) in enumerate(slices):
-            transfers, batch_ids = ahead.result()
+            built = first if k == 0 else ahead.result() if ahead is not None else None
+            transfers, batch_ids = built if built is not None else legs.transfers(lo, hi)
             if k + 1 < len(slices):
                 ahead = pool.submit(legs.transfers, *slices[k + 1])
             ids += batch_ids
