@@ -94,6 +94,12 @@ def _sqlite(parsed: StoreURL, create: bool) -> AppDb:
         where = parsed.describe()
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
+    try:  # open it now (with create: make the file), so a bad file fails here, once, clearly
+        with engine.begin() as con:
+            con.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+    except SQLAlchemyError as e:
+        engine.dispose()
+        raise AppDbError(f"cannot open the SQLite {WHAT} at {where}: {e.orig or e}") from e
     return AppDb(parsed.raw, engine, where)
 
 
