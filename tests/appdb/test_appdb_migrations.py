@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -121,6 +122,7 @@ def test_missing_folder_is_not_created(tmp_path: Path) -> None:
         ("mysql://h/db", "unknown scheme 'mysql'"),
         ("sqlite:///", "empty path"),
         ("postgresql://h/db?schema=bad-name", "bad schema name"),
+        ("postgresql://h/db?schema=Upper", "bad schema name"),
     ],
 )
 def test_bad_urls_name_the_setting(url: str, match: str) -> None:
@@ -155,3 +157,24 @@ def test_the_comparison_sees_a_drift(db) -> None:
         diffs = compare_metadata(MigrationContext.configure(con), drifted)
     kinds = {d[0] if isinstance(d, tuple) else d[0][0] for d in diffs}
     assert kinds == {"add_column", "modify_type"}
+
+
+def test_concurrent_upgrades_both_succeed(url: str) -> None:
+    connect(url, create=True).close()
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with connect(url) as db:
+                barrier.wait()
+                upgrade(db)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and current_revision(url).at_head

@@ -56,8 +56,10 @@ def split_schema(url: str) -> tuple[str, str]:
     parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
     query = parse_qsl(parts.query)
     schema = next((v for k, v in query if k == "schema"), "public")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
-        raise SettingError(f"{SETTING} {url!r}: bad schema name {schema!r}: expected letters, digits and _")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):  # lower case: no quoting anywhere
+        raise SettingError(
+            f"{SETTING} {url!r}: bad schema name {schema!r}: expected lower-case letters, digits and _"
+        )
     rest = urlencode([(k, v) for k, v in query if k != "schema"])
     return urlunsplit(parts._replace(query=rest)), schema
 

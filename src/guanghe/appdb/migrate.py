@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from guanghe.appdb.engine import FIRST_STEP, WHAT, AppDb
 from guanghe.appdb.types import AppDbError, AppDbMissing
@@ -38,7 +39,9 @@ def config(db: AppDb | None = None, connection: Connection | None = None) -> Con
     return cfg
 
 
+@cache
 def scripts() -> ScriptDirectory:
+    """The packaged revisions (read once per process)."""
     return ScriptDirectory.from_config(config())
 
 
@@ -65,8 +68,12 @@ def upgrade(db: AppDb) -> tuple[Revision, Revision]:
     if before.at_head:
         return before, before
     known(before, db)
-    with db.engine.begin() as con:
-        command.upgrade(config(db, con), "head")
+    with db.engine.begin() as con:  # SQLite: BEGIN IMMEDIATE serialises upgrades; PostgreSQL: a lock
+        if con.dialect.name == "postgresql":
+            con.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"guanghe.appdb.{db.schema}"}
+            )
+        command.upgrade(config(db, con), "head")  # reads the revision again, under the lock
     return before, revision(db)
 
 

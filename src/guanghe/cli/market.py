@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 import typer
@@ -48,7 +49,7 @@ def create_command(
             fail(str(e))
     warning = "store this key now: it is not shown again (only its hash is kept)"
     if as_json:
-        print_json({"key": key, "principal": principal.__dict__, "warning": warning})
+        print_json({"key": key, "principal": asdict(principal), "warning": warning})
         return
     console.print(key, highlight=False, soft_wrap=True)
     err_console.print(
