@@ -68,11 +68,11 @@ def connect(url: str, create: bool = False) -> AppDb:
     """The engine a URL names; ``create`` makes a missing SQLite file or PostgreSQL schema (nothing else)."""
     parsed = parse_url(url, SCHEMES, SETTING)
     if parsed.scheme == "sqlite":
-        return _sqlite(parsed, create)
+        return _sqlite(url, parsed, create)
     return _postgres(url, create)
 
 
-def _sqlite(parsed: StoreURL, create: bool) -> AppDb:
+def _sqlite(url: str, parsed: StoreURL, create: bool) -> AppDb:
     if parsed.path is None:  # in memory: one connection shared by every session
         engine = create_engine(
             "sqlite://",
@@ -102,7 +102,7 @@ def _sqlite(parsed: StoreURL, create: bool) -> AppDb:
     except SQLAlchemyError as e:
         engine.dispose()
         raise AppDbError(f"cannot open the SQLite {WHAT} at {where}: {e.orig or e}") from e
-    return AppDb(parsed.raw, engine, where)
+    return AppDb(url, engine, where)
 
 
 def _sqlite_pragmas(con: Any, _record: object) -> None:
