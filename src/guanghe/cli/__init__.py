@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from guanghe.cli import (  # noqa: F401 - registers commands
     allocate,
+    db,
     demo,
     ingest,
     ledger,
+    market,
     metrics,
     money,
     money_settle,

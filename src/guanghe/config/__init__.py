@@ -19,6 +19,7 @@ from guanghe.config.urls import SettingError, StoreMissing, StoreURL, creatable_
 DEFAULT_WAREHOUSE = "duckdb:///guanghe.duckdb"
 DEFAULT_LEDGER = "sqlite:///guanghe-ledger.sqlite3"
 DEFAULT_COUNTERS = "memory://"
+DEFAULT_DB = "sqlite:///guanghe-app.sqlite3"
 DEFAULT_TIMEZONE = "UTC"
 
 
@@ -27,6 +28,7 @@ class Settings:
     warehouse: str = DEFAULT_WAREHOUSE
     ledger: str = DEFAULT_LEDGER
     counters: str = DEFAULT_COUNTERS
+    db: str = DEFAULT_DB  # the application database (principals, API keys): guanghe.appdb
     timezone: str = DEFAULT_TIMEZONE
 
     @classmethod
@@ -36,6 +38,7 @@ class Settings:
             warehouse=env.get("GUANGHE_WAREHOUSE", DEFAULT_WAREHOUSE),
             ledger=env.get("GUANGHE_LEDGER", DEFAULT_LEDGER),
             counters=env.get("GUANGHE_COUNTERS", DEFAULT_COUNTERS),
+            db=env.get("GUANGHE_DB_URL", DEFAULT_DB),
             timezone=env.get("GUANGHE_TIMEZONE", DEFAULT_TIMEZONE),
         )
 
@@ -47,6 +50,7 @@ class Settings:
 
 __all__ = [
     "DEFAULT_COUNTERS",
+    "DEFAULT_DB",
     "DEFAULT_LEDGER",
     "DEFAULT_TIMEZONE",
     "DEFAULT_WAREHOUSE",
