@@ -112,10 +112,10 @@ def test_bad_url_names_the_option(bad: str) -> None:
 
 def test_the_env_setting_and_its_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GUANGHE_DB_URL", raising=False)
+    monkeypatch.delenv("GUANGHE_DB", raising=False)
     assert run("db", "upgrade")[0] == 0
     assert (tmp_path / "guanghe-app.sqlite3").is_file()  # default: sqlite:///guanghe-app.sqlite3
-    monkeypatch.setenv("GUANGHE_DB_URL", f"sqlite:///{tmp_path}/env.sqlite3")
+    monkeypatch.setenv("GUANGHE_DB", f"sqlite:///{tmp_path}/env.sqlite3")
     assert run("db", "upgrade")[0] == 0 and (tmp_path / "env.sqlite3").is_file()
     assert run("market", "keys", "create", "--role", "mcn", "--name", "Agency")[0] == 0
     assert len(json.loads(run("market", "keys", "list", "--json")[1])) == 1

@@ -38,7 +38,7 @@ def test_external_ids_are_the_warehouse_party_ids() -> None:
 
 def test_setting_default_and_env() -> None:
     assert Settings.from_env({}).db == DEFAULT_DB == "sqlite:///guanghe-app.sqlite3"
-    assert Settings.from_env({"GUANGHE_DB_URL": "postgresql://h/db"}).db == "postgresql://h/db"
+    assert Settings.from_env({"GUANGHE_DB": "postgresql://h/db"}).db == "postgresql://h/db"
 
 
 def test_migrations_ship_with_the_package() -> None:

@@ -1,6 +1,6 @@
 """The application database: principals (brands, creators, MCN agencies, operators) and their API keys.
 
-One URL (``GUANGHE_DB_URL``): ``sqlite:///guanghe-app.sqlite3`` (default) or
+One URL (``GUANGHE_DB``): ``sqlite:///guanghe-app.sqlite3`` (default) or
 ``postgresql://user@host:port/db?schema=name``; Alembic migrations ship in ``migrations/``.
 
 >>> with open_appdb("sqlite://", create=True) as db:

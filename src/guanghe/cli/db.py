@@ -24,7 +24,7 @@ DB = typer.Option(
     lambda: Settings.from_env().db,
     "--db",
     help="Application database URL: sqlite:///FILE or postgresql://user@host:port/db[?schema=NAME] "
-    "(env GUANGHE_DB_URL).",
+    "(env GUANGHE_DB).",
 )
 JSON = typer.Option(False, "--json", help="Print JSON.")
 

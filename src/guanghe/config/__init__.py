@@ -38,7 +38,7 @@ class Settings:
             warehouse=env.get("GUANGHE_WAREHOUSE", DEFAULT_WAREHOUSE),
             ledger=env.get("GUANGHE_LEDGER", DEFAULT_LEDGER),
             counters=env.get("GUANGHE_COUNTERS", DEFAULT_COUNTERS),
-            db=env.get("GUANGHE_DB_URL", DEFAULT_DB),
+            db=env.get("GUANGHE_DB", DEFAULT_DB),
             timezone=env.get("GUANGHE_TIMEZONE", DEFAULT_TIMEZONE),
         )
 
