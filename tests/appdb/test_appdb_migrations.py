@@ -22,10 +22,14 @@ from guanghe.appdb import (
     upgrade,
 )
 from guanghe.appdb.engine import connect
+from guanghe.appdb.market_models import Base as MarketBase
 from guanghe.appdb.migrate import config
 from guanghe.appdb.models import Base
 from guanghe.config import SettingError
 from servers import PG_URL, postgres_available
+
+
+MARKET_TABLES = ("campaigns", "offers", "orders", "order_events", "rate_cards")
 
 
 def _where(url: str) -> tuple[Path | None, str | None]:
@@ -59,7 +63,7 @@ def test_postgres_tables_live_in_the_schema(url: str) -> None:
     with open_appdb(url, create=True) as db:
         assert db.schema == schema
         names = set(inspect(db.engine).get_table_names(schema=schema))
-        assert names == {"principals", "api_keys", "alembic_version"}
+        assert names == {"principals", "api_keys", "alembic_version", *MARKET_TABLES}
         assert "principals" not in inspect(db.engine).get_table_names(schema="public")
 
 
@@ -97,6 +101,7 @@ def test_behind_or_unknown_revision_is_refused(db) -> None:
 
 
 def test_models_and_migrations_agree(db) -> None:
+    assert MarketBase is Base and set(MARKET_TABLES) <= set(Base.metadata.tables)  # market tables compared too
     with db.engine.connect() as con:
         diffs = compare_metadata(MigrationContext.configure(con), Base.metadata)
     assert diffs == []
