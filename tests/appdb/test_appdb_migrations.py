@@ -28,7 +28,6 @@ from guanghe.appdb.models import Base
 from guanghe.config import SettingError
 from servers import PG_URL, postgres_available
 
-
 MARKET_TABLES = ("campaigns", "offers", "orders", "order_events", "rate_cards")
 
 
@@ -101,7 +100,9 @@ def test_behind_or_unknown_revision_is_refused(db) -> None:
 
 
 def test_models_and_migrations_agree(db) -> None:
-    assert MarketBase is Base and set(MARKET_TABLES) <= set(Base.metadata.tables)  # market tables compared too
+    assert MarketBase is Base and set(MARKET_TABLES) <= set(
+        Base.metadata.tables
+    )  # market tables compared too
     with db.engine.connect() as con:
         diffs = compare_metadata(MigrationContext.configure(con), Base.metadata)
     assert diffs == []

@@ -17,8 +17,8 @@ from guanghe.ledger.reconcile import reconcile
 from guanghe.market import orders as o
 from guanghe.market.offers import create_campaign, get_order, make_offer
 from guanghe.market.order_types import Market
-from guanghe.money.rules_load import load_rules
 from guanghe.money.rules import CHANNELS_DIR
+from guanghe.money.rules_load import load_rules
 from guanghe.programs import PROGRAMS_DIR
 
 _spec = importlib.util.spec_from_file_location(

@@ -25,7 +25,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guanghe.appdb.models import Base, UTCDateTime, utc_now
 
 DELIVERABLES = ("short_video", "live_mention")
-DIRECTIONS = ("offer", "application")  # a brand's offer to a creator, or a creator's application to a campaign
+DIRECTIONS = (
+    "offer",
+    "application",
+)  # a brand's offer to a creator, or a creator's application to a campaign
 CAMPAIGN_STATUSES = ("open", "closed")
 OFFER_STATUSES = ("open", "countered", "accepted", "declined", "withdrawn")
 ORDER_STATES = (
