@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from conftest import BRAND, WORK, World
@@ -20,10 +21,10 @@ from guanghe.market.offers import get_order
 from guanghe.market.order_types import Market
 
 ROUNDS = 20
-Call = Callable[[Market, int, int], o.Step]
+Call = Callable[[Market, int, int, datetime], o.Step]
 
 
-def race(world: World, order_id: int, calls: dict[str, Call]) -> dict[str, object]:
+def race(world: World, order_id: int, now: datetime, calls: dict[str, Call]) -> dict[str, object]:
     """Run the calls at once (each on its own connections, with the version read before); name -> Step or
     the exception it raised."""
     version = get_order(world.m.db, order_id).version
@@ -35,8 +36,8 @@ def race(world: World, order_id: int, calls: dict[str, Call]) -> dict[str, objec
             m = Market(db, ledger, world.m.fees)
             barrier.wait()
             try:
-                out[name] = call(m, order_id, version)
-            except Exception as e:  # noqa: BLE001 - recorded and checked by the test
+                out[name] = call(m, order_id, version, now)
+            except Exception as e:  # recorded and checked by the test
                 out[name] = e
 
     threads = [threading.Thread(target=run, args=item) for item in calls.items()]
@@ -60,9 +61,9 @@ def test_accept_and_cancel_an_offer(world: World) -> None:
     for _ in range(ROUNDS):
         order_id = world.offer()
         now = world.tick()
-        winner = one_winner(race(world, order_id, {
-            "accept": lambda m, i, v: o.accept(m, world.creator, i, now, version=v),
-            "cancel": lambda m, i, v: o.cancel(m, world.brand, i, now, version=v),
+        winner = one_winner(race(world, order_id, now, {
+            "accept": lambda m, i, v, t: o.accept(m, world.creator, i, t, version=v),
+            "cancel": lambda m, i, v, t: o.cancel(m, world.brand, i, t, version=v),
         }))  # fmt: skip
         order = get_order(world.m.db, order_id)
         assert order.state == {"accept": "accepted", "cancel": "cancelled"}[winner] and order.version == 2
@@ -74,9 +75,9 @@ def test_cancel_and_deliver_a_funded_order(world: World) -> None:
     for _ in range(ROUNDS):
         order_id = world.drive("accept", "fund")
         now = world.tick()
-        winner = one_winner(race(world, order_id, {
-            "cancel": lambda m, i, v: o.cancel(m, world.brand, i, now, version=v),
-            "deliver": lambda m, i, v: o.deliver(m, world.creator, i, WORK, world.owner, now, version=v),
+        winner = one_winner(race(world, order_id, now, {
+            "cancel": lambda m, i, v, t: o.cancel(m, world.brand, i, t, version=v),
+            "deliver": lambda m, i, v, t: o.deliver(m, world.creator, i, WORK, world.owner, t, version=v),
         }))  # fmt: skip
         state = get_order(world.m.db, order_id).state
         hold = world.m.ledger.lookup_pending([hold_id(order_id)])[0].status
@@ -94,9 +95,9 @@ def test_accept_a_delivered_order_against_another_request(world: World, loser: s
     for _ in range(ROUNDS // 2):
         order_id = world.drive("accept", "fund", "deliver")
         now = world.tick()
-        other: Call = (lambda m, i, v: o.cancel(m, world.creator, i, now, version=v)) if loser == "cancel" else (
-            lambda m, i, v: o.dispute(m, world.creator, i, "x", now, version=v))  # fmt: skip
-        out = race(world, order_id, {"accept": lambda m, i, v: o.accept(m, world.brand, i, now, version=v),
+        other: Call = (lambda m, i, v, t: o.cancel(m, world.creator, i, t, version=v)) if loser == "cancel" else (
+            lambda m, i, v, t: o.dispute(m, world.creator, i, "x", t, version=v))  # fmt: skip
+        out = race(world, order_id, now, {"accept": lambda m, i, v, t: o.accept(m, world.brand, i, t, version=v),
                                      loser: other})  # fmt: skip
         won = [n for n, r in out.items() if isinstance(r, o.Step)]
         assert len(won) == 1 and all(
