@@ -40,7 +40,8 @@ def test_orders_settle_and_export_like_every_channel(world: World, tmp_path: Pat
         )
         # earnings: 100,000 + 60 % of 50,000 = 130,000; fees: 2,000 + 2 % of 30,000 = 2,600
         assert (result.earnings_fen, result.fees_fen, result.net_income_fen) == (130_000, -2_600, 127_400)
-        lines = {r["line_id"]: r["amount_fen"] for r in read_statement(wh, Month.parse("2023-06"), "creator", CREATOR)["lines"]}  # fmt: skip
+        statement = read_statement(wh, Month.parse("2023-06"), "creator", CREATOR)
+        lines = {r["line_id"]: r["amount_fen"] for r in statement["lines"]}
         assert lines["earning/brand_deal/-/2023-06"] == 130_000
         assert lines["fee/brand_deal/xiaomai/2023-06"] == -2_600
         assert lines["mcn_share/1"] == -25_480  # floor(20 % x 127,400), taken at settlement like any channel
