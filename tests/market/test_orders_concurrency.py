@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pytest
-from conftest import BRAND, WORK, World
+from order_world import BRAND, WORK, World
 
 from guanghe.appdb import open_appdb
 from guanghe.ledger import open_ledger

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import BRAND, CREATOR, DEADLINE, NO_WORK, OTHERS_WORK, PRICE, WORK, World
+from order_world import BRAND, CREATOR, DEADLINE, NO_WORK, OTHERS_WORK, PRICE, WORK, World
 
 from guanghe.ledger import LedgerStore
 from guanghe.market import orders as o

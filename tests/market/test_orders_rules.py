@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from conftest import BRAND, CREATOR, OTHER_CREATOR, OTHERS_WORK, PATHS, PRICE, WORK, World
+from order_world import BRAND, CREATOR, OTHER_CREATOR, OTHERS_WORK, PATHS, PRICE, WORK, World
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 

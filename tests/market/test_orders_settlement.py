@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-from conftest import CREATOR, MCN, PROGRAM_NAMES, World
+from order_world import CREATOR, MCN, PROGRAM_NAMES, World
 
 from guanghe.data.money_schema import MCN_CONTRACTS
 from guanghe.data.warehouse import open_warehouse
