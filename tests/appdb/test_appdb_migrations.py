@@ -6,11 +6,11 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import schema_exists
 from sqlalchemy import Column, MetaData, String, inspect, text
 
 from guanghe.appdb import (
@@ -36,6 +36,12 @@ def _where(url: str) -> tuple[Path | None, str | None]:
     if url.startswith("sqlite"):
         return Path(url.removeprefix("sqlite:///")), None
     return None, parse_qs(urlsplit(url).query)["schema"][0]
+
+
+def schema_exists(name: str) -> bool:
+    """(Here, not imported from conftest: another folder's conftest may hold that name in a joint run.)"""
+    with psycopg.connect(PG_URL, autocommit=True) as con:
+        return con.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (name,)).fetchone() is not None
 
 
 def _exists(url: str) -> bool:
