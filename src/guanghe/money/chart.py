@@ -39,6 +39,7 @@ class Kind(IntEnum):
     MERCHANT = 30  # entity = merchant id: pays affiliate commissions
     STORE = 31  # entity = store id: pays local-life commissions
     BRAND = 32  # entity = brand id: pays brand deals
+    BRAND_ESCROW = 33  # entity = brand id: money held for the brand's funded marketplace orders
     WITHHOLDING_TAX = 40  # tax withheld from creators, owed to the tax authority
     PAYOUT_CLEARING = 41  # payouts sent to the bank, awaiting its result
     BANK = 42  # money that left the platform (confirmed payouts)
@@ -52,6 +53,7 @@ FLAGS: dict[Kind, AccountFlags] = {
     Kind.MERCHANT: AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS,
     Kind.STORE: AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS,
     Kind.BRAND: AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS,
+    Kind.BRAND_ESCROW: AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS,  # pays out at most what it holds
     Kind.AD_POOL: AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS,
 }
 

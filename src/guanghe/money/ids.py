@@ -38,6 +38,7 @@ KEY_MAX = 2**80 - 1
 SOURCES: dict[str, int] = {
     "ad_revenue": 1, "ecommerce_orders": 2, "local_life_orders": 3, "cash_grants": 4, "plan": 5,
     "brand_orders": 6, "task_rewards": 7, "mcn_contracts": 8, "settlement": 9, "funding": 10,
+    "market_orders": 11,
 }  # fmt: skip
 SOURCE_NAMES = {v: k for k, v in SOURCES.items()}
 # steps of an event's life, by their index in event ids (never reorder); a funding's step is its channel
