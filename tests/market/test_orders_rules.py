@@ -154,6 +154,32 @@ def test_a_crash_after_the_ledger_write_is_repaired_by_retrying(world: World) ->
     assert m.ledger.lookup_pending([hold_id(order_id)])[0].status == "posted"
 
 
+def test_another_transition_after_a_crash_follows_the_ledger(world: World) -> None:
+    """The crashed run's transfers are the truth when the next call is not its retry: a cancel after a crashed
+    fund finds the order funded and voids the hold (no money stranded); a dispute after a crashed completion
+    finds the order completed and is refused."""
+    m = world.m
+    order_id = world.drive("accept")
+    order = get_order(m.db, order_id)
+    terms = Terms(order_id, BRAND, CREATOR, PRICE, order.fee_bps, order.fee_program)
+    escrow.write(m.ledger, escrow.hold(terms, m.day(world.now)))  # the crashed fund's write
+    step = world.do(order_id, "cancel")
+    assert (step.from_state, step.to_state) == ("funded", "cancelled")
+    assert m.ledger.lookup_pending([hold_id(order_id)])[0].status == "voided"
+    assert m.ledger.lookup_accounts([brand_account(BRAND)])[0].debits_pending == 0
+    events = [(e.action, e.from_state, e.to_state) for e in order_events(m.db, order_id)]
+    assert events[-2:] == [("recovered", "accepted", "funded"), ("cancel", "funded", "cancelled")]
+
+    order_id = world.drive("accept", "fund", "deliver")
+    order = get_order(m.db, order_id)
+    terms = Terms(order_id, BRAND, CREATOR, PRICE, order.fee_bps, order.fee_program)
+    escrow.write(m.ledger, escrow.release(terms, PRICE, m.day(world.now)))  # the crashed completion's write
+    with pytest.raises(OrderError, match="is completed: cannot dispute"):
+        world.do(order_id, "dispute")
+    after = get_order(m.db, order_id)
+    assert (after.state, after.creator_fen) == ("completed", PRICE)
+
+
 def test_a_ledger_refusal_keeps_the_state(world: World) -> None:
     """The same ids with other amounts (the ledger holds an earlier, different hold): refused, state kept."""
     m, order_id = world.m, world.drive("accept")

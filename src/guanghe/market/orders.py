@@ -68,6 +68,10 @@ def transition(
 ) -> Step:
     """Apply ``action`` to the order (see the module); the named functions below are the public forms."""
     at = utc(now)
+    with Session(m.db.engine) as s, s.begin():  # committed on its own: a refused action keeps the recovery
+        row = s.scalars(select(OrderRow).where(OrderRow.id == order_id).with_for_update()).one_or_none()
+        if row is not None:
+            _catch_up(m, s, row, action, at)
     with Session(m.db.engine) as s, s.begin():
         row = s.scalars(select(OrderRow).where(OrderRow.id == order_id).with_for_update()).one_or_none()
         if row is None:
@@ -99,6 +103,40 @@ def transition(
                             idempotency_key=idempotency_key))  # fmt: skip
         s.flush()
         return Step(Order.of(row), action, before, rule.to, row.version, tuple(transfers))
+
+
+# what the escrow's transfers on the ledger say an order's state is, when its own row lags behind
+_CAUGHT_UP = {("post", "disputed"): "resolved", ("void", "disputed"): "resolved", ("post", "delivered"): "completed",
+              ("post", "revision_requested"): "completed", ("void", "accepted"): "cancelled",
+              ("void", "funded"): "cancelled", ("hold", "accepted"): "funded"}  # fmt: skip
+
+
+def _catch_up(m: Market, s: Session, row: OrderRow, action: str, at: datetime) -> None:
+    """A run that wrote the escrow's transfers and died before committing the order's new state leaves the row
+    behind the ledger; the ledger is the truth: the row is brought to the state its money shows (an event
+    ``recovered`` records it), so no later transition can strand the money (a cancel after a crashed fund
+    voids the hold it finds; a dispute after a crashed completion finds the order completed). A retry of the
+    crashed transition itself is left to run: its transfers answer ``exists`` and it commits as it would have."""
+    if row.state not in {state for _, state in _CAUGHT_UP}:
+        return
+    steps = {escrow.transfer_id(escrow.HOLD, row.id, step): step for step in ("hold", "post", "void")}
+    found = {steps[t.id]: t for t in m.ledger.lookup_transfers(list(steps))}
+    step = "post" if "post" in found else "void" if "void" in found else "hold" if "hold" in found else None
+    to = _CAUGHT_UP.get((step, row.state)) if step else None
+    own = ESCROW.get((row.state, action))
+    if to is None or own == step or (own == "split" and step in ("post", "void")):
+        return
+    before, detail = row.state, {"ledger": f"{found[step].id:032x}", "step": step}
+    if step == "hold":
+        row.escrow_transfer_id = f"{found[step].id:032x}"
+    elif to in ("completed", "resolved"):
+        row.creator_fen = found["post"].amount if step == "post" else 0
+        detail["creator_fen"] = row.creator_fen
+    row.state, row.version, row.updated_at = to, row.version + 1, at
+    detail["version"] = row.version
+    s.add(OrderEventRow(order_id=row.id, at=at, actor_principal_id=None, action="recovered", from_state=before,
+                        to_state=to, detail=json.dumps(detail)))  # fmt: skip
+    s.flush()
 
 
 def _replay(row: OrderRow, done: OrderEventRow, action: str) -> Step:
