@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -50,9 +50,24 @@ class MarketSettings:
         return cls(**json.loads(os.environ.get(ENV, "{}")))
 
 
+def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every FastAPI route of an app (``app.routes``), inside included routers and mounts too (FastAPI keeps
+    an included router as one entry since 0.13x; its ``original_router`` holds the routes)."""
+    for r in routes:
+        if isinstance(r, APIRoute):
+            yield r
+        elif (inner := getattr(r, "original_router", None)) is not None:
+            yield from api_routes(inner.routes)
+        elif isinstance(getattr(r, "routes", None), list):
+            yield from api_routes(r.routes)
+
+
 def check_routes(app: FastAPI) -> None:
     """Every route has its roles in ``auth.ROUTE_ROLES`` (a route cannot skip authorization)."""
-    missing = [r.name for r in app.routes if isinstance(r, APIRoute) and r.name not in ROUTE_ROLES]
+    found = list(api_routes(app.routes))
+    if not found:
+        raise MarketApiError("no routes found: has FastAPI changed how it keeps included routers?")
+    missing = [r.name for r in found if r.name not in ROUTE_ROLES]
     if missing:
         raise MarketApiError(f"routes without roles in ROUTE_ROLES: {', '.join(missing)}")
 
