@@ -43,6 +43,16 @@ class Problem(Exception):
         self.errors = [{"field": field, "message": detail}] if field else None
 
 
+_FIELDS = {"category": "categories", "tier": "tiers", "region": "regions", "program": "programs"}
+
+
+def invalid(e: ValueError, prefix: str = "") -> Problem:
+    """A use case's ValueError ("tier: unknown value …", "min_followers 5 is above …") as a 422 naming its
+    field (the first word of the message, in the API's spelling, after ``prefix``)."""
+    word = str(e).replace(":", " ").split()[0]
+    return Problem(422, str(e), prefix + _FIELDS.get(word, word))
+
+
 def problem_type(status: int) -> str:
     return f"urn:guanghe:problem:{SLUGS.get(status, str(status))}"
 

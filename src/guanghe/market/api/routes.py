@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from guanghe.appdb import Principal
 from guanghe.market.api import schemas as s
 from guanghe.market.api.auth import authorize
-from guanghe.market.api.problems import Problem, responses
+from guanghe.market.api.problems import Problem, invalid, responses
 from guanghe.market.api.state import MarketState
 from guanghe.market.discovery import SearchFilters, search
 from guanghe.market.matching import Campaign, InfeasibleCampaign, match_exact
@@ -22,7 +22,6 @@ from guanghe.market.reference import match_greedy
 
 router = APIRouter(prefix="/v1/market", dependencies=[Depends(authorize)], responses=responses(401, 403))
 Caller = Annotated[Principal, Depends(authorize)]
-_FIELDS = {"category": "categories", "tier": "tiers", "region": "regions", "program": "programs"}
 
 
 def market(request: Request) -> MarketState:
@@ -37,13 +36,7 @@ def filters_of(f: s.Filters, prefix: str = "") -> SearchFilters:
     try:
         return SearchFilters(**{k: tuple(v) if isinstance(v, list) else v for k, v in f.model_dump().items()})
     except ValueError as e:
-        raise _invalid(e, prefix) from e
-
-
-def _invalid(e: ValueError, prefix: str = "") -> Problem:
-    """A use case's ValueError ("tier: unknown value …", "min_followers 5 is above …") naming its field."""
-    word = str(e).replace(":", " ").split()[0]
-    return Problem(422, str(e), prefix + _FIELDS.get(word, word))
+        raise invalid(e, prefix) from e
 
 
 def query_filters(
@@ -85,7 +78,7 @@ def search_creators(
     try:
         page = search(m.wh, m.kits, filters, m.rates(filters.deliverable), limit=limit, offset=offset)
     except ValueError as e:
-        raise _invalid(e) from e
+        raise invalid(e) from e
     return {"items": clean(page.rows.to_pylist()), "total": page.total, "limit": limit, "offset": offset,
             "as_of": m.as_of}  # fmt: skip
 
@@ -115,7 +108,10 @@ def match(m: Market, body: s.MatchRequest) -> dict:
     """The optimal set of creators for a campaign (brand, operator): ``match_exact`` over the filtered pool
     (value: expected reach or engagements; price: rate card, else suggested), with the greedy baseline."""
     filters = filters_of(body.filters, "filters.")
-    pool, rows = m.pool(filters, body.objective, body.must_include, body.exclude)
+    try:
+        pool, rows = m.pool(filters, body.objective, body.must_include, body.exclude)
+    except ValueError as e:  # a program the warehouse does not know
+        raise invalid(e, "filters.") from e
     campaign = Campaign(body.budget_fen, body.max_creators, body.max_per_mcn)
     try:
         best = match_exact(pool, campaign, time_limit_s=m.settings.time_limit_s)
