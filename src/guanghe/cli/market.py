@@ -1,20 +1,22 @@
-"""``guanghe market keys create|list|revoke``: API keys for brands, creators, MCN agencies and operators."""
+"""``guanghe market keys create|list|revoke`` (API keys for brands, creators, MCN agencies and operators) and
+``guanghe market serve`` (the marketplace API)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from guanghe.appdb import EXTERNAL_ID_MAX, ROLES, AppDbError, create_key, list_keys, revoke_key
-from guanghe.cli.app import app, console, err_console
+from guanghe.cli.app import app, console, err_console, warehouse_option
 from guanghe.cli.db import DB, JSON, fail, open_or_exit, print_json
+from guanghe.config import Settings
 
 market_app = typer.Typer(
-    name="market", help="The marketplace: its principals and API keys.", no_args_is_help=True
+    name="market", help="The marketplace: its principals and API keys, its API.", no_args_is_help=True
 )
 keys_app = typer.Typer(name="keys", help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 market_app.add_typer(keys_app, name="keys")
@@ -131,3 +133,57 @@ def revoke_command(
         )
     else:
         console.print(f"key {key.id} ({key.prefix}…) revoked at {_time(key.revoked_at)}", highlight=False)
+
+
+@market_app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Bind address."),
+    port: int = typer.Option(8100, "--port", min=1, max=65535, help="Port."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="uvicorn worker processes (each builds the catalog)."
+    ),
+    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (read only)."),
+    url: str = DB,
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The catalog's day (default: the warehouse's last)."
+    ),
+    timezone: str = typer.Option(
+        lambda: Settings.from_env().timezone, "--timezone", help="Platform time zone (env GUANGHE_TIMEZONE)."
+    ),
+    time_limit: float = typer.Option(
+        10.0, "--time-limit", min=0.1, help="Seconds a match may solve at most."
+    ),
+) -> None:
+    """Run the marketplace API (uvicorn) under /v1/market: me, creators (search), media kits, match."""
+    import os
+
+    import uvicorn
+
+    from guanghe.config import SettingError, platform_zone
+    from guanghe.data.warehouse import WarehouseError
+    from guanghe.market.api.app import ENV, MarketApiError, MarketSettings, build_market_app
+
+    if as_of is not None:
+        try:
+            as_of = date.fromisoformat(as_of).isoformat()
+        except ValueError:
+            fail(f"--as-of: expected a date like 2023-06-30, got {as_of!r}")
+    try:
+        platform_zone(timezone)
+    except SettingError:
+        fail(f"--timezone {timezone!r}: expected an IANA time zone such as UTC or Asia/Shanghai")
+    open_or_exit(url).close()  # a missing or un-migrated database: exit 2 before anything starts
+    settings = MarketSettings(warehouse, url, as_of, timezone, time_limit)
+    try:
+        api = build_market_app(settings)  # the catalog, once, here: a bad warehouse fails before serving
+    except (WarehouseError, MarketApiError, SettingError) as e:
+        fail(f"--warehouse: {e}")
+    as_of_day = api.state.market.as_of
+    console.print(f"market API on http://{host}:{port}/v1/market x{workers}; catalog of "
+                  f"{api.state.market.kits.num_rows:,} creators as of {as_of_day}", highlight=False)  # fmt: skip
+    if workers == 1:
+        uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
+        return
+    os.environ[ENV] = MarketSettings(warehouse, url, as_of_day.isoformat(), timezone, time_limit).to_env()
+    uvicorn.run("guanghe.market.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)  # fmt: skip

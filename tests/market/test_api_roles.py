@@ -1,0 +1,79 @@
+"""The role × route matrix, built from the app's own routes: every route is in ``ROUTE_ROLES`` (a new route
+cannot skip authorization), and every route answers every role, and no key, as the table says."""
+
+from __future__ import annotations
+
+import pytest
+from api_helpers import PROBLEM, Client
+from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
+
+from guanghe.appdb import ROLES
+from guanghe.market.api import ROUTE_ROLES, MarketApiError
+from guanghe.market.api.app import api_routes, check_routes
+from guanghe.market.api.auth import authorize
+
+# one valid request per route name: (path parameters, JSON body); a route without one fails the matrix
+SAMPLES = {
+    "me": ({}, None),
+    "search_creators": ({}, None),
+    "media_kit": ({"creator_id": "OWN"}, None),
+    "match": ({}, {"budget_fen": 200_000, "max_creators": 3}),
+}
+
+
+def routes(app) -> list[APIRoute]:
+    found = list(api_routes(app.routes))
+    assert len(found) >= len(SAMPLES)
+    return found
+
+
+def test_every_route_is_in_the_role_table(api) -> None:
+    client, _ = api
+    names = {r.name for r in routes(client.app)}
+    assert names <= set(ROUTE_ROLES), f"routes missing from ROUTE_ROLES: {names - set(ROUTE_ROLES)}"
+    assert names == set(SAMPLES), "a route without a sample request in this matrix"
+    assert all(roles <= set(ROLES) and roles for roles in ROUTE_ROLES.values())
+    for r in routes(client.app):  # each route runs the one authorization dependency
+        assert any(d.call is authorize for d in r.dependant.dependencies), r.name
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_role_by_route_matrix(api, role: str | None) -> None:
+    client, keys = api
+    c = client.as_(keys.of(role))
+    for route in routes(client.app):
+        params, body = SAMPLES[route.name]
+        own = keys.creator_id  # the creator whose kit the creator and its agency may see
+        path = route.path_format.format(**{k: own if v == "OWN" else v for k, v in params.items()})
+        for method in route.methods:
+            r = c.request(method, path, json=body)
+            if role is None:
+                expected = 401
+            elif role not in ROUTE_ROLES[route.name]:
+                expected = 403
+            else:
+                expected = 200
+            assert r.status_code == expected, (role, route.name, r.text)
+            if expected != 200:
+                assert r.headers["content-type"] == PROBLEM
+
+
+def test_an_app_with_a_route_outside_the_table_refuses_to_start_and_denies_by_default(api) -> None:
+    client, keys = api
+    extra = APIRouter(prefix="/v1/market", dependencies=[Depends(authorize)])
+
+    @extra.get("/secret", name="secret")
+    def secret() -> dict:
+        return {"leak": True}
+
+    before = list(client.app.router.routes)
+    client.app.include_router(extra)
+    try:
+        with pytest.raises(MarketApiError, match="secret"):
+            check_routes(client.app)
+        for role in ROLES:  # and were it served anyway, no role may call it
+            assert Client(client.app, keys.of(role)).get("/v1/market/secret").status_code == 403
+    finally:
+        client.app.router.routes[:] = before
+    check_routes(client.app)
