@@ -25,7 +25,7 @@ def read_table(path: Path, table: str) -> pa.Table:
 # The column that dates each table's rows, for cutting a fixture at a day (the data "ends" that day).
 WHEN = {
     "works": "published_at", "income": "occurred_at", "work_boost": "date", "work_daily": "date",
-    "creator_daily": "date",
+    "creator_daily": "date", "brand_orders": "completed_at",
 }  # fmt: skip
 
 

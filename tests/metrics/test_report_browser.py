@@ -136,7 +136,8 @@ def test_page_opens_offline_and_draws_every_chart(page, figures, report, tmp_pat
     seen, blocked, errors = page.net
     assert blocked == [] and all(u.startswith("file://") for u in seen), (blocked, seen)
     assert errors == []
-    assert len(figures) == 10  # 5 trends, channel, tier spread; program impressions, pacing, cash
+    # 5 trends, channel, tier spread; marketplace orders, advertisers; program impressions, pacing, cash
+    assert len(figures) == 12
     assert all(f["texts"] for f in figures)
     shot = report.parent / "report.png"
     page.screenshot(path=str(shot), full_page=True)

@@ -1,6 +1,7 @@
 """The default platform reproduces the seed's six YoY figures, computed by the metric catalog (the income
-figures from the truth's earnings, as the income table holds them after accrual), and the seed's money
-dynamics; seeds not used for calibration stay within 3 pp."""
+figures from the truth's earnings, as the income table holds them after accrual), the marketplace's June
+advertisers and Q2 orders, and the seed's money dynamics; seeds not used for calibration stay within 3 pp
+(the first-time share and Q2 orders: 5 pp)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,19 @@ from synth_views import views
 from guanghe.synth import SynthConfig, generate
 from guanghe.synth.figures import (
     FIRST_TIME_AD_SHARE,
+    MARKET_TARGETS,
     TARGETS,
     catalog_values,
     first_time_ad_share,
+    market_values,
+    market_yoy,
     values,
     yoy,
 )
+
+# The marketplace's figures (June advertisers, Q2 orders): tolerance on the default platform (seed 7) and on
+# seeds not used for calibration. The Q2 orders spread between seeds (~1.5 pp) like the first-time share.
+MARKET_TOLERANCE = {"market_advertisers": (0.01, 0.03), "market_orders": (0.03, 0.05)}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +48,9 @@ def test_default_platform_matches_seed_figures(default_platform: tuple[Path, Syn
     first = got["first_time_earner_share_ad_share"]["value"]
     assert abs(first - FIRST_TIME_AD_SHARE) <= 0.03, first
     assert first == pytest.approx(first_time_ad_share(out, cfg.end))
+    market = {k: round(got[k]["yoy"] - target, 4) for k, target in MARKET_TARGETS.items()}
+    assert all(abs(v) <= MARKET_TOLERANCE[k][0] for k, v in market.items()), market
+    assert market_yoy(out, cfg.end) == pytest.approx({k: got[k]["yoy"] for k in MARKET_TARGETS})
 
 
 @pytest.mark.slow
@@ -89,6 +100,8 @@ def test_seeds_not_used_for_calibration(tmp_path: Path, seed: int) -> None:
     off = {k: round(got[k] - target, 4) for k, target in TARGETS.items()}
     assert all(abs(v) <= 0.03 for v in off.values()), off
     assert abs(first_time_ad_share(tmp_path) - FIRST_TIME_AD_SHARE) <= 0.05
+    market = {k: round(v - MARKET_TARGETS[k], 4) for k, v in market_yoy(tmp_path).items()}
+    assert all(abs(v) <= MARKET_TOLERANCE[k][1] for k, v in market.items()), market
 
 
 def test_own_sql_agrees_with_catalog(small_run: tuple[Path, dict]) -> None:
@@ -101,3 +114,6 @@ def test_own_sql_agrees_with_catalog(small_run: tuple[Path, dict]) -> None:
     assert catalog["first_time_earner_share_ad_share"]["value"] == pytest.approx(
         first_time_ad_share(out, end)
     )
+    market = market_values(out, end)
+    assert market == {k: catalog[k]["value"] for k in MARKET_TARGETS}
+    assert market["market_orders"] > market["market_advertisers"] > 0

@@ -14,7 +14,12 @@ from guanghe.metrics.headline import HeadlineRow
 from guanghe.metrics.report.build import fmt_change, fmt_value
 from guanghe.synth import SynthConfig
 
-PERIOD_NAMES = {"last-12m": "past year", "last-6m": "last half-year"}
+PERIOD_NAMES = {
+    "last-12m": "past year",
+    "last-6m": "last half-year",
+    "last-3m": "last quarter",
+    "last-1m": "last month",
+}
 
 
 def headline_table(rows: list[HeadlineRow]) -> Table:

@@ -2,7 +2,7 @@
 
 A metric is ``reduce(source.build(tables, period))``: a source builds one Ibis table for a period (works in
 the period, income in the period, ...) and the metric reduces it to one scalar. Metrics that share a source
-are computed in one aggregate query. Theme modules (creation, income, support) register their metrics here;
+are computed in one aggregate query. Theme modules (creation, income, support, market) register their metrics here;
 later work extends the catalog the same way with :func:`register`.
 """
 
@@ -79,4 +79,4 @@ def get(names: Iterable[str] | None = None) -> list[Metric]:
 
 
 def _load() -> None:
-    from guanghe.metrics import creation, income, support  # noqa: F401 - registers metrics
+    from guanghe.metrics import creation, income, market, support  # noqa: F401 - registers metrics

@@ -1,7 +1,8 @@
 """The conference slide as data: which catalog metric answers which seed figure, over which period.
 
 The seed's figures are the platform's "past year" (12 months) except income growth, which is on the last
-half-year. ``headline(tables)`` computes them on this platform.
+half-year, and the marketplace's (磁力聚星) June advertisers and Q2 orders: the last month and the last quarter
+(the conference's data ended in June). ``headline(tables)`` computes them on this platform.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from guanghe.metrics.period import UTC_ZONE
 @dataclass(frozen=True)
 class SeedFigure:
     metric: str
-    period: str  # "last-12m" or "last-6m"
+    period: str  # "last-12m", "last-6m", "last-3m" or "last-1m"
     seed_yoy: float | None  # the conference's YoY, where it gave one
     seed_value: str  # the conference's level, as said on stage ("" when none)
     note: str = ""
@@ -36,6 +37,8 @@ SEED_FIGURES: tuple[SeedFigure, ...] = (
     SeedFigure("creators_supported", "last-12m", None, "> 6 million"),
     SeedFigure("supported_follower_gain", "last-12m", None, "> 27 billion"),
     SeedFigure("first_time_earner_share_ad_share", "last-6m", None, "30%", "磁力万合 launched in March"),
+    SeedFigure("market_advertisers", "last-1m", 0.40, "", "last month (the conference: June)"),
+    SeedFigure("market_orders", "last-3m", 1.00, "×2", "last quarter (the conference: Q2)"),
 )
 
 
@@ -46,8 +49,9 @@ class HeadlineRow:
 
 
 def headline(tables: Tables, zone: ZoneInfo = UTC_ZONE) -> list[HeadlineRow]:
-    """Every seed figure computed on this platform (two catalog runs: past year and last half-year), days
-    counted in ``zone``. Both periods end with the data's last complete month."""
+    """Every seed figure computed on this platform (one catalog run per period: past year, last half-year,
+    last quarter, last month), days counted in ``zone``. Every period ends with the data's last complete
+    month."""
     out: list[HeadlineRow] = []
     by_period: dict[str, dict[str, MetricValue]] = {}
     for period in sorted({f.period for f in SEED_FIGURES}):

@@ -62,7 +62,7 @@ class SynthConfig:
     posting_trend: float = 0.0007115  # monthly log-growth of every creator's posting rate
     follow_scale: float = 4.785  # multiplier on organic follows per impression
     retention_trend: float = 0.006709  # monthly log-decline of the churn-to-dormancy probability
-    monetisation_trend: float = 0.0023  # monthly log-growth of every money amount (prices, orders, ads ...)
+    monetisation_trend: float = 0.00416  # monthly log-growth of every money amount (prices, orders, ads ...)
     uptake_trend: float = -0.028  # monthly log-growth of every channel's adoption probability
 
     # --- population ---

@@ -25,6 +25,10 @@ TARGETS = {
     "creators_multi_income": 0.17,
 }
 FIRST_TIME_AD_SHARE = 0.30  # share of 磁力万合 earners earning for the first time (last half-year)
+# The marketplace's (磁力聚星) figures: YoY change of the advertisers of the window's last month (June) and of
+# the orders of its last quarter (Q2), brand orders counted on the day of completed_at.
+MARKET_TARGETS = {"market_advertisers": 0.40, "market_orders": 1.00}
+MARKET_MONTHS = {"market_advertisers": 1, "market_orders": 3}  # months ending with ``end``
 
 _SQL = """
 WITH fa AS (
@@ -59,6 +63,13 @@ ad AS (SELECT DISTINCT creator_id FROM paid
 first AS (SELECT creator_id, min(occurred_at) AS f FROM paid WHERE creator_id IN (SELECT creator_id FROM ad)
           GROUP BY creator_id)
 SELECT avg((CAST(f AS DATE) >= $half)::INT) FROM first
+"""
+
+_MARKET = """
+SELECT
+    (SELECT count(DISTINCT brand_id) FROM brand_orders
+        WHERE CAST(completed_at AS DATE) BETWEEN $m1 AND $end) AS market_advertisers,
+    (SELECT count(*) FROM brand_orders WHERE CAST(completed_at AS DATE) BETWEEN $m3 AND $end) AS market_orders
 """
 
 # The truth as the income table holds it: one row per (creator, channel, month, line), on the month's first day.
@@ -109,6 +120,24 @@ def values(data_dir: str | Path, end: date) -> dict[str, int]:
     return {k: int(v) for k, v in row.items()}
 
 
+def market_values(data_dir: str | Path, end: date) -> dict[str, int]:
+    """Advertisers of the month ending ``end`` and orders of the quarter ending ``end`` (a month's last day)."""
+    wh = platform(data_dir)
+    try:
+        params = {"m1": _month_start(end, 0), "m3": _month_start(end, 2), "end": end}
+        row = wh.sql(_MARKET, params).to_pylist()[0]
+    finally:
+        wh.close()
+    return {k: int(v) for k, v in row.items()}
+
+
+def market_yoy(data_dir: str | Path, end: date = date(2023, 6, 30)) -> dict[str, float]:
+    """YoY change of the two marketplace figures: June advertisers and Q2 orders for the default ``end``."""
+    now = market_values(data_dir, end)
+    before = market_values(data_dir, _month_end(end, 12))
+    return {k: now[k] / before[k] - 1 if before[k] else float("nan") for k in now}
+
+
 def first_time_ad_share(data_dir: str | Path, end: date = date(2023, 6, 30)) -> float:
     """Among creators with a positive ad_share earning in the half-year ending ``end``, the share whose first
     positive earning (any channel) falls in that half-year (the headline's definition)."""
@@ -128,8 +157,9 @@ def yoy(data_dir: str | Path, end: date = date(2023, 6, 30)) -> dict[str, float]
 
 
 def catalog_values(data_dir: str | Path, end: date) -> dict[str, dict[str, float | int | None]]:
-    """The same six figures (and the first-time share of ad_share earners, last half-year) through the official
-    metric catalog (``guanghe.metrics.compute``, Ibis on DuckDB): {metric: {"value", "prior_value", "yoy"}}."""
+    """The same six figures (and the first-time share of ad_share earners, last half-year; the marketplace's
+    June advertisers and Q2 orders) through the official metric catalog (``guanghe.metrics.compute``, Ibis on
+    DuckDB): {metric: {"value", "prior_value", "yoy"}}."""
     from guanghe.metrics import Period, compute
 
     wh = platform(data_dir)
@@ -139,6 +169,8 @@ def catalog_values(data_dir: str | Path, end: date) -> dict[str, dict[str, float
         got = compute(tables, Period(_month_start(end, 11), end), year)
         half = ["income_total_fen", "first_time_earner_share_ad_share"]
         got += compute(tables, Period(_month_start(end, 5), end), half)
+        for name, months in MARKET_MONTHS.items():
+            got += compute(tables, Period(_month_start(end, months - 1), end), [name])
     finally:
         wh.close()
     return {m.name: {"value": m.value, "prior_value": m.prior_value, "yoy": m.yoy} for m in got}

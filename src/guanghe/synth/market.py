@@ -47,7 +47,7 @@ class Market:
     brand_sigma: float = 0.3
     brand_extra: float = 0.5
     brand_trend: float = 0.0  # monthly log-growth of deal uptake (on top of the creators' audience growth)
-    brand_orders_trend: float = 0.065  # monthly log-growth of orders per deal month (Q2 orders x2 YoY)
+    brand_orders_trend: float = 0.0612  # monthly log-growth of orders per deal month (Q2 orders x2 YoY)
     brand_price_drift: float = 0.057  # monthly log-decline of prices as deals reach smaller creators
     advertisers_per_creator: float = 0.005  # advertisers active at the window's start, per creator
     advertiser_trend: float = 0.028  # monthly log-growth of active advertisers (June +40% YoY)
