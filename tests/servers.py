@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -25,3 +29,24 @@ def postgres_available() -> None:
         if os.environ.get("CI"):
             pytest.fail(msg)
         pytest.skip(msg)
+
+
+@contextmanager
+def fresh_store_urls(backend: str, folder: Path, prefix: str = "t") -> Iterator[Callable[[], str]]:
+    """A factory of URLs naming fresh, missing stores on ``backend``: SQLite files in ``folder``, or PostgreSQL
+    schemas ``<prefix>_<random>`` (not made yet), all dropped when the block ends."""
+    schemas: list[str] = []
+
+    def make() -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{folder / uuid.uuid4().hex}.sqlite3"
+        schemas.append(f"{prefix}_{uuid.uuid4().hex[:16]}")
+        return f"{PG_URL}?schema={schemas[-1]}"
+
+    try:
+        yield make
+    finally:
+        if schemas:
+            with psycopg.connect(PG_URL, autocommit=True) as con:
+                for s in schemas:
+                    con.execute(f'DROP SCHEMA IF EXISTS "{s}" CASCADE')

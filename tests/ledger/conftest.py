@@ -6,15 +6,13 @@ gets a fresh random schema, dropped afterwards. Unreachable: FAIL when ``CI`` is
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 
-import psycopg
 import pytest
 from ledger_clock import FakeClock
 
 from guanghe.ledger import CNY, Account, AccountCode, LedgerStore, open_ledger
-from servers import PG_URL, postgres_available
+from servers import fresh_store_urls, postgres_available
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -27,19 +25,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def make_url(backend: str, tmp_path) -> Iterator[Callable[[], str]]:
     """A factory of fresh, empty ledger URLs on the current backend (files in tmp_path / fresh schemas)."""
-    schemas: list[str] = []
-
-    def make() -> str:
-        if backend == "sqlite":
-            return f"sqlite:///{tmp_path / uuid.uuid4().hex}.sqlite3"
-        schemas.append(f"t_{uuid.uuid4().hex[:16]}")
-        return f"{PG_URL}?schema={schemas[-1]}"
-
-    yield make
-    if schemas:
-        with psycopg.connect(PG_URL, autocommit=True) as con:
-            for s in schemas:
-                con.execute(f'DROP SCHEMA IF EXISTS "{s}" CASCADE')
+    with fresh_store_urls(backend, tmp_path, "t") as make:
+        yield make
 
 
 @pytest.fixture

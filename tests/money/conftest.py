@@ -7,14 +7,12 @@ FAIL when ``CI`` is set, else skip loudly (``tests/servers.py``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 
-import psycopg
 import pytest
 
 from guanghe.ledger import LedgerStore, open_ledger
-from servers import PG_URL, postgres_available
+from servers import fresh_store_urls, postgres_available
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -27,19 +25,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def make_ledger_url(backend: str, tmp_path) -> Iterator[Callable[[], str]]:
     """Fresh, empty ledger URLs on the current backend (files in tmp_path / fresh schemas, dropped after)."""
-    schemas: list[str] = []
-
-    def make() -> str:
-        if backend == "sqlite":
-            return f"sqlite:///{tmp_path / uuid.uuid4().hex}.sqlite3"
-        schemas.append(f"m_{uuid.uuid4().hex[:16]}")
-        return f"{PG_URL}?schema={schemas[-1]}"
-
-    yield make
-    if schemas:
-        with psycopg.connect(PG_URL, autocommit=True) as con:
-            for s in schemas:
-                con.execute(f'DROP SCHEMA IF EXISTS "{s}" CASCADE')
+    with fresh_store_urls(backend, tmp_path, "m") as make:
+        yield make
 
 
 @pytest.fixture
