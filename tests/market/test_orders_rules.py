@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from order_world import BRAND, CREATOR, OTHER_CREATOR, OTHERS_WORK, PATHS, PRICE, WORK, World
+from order_world import BRAND, CREATOR, DEADLINE, MCN, OTHER_CREATOR, OTHERS_WORK, PATHS, PRICE, WORK, World
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -22,7 +22,7 @@ from guanghe.market import escrow
 from guanghe.market import orders as o
 from guanghe.market.errors import Forbidden, MarketError, OrderError
 from guanghe.market.escrow import Terms, brand_account, hold_id
-from guanghe.market.offers import get_order, make_offer, order_events
+from guanghe.market.offers import create_campaign, get_order, make_offer, order_events
 from guanghe.market.rates import rates_of, set_rate
 from guanghe.market.states import ACTIONS, TERMINAL, TRANSITIONS
 from guanghe.market.works import warehouse_work_owner
@@ -251,3 +251,37 @@ def test_delivery_checked_against_the_warehouse(world: World, tmp_path: Path) ->
         with pytest.raises(OrderError, match="belongs to creator 8"):
             o.deliver(world.m, world.creator, order_id, OTHERS_WORK, owner, world.tick())
         assert o.deliver(world.m, world.creator, order_id, WORK, owner, world.tick()).order.work_id == WORK
+
+
+def test_an_offer_is_accepted_only_while_its_campaign_has_room(world: World) -> None:
+    """Budget 250,000 fen, at most 2 creators, 1 per agency: creator 7 (agency 900) takes 100,000; creator 8
+    of the same agency is refused (M); creator 9 (no agency) takes 120,000; creator 10 would be a third
+    creator (N) and, at 40,000, would also exceed the budget left (30,000); a second order of creator 7 fits N
+    and M but not the budget. A declined or cancelled order frees its place."""
+    m, brand = world.m, world.brand
+    camp = create_campaign(
+        m.db, brand, "Caps", "b", ["beauty"], 250_000, DEADLINE, max_creators=2, max_per_mcn=1
+    )
+
+    def offer(creator: int, price: int, mcn: int | None) -> int:
+        return make_offer(m, brand, camp, creator, "short_video", price, (), mcn, now=world.tick()).id
+
+    def accept(order_id: int, creator: int) -> o.Step:
+        actor = create_key(m.db, "creator", f"c{creator}", external_id=creator)[0]
+        return o.accept(m, actor, order_id, world.tick())
+
+    first, same_agency = offer(CREATOR, 100_000, MCN), offer(OTHER_CREATOR, 50_000, MCN)
+    assert accept(first, CREATOR).to_state == "accepted"
+    with pytest.raises(OrderError, match="has its 1 creators of agency 900"):
+        accept(same_agency, OTHER_CREATOR)
+    third = offer(9, 120_000, None)
+    assert accept(third, 9).to_state == "accepted"
+    with pytest.raises(OrderError, match="has its 2 creators"):
+        accept(offer(10, 10_000, None), 10)
+    with pytest.raises(OrderError, match="has 30000 left, the price is 40000"):
+        accept(offer(CREATOR, 40_000, MCN), CREATOR)
+    o.cancel(m, brand, third, world.tick())  # frees a place and 120,000
+    with pytest.raises(OrderError, match="of agency 900"):  # the agency's place is still taken
+        accept(same_agency, OTHER_CREATOR)
+    assert get_order(m.db, same_agency).state == "offered"
+    assert accept(offer(10, 40_000, None), 10).to_state == "accepted"

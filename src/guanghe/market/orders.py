@@ -178,6 +178,8 @@ def _apply(m: Market, s: Session, row: OrderRow, role: str, action: str, at: dat
             raise OrderError(
                 f"order {row.id} is funded: cannot expire before its campaign's deadline {deadline} passes"
             )
+    if action == "accept" and row.state in ("offered", "countered"):
+        _within_campaign(s, row)
     if action in ("accept", "auto_accept") and row.state == "delivered":
         row.creator_fen = row.price_fen
     if action == "resolve":
@@ -187,6 +189,35 @@ def _apply(m: Market, s: Session, row: OrderRow, role: str, action: str, at: dat
     if action == "dispute":
         return {"reason": args.get("reason")}
     return {}
+
+
+# orders that hold a place in their campaign (its budget, its N creators, its M per agency)
+COMMITTED = ("accepted", "funded", "delivered", "revision_requested", "disputed", "completed", "resolved")
+
+
+def _within_campaign(s: Session, row: OrderRow) -> None:
+    """An offer is accepted only while its campaign has room: the committed orders' prices plus this one within
+    the budget, at most ``max_creators`` creators and ``max_per_mcn`` per agency. The campaign row is locked,
+    so two acceptances racing for its last place cannot both win."""
+    c = s.scalars(select(CampaignRow).where(CampaignRow.id == row.campaign_id).with_for_update()).one()
+    taken = s.execute(
+        select(OrderRow.creator_id, OrderRow.mcn_id, OrderRow.price_fen).where(
+            OrderRow.campaign_id == c.id, OrderRow.state.in_(COMMITTED), OrderRow.id != row.id
+        )
+    ).all()
+    spent = sum(p for _, _, p in taken)
+    if spent + row.price_fen > c.budget_fen:
+        raise OrderError(f"order {row.id} is {row.state}: cannot accept: campaign {c.id}'s budget {c.budget_fen} fen "
+                         f"has {c.budget_fen - spent} left, the price is {row.price_fen}")  # fmt: skip
+    creators = {cr for cr, _, _ in taken}
+    if c.max_creators is not None and row.creator_id not in creators and len(creators) >= c.max_creators:
+        raise OrderError(f"order {row.id} is {row.state}: cannot accept: campaign {c.id} has its "
+                         f"{c.max_creators} creators")  # fmt: skip
+    if c.max_per_mcn is not None and row.mcn_id:
+        same = {cr for cr, mcn, _ in taken if mcn == row.mcn_id}
+        if row.creator_id not in same and len(same) >= c.max_per_mcn:
+            raise OrderError(f"order {row.id} is {row.state}: cannot accept: campaign {c.id} has its "
+                             f"{c.max_per_mcn} creators of agency {row.mcn_id}")  # fmt: skip
 
 
 def _deliver(m: Market, row: OrderRow, at: datetime, work_id: int, work_owner: WorkOwner) -> dict:
