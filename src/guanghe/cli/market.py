@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
+from pathlib import Path
 
 import typer
 from rich.markup import escape
@@ -14,6 +15,7 @@ from guanghe.appdb import EXTERNAL_ID_MAX, ROLES, AppDbError, create_key, list_k
 from guanghe.cli.app import app, console, err_console, warehouse_option
 from guanghe.cli.db import DB, JSON, fail, open_or_exit, print_json
 from guanghe.config import Settings
+from guanghe.money.rules import CHANNELS_DIR
 
 market_app = typer.Typer(
     name="market", help="The marketplace: its principals and API keys, its API.", no_args_is_help=True
@@ -153,8 +155,14 @@ def serve_command(
     time_limit: float = typer.Option(
         10.0, "--time-limit", min=0.1, help="Seconds a match may solve at most."
     ),
+    ledger: str = typer.Option(
+        lambda: Settings.from_env().ledger,
+        "--ledger",
+        help="Ledger URL: the orders' escrow (env GUANGHE_LEDGER).",
+    ),
+    channels: Path = typer.Option(CHANNELS_DIR, "--channels", help="Directory of channel rule files."),
 ) -> None:
-    """Run the marketplace API (uvicorn) under /v1/market: me, creators (search), media kits, match."""
+    """Run the marketplace API (uvicorn) under /v1/market: discovery, match, campaigns, orders, rate cards."""
     import os
 
     import uvicorn
@@ -173,7 +181,17 @@ def serve_command(
     except SettingError:
         fail(f"--timezone {timezone!r}: expected an IANA time zone such as UTC or Asia/Shanghai")
     open_or_exit(url).close()  # a missing or un-migrated database: exit 2 before anything starts
-    settings = MarketSettings(warehouse, url, as_of, timezone, time_limit)
+    from guanghe.ledger import LedgerError, LedgerMissing, open_ledger
+
+    try:
+        open_ledger(ledger).close()
+    except LedgerMissing as e:  # served anyway: discovery works; the order routes answer 503 until it exists
+        err_console.print(f"[yellow]warning:[/] --ledger: {escape(str(e))}: the order routes answer 503 "
+                          "until it is created", highlight=False, soft_wrap=True)  # fmt: skip
+    except LedgerError as e:
+        fail(f"--ledger: {e}")
+    extra = {"ledger": ledger, "channels": str(channels)}
+    settings = MarketSettings(warehouse, url, as_of, timezone, time_limit, **extra)
     try:
         api = build_market_app(settings)  # the catalog, once, here: a bad warehouse fails before serving
     except (WarehouseError, MarketApiError, SettingError) as e:
@@ -184,6 +202,8 @@ def serve_command(
     if workers == 1:
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
         return
-    os.environ[ENV] = MarketSettings(warehouse, url, as_of_day.isoformat(), timezone, time_limit).to_env()
+    os.environ[ENV] = MarketSettings(
+        warehouse, url, as_of_day.isoformat(), timezone, time_limit, **extra
+    ).to_env()
     uvicorn.run("guanghe.market.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)  # fmt: skip
