@@ -123,7 +123,11 @@ async def client(base: str, brand: str, creator: str, creator_id: int, work: int
 
         async def call(path: str, headers: dict, body: dict | None = None) -> dict:
             t = time.perf_counter()
-            r = await h.post(API + path, headers=headers, json=body)
+            try:
+                r = await h.post(API + path, headers=headers, json=body)
+            except httpx.TransportError as e:
+                bad.append(f"{type(e).__name__} {path}: {e}")
+                raise RuntimeError from e
             lat.append(time.perf_counter() - t)
             if r.status_code >= 300:
                 bad.append(f"{r.status_code} {path}: {r.text[:200]}")

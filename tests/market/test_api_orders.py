@@ -189,3 +189,21 @@ def test_rate_cards_price_search_and_match(env) -> None:
     ]
     match = c.as_(keys.brand).post(f"{API}/match", json={"budget_fen": 1, "max_creators": 1}).json()
     assert [x["creator_id"] for x in match["chosen"]] == [keys.creator_id]
+
+
+def test_sixteen_concurrent_requests(env) -> None:
+    """More concurrent requests than 5 threads: the SQLite application database's pool is a QueuePool (a
+    SingletonThreadPool closed other threads' connections: "Cannot operate on a closed database")."""
+    c, keys, _, _ = env
+    cid = campaign(c, keys)
+
+    async def many() -> list[int]:
+        transport = httpx.ASGITransport(app=c.app)
+        headers = {"Authorization": f"Bearer {keys.brand}"}
+        body = {"creator_id": keys.creator_id, "price_fen": PRICE}
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as h:
+            calls = [h.post(f"{API}/campaigns/{cid}/offers", headers=headers, json=body) for _ in range(16)]
+            return [r.status_code for r in await asyncio.gather(*calls)]
+
+    assert asyncio.run(many()) == [201] * 16
+    assert c.as_(keys.brand).get(f"{API}/orders").json()["total"] == 16
