@@ -81,8 +81,10 @@ def api(market_warehouse: str, members, tmp_path_factory):
     """The app over a SQLite application database, with one key per role: ``(Client, Keys)``."""
     from api_helpers import Client, build, make_keys
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('market_api_db') / 'app.sqlite3'}"
+    root = tmp_path_factory.mktemp("market_api_db")
+    url, ledger_url = f"sqlite:///{root / 'app.sqlite3'}", f"sqlite:///{root / 'ledger.sqlite3'}"
     keys = make_keys(url, members)
-    app = build(market_warehouse, url)
+    open_ledger(ledger_url, create=True).close()
+    app = build(market_warehouse, url, ledger=ledger_url)
     yield Client(app), keys
     app.state.market.db.close()

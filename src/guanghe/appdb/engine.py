@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from guanghe.appdb.types import AppDbError, AppDbMissing
 from guanghe.config import SettingError, StoreMissing, StoreURL, creatable_file, existing_file, parse_url
@@ -87,11 +87,18 @@ def _sqlite(url: str, parsed: StoreURL, create: bool) -> AppDb:
             raise AppDbMissing(f"{e}; {FIRST_STEP}" if not create else str(e)) from e
         mode = "rwc" if create else "rw"  # mode=rw never creates the file (not even racing a delete)
         target = f"file:{quote(str(file.absolute()))}?mode={mode}"
+        # QueuePool, explicitly: for the URL "sqlite://" SQLAlchemy would pick SingletonThreadPool (meant for
+        # in-memory databases), which closes other threads' connections beyond 5 threads — under a server's
+        # thread pool that was "Cannot operate on a closed database" and crashes. One connection per
+        # concurrent session, up to 50 (a threadpool's 40 and some).
         engine = create_engine(
             "sqlite://",
             creator=lambda: sqlite3.connect(
                 target, uri=True, timeout=30, check_same_thread=False, isolation_level=None
             ),
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=45,
         )
         where = parsed.describe()
     event.listen(engine, "connect", _sqlite_pragmas)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
+from pathlib import Path
 
 import typer
 from rich.markup import escape
@@ -14,6 +15,7 @@ from guanghe.appdb import EXTERNAL_ID_MAX, ROLES, AppDbError, create_key, list_k
 from guanghe.cli.app import app, console, err_console, warehouse_option
 from guanghe.cli.db import DB, JSON, fail, open_or_exit, print_json
 from guanghe.config import Settings
+from guanghe.money.rules import CHANNELS_DIR
 
 market_app = typer.Typer(
     name="market", help="The marketplace: its principals and API keys, its API.", no_args_is_help=True
@@ -153,8 +155,14 @@ def serve_command(
     time_limit: float = typer.Option(
         10.0, "--time-limit", min=0.1, help="Seconds a match may solve at most."
     ),
+    ledger: str = typer.Option(
+        lambda: Settings.from_env().ledger,
+        "--ledger",
+        help="Ledger URL: the orders' escrow (env GUANGHE_LEDGER).",
+    ),
+    channels: Path = typer.Option(CHANNELS_DIR, "--channels", help="Directory of channel rule files."),
 ) -> None:
-    """Run the marketplace API (uvicorn) under /v1/market: me, creators (search), media kits, match."""
+    """Run the marketplace API (uvicorn) under /v1/market: discovery, match, campaigns, orders, rate cards."""
     import os
 
     import uvicorn
@@ -173,17 +181,181 @@ def serve_command(
     except SettingError:
         fail(f"--timezone {timezone!r}: expected an IANA time zone such as UTC or Asia/Shanghai")
     open_or_exit(url).close()  # a missing or un-migrated database: exit 2 before anything starts
-    settings = MarketSettings(warehouse, url, as_of, timezone, time_limit)
+    extra = {"ledger": ledger, "channels": str(channels)}
+    settings = MarketSettings(warehouse, url, as_of, timezone, time_limit, **extra)
     try:
         api = build_market_app(settings)  # the catalog, once, here: a bad warehouse fails before serving
     except (WarehouseError, MarketApiError, SettingError) as e:
         fail(f"--warehouse: {e}")
+    from guanghe.ledger import LedgerError, LedgerMissing, open_ledger
+
+    try:
+        open_ledger(ledger).close()
+    except LedgerMissing as e:  # served anyway: discovery works; the order routes answer 503 until it exists
+        err_console.print(f"[yellow]warning:[/] --ledger: {escape(str(e))}: the order routes answer 503 "
+                          "until it is created", highlight=False, soft_wrap=True)  # fmt: skip
+    except LedgerError as e:
+        fail(f"--ledger: {e}")
     as_of_day = api.state.market.as_of
     console.print(f"market API on http://{host}:{port}/v1/market x{workers}; catalog of "
                   f"{api.state.market.kits.num_rows:,} creators as of {as_of_day}", highlight=False)  # fmt: skip
     if workers == 1:
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
         return
-    os.environ[ENV] = MarketSettings(warehouse, url, as_of_day.isoformat(), timezone, time_limit).to_env()
+    os.environ[ENV] = MarketSettings(
+        warehouse, url, as_of_day.isoformat(), timezone, time_limit, **extra
+    ).to_env()
     uvicorn.run("guanghe.market.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)  # fmt: skip
+
+
+# -- the operator's view of the market: campaigns, orders, disputes; resolving a dispute ----------------------
+def _operator(db, principal_id: int | None):
+    from guanghe.appdb import Principal
+
+    ops = {k.principal_id: k for k in list_keys(db) if k.kind == "operator"}
+    if principal_id is None and ops:
+        principal_id = min(ops)
+    if principal_id not in ops:
+        fail("--operator: no operator principal (create one: guanghe market keys create --role operator ...)")
+    k = ops[principal_id]
+    return Principal(k.principal_id, "operator", k.principal_name, k.external_id)
+
+
+def _plain(x: object) -> dict:
+    return {k: v.isoformat() if isinstance(v, date | datetime) else list(v) if isinstance(v, tuple) else v
+            for k, v in x.__dict__.items()}  # fmt: skip
+
+
+def _print_orders(orders: list, title: str, as_json: bool) -> None:
+    if as_json:
+        print_json([_plain(o) for o in orders])
+        return
+    t = Table(title=title, title_justify="left")
+    for col in (
+        "order",
+        "campaign",
+        "brand",
+        "creator",
+        "mcn",
+        "state",
+        "price",
+        "fee",
+        "version",
+        "updated",
+    ):
+        t.add_column(col, justify="left" if col in ("state", "updated") else "right")
+    for o in orders:
+        t.add_row(str(o.id), str(o.campaign_id), str(o.brand_id), str(o.creator_id), str(o.mcn_id or ""),
+                  o.state, f"{o.price_fen:,}", f"{o.fee_fen:,}", str(o.version), _time(o.updated_at))  # fmt: skip
+    console.print(t)
+
+
+LIMIT = typer.Option(1000, "--limit", min=1, max=100_000, help="At most this many, newest first.")
+
+
+@market_app.command("campaigns")
+def campaigns_command(url: str = DB, limit: int = LIMIT, as_json: bool = JSON) -> None:
+    """Every campaign, newest first (operator view)."""
+    from guanghe.market.offers import list_campaigns
+
+    with open_or_exit(url) as db:
+        items, total = list_campaigns(db, None, limit)
+    if as_json:
+        print_json([_plain(c) for c in items])
+        return
+    t = Table(title=f"campaigns ({total})", title_justify="left")
+    for col in ("id", "brand", "title", "budget", "deadline", "status"):
+        t.add_column(col, justify="right" if col in ("id", "brand", "budget") else "left")
+    for c in items:
+        t.add_row(str(c.id), str(c.brand_id), escape(c.title), f"{c.budget_fen:,}", str(c.deadline), c.status)
+    console.print(t)
+
+
+@market_app.command("orders")
+def orders_command(
+    state: str | None = typer.Option(None, "--state", help="Only orders in this state."),
+    url: str = DB,
+    limit: int = LIMIT,
+    as_json: bool = JSON,
+) -> None:
+    """Every order (or those in --state), newest first (operator view)."""
+    from guanghe.appdb.market_models import ORDER_STATES
+    from guanghe.market.offers import list_orders
+
+    if state is not None and state not in ORDER_STATES:
+        fail(f"--state {state!r}: expected one of {', '.join(ORDER_STATES)}")
+    with open_or_exit(url) as db:
+        items, total = list_orders(db, None, state, limit)
+    _print_orders(items, f"orders ({total})", as_json)
+
+
+@market_app.command("disputes")
+def disputes_command(url: str = DB, limit: int = LIMIT, as_json: bool = JSON) -> None:
+    """The disputed orders, waiting for an operator (guanghe market resolve)."""
+    from guanghe.market.offers import list_orders
+
+    with open_or_exit(url) as db:
+        items, total = list_orders(db, None, "disputed", limit)
+    _print_orders(items, f"disputed orders ({total})", as_json)
+
+
+@market_app.command("resolve")
+def resolve_command(
+    order_id: int = typer.Argument(..., help="The disputed order's id."),
+    creator_share_bps: int = typer.Option(
+        ..., "--creator-share-bps", help="The creator's part of the price, in basis points (0..10000)."
+    ),
+    note: str | None = typer.Option(None, "--note", help="Why (kept in the order's audit trail)."),
+    operator: int | None = typer.Option(
+        None, "--operator", help="The operator principal's id (default: the first operator)."
+    ),
+    url: str = DB,
+    ledger: str = typer.Option(
+        lambda: Settings.from_env().ledger, "--ledger", help="Ledger URL (env GUANGHE_LEDGER)."
+    ),
+    channels: Path = typer.Option(CHANNELS_DIR, "--channels", help="Directory of channel rule files."),
+    timezone: str = typer.Option(
+        lambda: Settings.from_env().timezone, "--timezone", help="Platform time zone (env GUANGHE_TIMEZONE)."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Decide a dispute as an operator: the creator's part is posted to it (less the fee), the rest returns to
+    the brand. Idempotent: the key is ``cli-resolve-ORDER`` (run twice, the first answer)."""
+    from guanghe.config import SettingError, platform_zone
+    from guanghe.ledger import LedgerError, open_ledger
+    from guanghe.market import orders as o
+    from guanghe.market.errors import MarketError, NotFound, OrderError
+    from guanghe.market.order_types import Market
+    from guanghe.money.rules_load import load_rules
+    from guanghe.programs import PROGRAMS_DIR, ProgramError
+
+    if not 0 <= creator_share_bps <= 10_000:
+        fail(f"--creator-share-bps {creator_share_bps}: expected 0..10000")
+    try:
+        zone = platform_zone(timezone)
+    except SettingError:
+        fail(f"--timezone {timezone!r}: expected an IANA time zone such as UTC or Asia/Shanghai")
+    try:
+        rules, _ = load_rules(channels, PROGRAMS_DIR)
+    except ProgramError as e:
+        fail(f"--channels: {e}")
+    with open_or_exit(url) as db:
+        actor = _operator(db, operator)
+        try:
+            store = open_ledger(ledger)
+        except LedgerError as e:
+            fail(f"--ledger: {e}")
+        with store:
+            try:
+                step = o.resolve(Market(db, store, rules.brand_deal, zone), actor, order_id, creator_share_bps,
+                                 note=note, idempotency_key=f"cli-resolve-{order_id}")  # fmt: skip
+            except MarketError as e:
+                fail(str(e), 1 if isinstance(e, OrderError | NotFound) else 2)
+    order = step.order
+    if as_json:
+        print_json({"order": _plain(order), "from_state": step.from_state, "to_state": step.to_state,
+                    "transfers": list(step.transfers), "replayed": step.replayed})  # fmt: skip
+        return
+    console.print(f"order {order.id} {step.from_state} → {step.to_state}: creator {order.creator_fen:,} fen of "
+                  f"{order.price_fen:,}{' (replayed)' if step.replayed else ''}", highlight=False)  # fmt: skip

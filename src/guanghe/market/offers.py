@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guanghe.appdb import AppDb, Principal
@@ -163,3 +164,69 @@ def order_events(db: AppDb, order_id: int) -> list[Event]:
             select(OrderEventRow).where(OrderEventRow.order_id == order_id).order_by(OrderEventRow.id)
         )
         return [Event.of(r) for r in rows]
+
+
+# -- reads for the API and the operator CLI --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    brand_id: int
+    title: str
+    brief: str
+    categories: tuple[str, ...]
+    budget_fen: int
+    deadline: date
+    max_creators: int | None
+    max_per_mcn: int | None
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: CampaignRow) -> Campaign:
+        return cls(row.id, row.brand_id, row.title, row.brief, tuple(c for c in row.categories.split(",") if c),
+                   row.budget_fen, row.deadline, row.max_creators, row.max_per_mcn, row.status, row.created_at)  # fmt: skip
+
+
+def get_campaign(db: AppDb, campaign_id: int) -> Campaign:
+    with Session(db.engine) as s:
+        row = s.get(CampaignRow, campaign_id)
+        if row is None:
+            raise NotFound(f"no campaign {campaign_id}")
+        return Campaign.of(row)
+
+
+def list_campaigns(
+    db: AppDb, brand_id: int | None = None, limit: int = 100, offset: int = 0
+) -> tuple[list[Campaign], int]:
+    """Campaigns, newest first (``brand_id``: that brand's only), and how many there are in all."""
+    where = [] if brand_id is None else [CampaignRow.brand_id == brand_id]
+    with Session(db.engine) as s:
+        total = s.scalar(select(func.count()).select_from(CampaignRow).where(*where)) or 0
+        rows = s.scalars(select(CampaignRow).where(*where).order_by(CampaignRow.id.desc()).limit(limit)
+                         .offset(offset))  # fmt: skip
+        return [Campaign.of(r) for r in rows], total
+
+
+def list_orders(
+    db: AppDb,
+    party: tuple[str, int] | None = None,
+    state: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Order], int]:
+    """Orders, newest first, and how many there are in all. ``party``: (``brand``/``creator``/``mcn``, its
+    external id) — that party's orders only; ``state``: in that state only."""
+    where = []
+    if party is not None:
+        column = {"brand": OrderRow.brand_id, "creator": OrderRow.creator_id, "mcn": OrderRow.mcn_id}[
+            party[0]
+        ]
+        where.append(column == party[1])
+    if state is not None:
+        where.append(OrderRow.state == state)
+    with Session(db.engine) as s:
+        total = s.scalar(select(func.count()).select_from(OrderRow).where(*where)) or 0
+        rows = s.scalars(
+            select(OrderRow).where(*where).order_by(OrderRow.id.desc()).limit(limit).offset(offset)
+        )
+        return [Order.of(r) for r in rows], total

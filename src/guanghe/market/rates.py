@@ -77,10 +77,16 @@ def set_rate(
         return Rate(row.creator_id, row.deliverable, row.price_fen, row.set_by_principal_id, row.updated_at)
 
 
-def rates_of(db: AppDb, creator_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """creator id -> {deliverable: price_fen}, for the creators that have a rate card."""
-    ids = sorted(set(creator_ids))
+def rates_of(db: AppDb, creator_ids: Iterable[int] | None) -> dict[int, dict[str, int]]:
+    """creator id -> {deliverable: price_fen}, for the creators that have a rate card (``None``: every one)."""
+    cols = (RateCardRow.creator_id, RateCardRow.deliverable, RateCardRow.price_fen)
     out: dict[int, dict[str, int]] = {}
+    if creator_ids is None:
+        with Session(db.engine) as s:
+            for creator, deliverable, price in s.execute(select(*cols)):
+                out.setdefault(creator, {})[deliverable] = price
+        return out
+    ids = sorted(set(creator_ids))
     with Session(db.engine) as s:
         for start in range(0, len(ids), 1000):
             rows = s.execute(

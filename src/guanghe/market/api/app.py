@@ -1,13 +1,15 @@
 """The marketplace API: ``build_market_app(settings)`` → a FastAPI (ASGI) app under ``/v1/market``, its OpenAPI
 document at ``/v1/market/openapi.json``. The warehouse is opened read-only once, at build time, to compute the
 catalog (media kits + price guidance) as of its last day or ``settings.as_of``, then closed (it never blocks a
-writer); the application database is opened by URL and serves every request's authentication."""
+writer); the application database is opened by URL and serves every request's authentication and the orders;
+the ledger (``settings.ledger``) holds the orders' escrow, the brand_deal channel rule (``settings.channels``,
+loaded like ``guanghe money accrue`` does) their fees."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -18,13 +20,16 @@ from fastapi.routing import APIRoute
 
 from guanghe import __version__
 from guanghe.appdb import AppDb, open_appdb
-from guanghe.config import DEFAULT_DB, DEFAULT_TIMEZONE, DEFAULT_WAREHOUSE, platform_zone
+from guanghe.config import DEFAULT_DB, DEFAULT_LEDGER, DEFAULT_TIMEZONE, DEFAULT_WAREHOUSE, platform_zone
 from guanghe.data.warehouse import open_warehouse
 from guanghe.market.api import problems
 from guanghe.market.api.auth import ROUTE_ROLES
+from guanghe.market.api.orders import router as orders_router
 from guanghe.market.api.routes import router
-from guanghe.market.api.state import MarketState, last_day
+from guanghe.market.api.state import MarketState, last_day, works_owners
 from guanghe.market.discovery import catalog
+from guanghe.money.rules import CHANNELS_DIR
+from guanghe.programs import PROGRAMS_DIR, ProgramError
 
 ENV = "GUANGHE_MARKET_SETTINGS"
 PREFIX = "/v1/market"
@@ -41,6 +46,9 @@ class MarketSettings:
     as_of: str | None = None  # the catalog's day (ISO); default: the warehouse's last day
     timezone: str = DEFAULT_TIMEZONE  # the platform's zone: days are its days
     time_limit_s: float = 10.0  # match_exact's time limit per request
+    ledger: str = DEFAULT_LEDGER  # the ledger URL (the orders' escrow; it must exist: opened, never created)
+    channels: str = str(CHANNELS_DIR)  # the channel rule files (the brand_deal fee rule)
+    programs: str = str(PROGRAMS_DIR)  # the program files (fee discounts name programs)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -72,16 +80,24 @@ def check_routes(app: FastAPI) -> None:
         raise MarketApiError(f"routes without roles in ROUTE_ROLES: {', '.join(missing)}")
 
 
-def build_market_app(
-    settings: MarketSettings, rate_cards: Mapping[str, Mapping[int, int]] | None = None
-) -> FastAPI:
-    """The app, its catalog computed now (seconds on a large platform) and cached for its lifetime."""
+def build_market_app(settings: MarketSettings) -> FastAPI:
+    """The app, its catalog and works' owners computed now (seconds on a large platform) and cached for its
+    lifetime."""
+    from pathlib import Path
+
+    from guanghe.money.rules_load import load_rules
+
     zone = platform_zone(settings.timezone)
+    try:
+        rules, _names = load_rules(Path(settings.channels), Path(settings.programs))
+    except (ProgramError, OSError) as e:
+        raise MarketApiError(f"channel rules: {e}") from e
     with open_warehouse(settings.warehouse, read_only=True) as wh:
         as_of = date.fromisoformat(settings.as_of) if settings.as_of else last_day(wh)
         if as_of is None:
             raise MarketApiError(f"no data in {settings.warehouse} (no creator_daily rows): ingest it first")
         kits, _models = catalog(wh, as_of, zone)
+        works = works_owners(wh)
     db = open_appdb(settings.db)
     app = FastAPI(
         title="Guanghe market",
@@ -92,9 +108,12 @@ def build_market_app(
         redoc_url=None,
         lifespan=_closing(db),
     )
-    app.state.market = MarketState(settings, db, wh, kits, as_of, zone, dict(rate_cards or {}))
+    app.state.market = MarketState(
+        settings, db, wh, kits, as_of, zone, settings.ledger, rules.brand_deal, works
+    )
     problems.install(app)
     app.include_router(router)
+    app.include_router(orders_router)
     check_routes(app)
     return app
 
@@ -103,6 +122,7 @@ def _closing(db: AppDb):
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        _app.state.market.close()
         db.close()
 
     return lifespan

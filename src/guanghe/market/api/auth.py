@@ -21,6 +21,15 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "search_creators": frozenset({"brand", "mcn", "operator"}),
     "media_kit": ALL,
     "match": frozenset({"brand", "operator"}),
+    "create_campaign": frozenset({"brand"}),
+    "list_campaigns": frozenset({"brand", "operator"}),
+    "get_campaign": frozenset({"brand", "operator"}),
+    "make_offer": frozenset({"brand"}),
+    "apply": frozenset({"creator", "mcn"}),
+    "list_orders": ALL,
+    "get_order": ALL,
+    "order_action": ALL,  # which party may do which action in which state: market.states.TRANSITIONS
+    "set_rate_card": frozenset({"creator", "mcn", "operator"}),
 }
 
 bearer = HTTPBearer(auto_error=False, description="An API key: guanghe market keys create --role ROLE ...")

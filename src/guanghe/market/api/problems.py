@@ -1,5 +1,8 @@
 """Errors as RFC 9457 problem details (``application/problem+json``): ``type``, ``title``, ``status``,
-``detail``, and ``errors: [{field, message}]`` when input is at fault. Bad input is a 4xx naming the field."""
+``detail``, and ``errors: [{field, message}]`` when input is at fault. Bad input is a 4xx naming the field.
+
+The marketplace's errors: ``OrderError`` → 409, ``Forbidden`` → 403, ``NotFound`` → 404, ``MarketError`` →
+422 naming the field (the first word of its message); a ledger that cannot be opened → 503."""
 
 from __future__ import annotations
 
@@ -12,9 +15,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from guanghe.ledger import LedgerError
+from guanghe.market.errors import Forbidden, MarketError, NotFound, OrderError
+
 MEDIA_TYPE = "application/problem+json"
 SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-         409: "conflict", 422: "validation-error"}  # fmt: skip
+         409: "conflict", 422: "validation-error", 428: "precondition-required",
+         503: "unavailable"}  # fmt: skip
 
 
 class FieldError(BaseModel):
@@ -81,6 +88,27 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, e: Problem) -> JSONResponse:
         return respond(e.status, e.detail, e.errors, e.headers)
+
+    @app.exception_handler(OrderError)
+    async def _order(_: Request, e: OrderError) -> JSONResponse:
+        return respond(409, str(e))
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_: Request, e: Forbidden) -> JSONResponse:
+        return respond(403, str(e))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, e: NotFound) -> JSONResponse:
+        return respond(404, str(e))
+
+    @app.exception_handler(MarketError)
+    async def _market(_: Request, e: MarketError) -> JSONResponse:
+        p = invalid(ValueError(str(e)))
+        return respond(p.status, p.detail, p.errors)
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(_: Request, e: LedgerError) -> JSONResponse:
+        return respond(503, f"the ledger is unavailable: {e}")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guanghe.appdb.market_models import ORDER_STATES
 from guanghe.data.schema import CATEGORIES, REGIONS
 from guanghe.market.discovery import TIER_NAMES
 from guanghe.market.pricing import DELIVERABLES
@@ -135,3 +136,140 @@ class MatchResult(BaseModel):
     gap: float | None
     seconds: float
     greedy: Baseline
+
+
+# -- campaigns, offers, orders ----------------------------------------------------------------------------------
+OrderState = Literal[ORDER_STATES]  # type: ignore[valid-type]
+Action = Literal["accept", "decline", "counter", "fund", "deliver", "request_revision", "dispute", "resolve",
+                 "cancel"]  # fmt: skip
+MONEY_ACTIONS = frozenset({"accept", "fund", "resolve", "cancel"})  # an Idempotency-Key is required
+Text = Field(None, max_length=2000)
+
+
+class CampaignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200)
+    brief: str = Field("", max_length=10_000)
+    categories: list[Category] = Field(default_factory=list, max_length=len(CATEGORIES))
+    budget_fen: int = Field(gt=0, le=BIG)
+    deadline: date
+    max_creators: int | None = Field(None, ge=1, le=10_000)
+    max_per_mcn: int | None = Field(None, ge=1, le=10_000)
+
+
+class CampaignOut(BaseModel):
+    id: int
+    brand_id: int
+    title: str
+    brief: str
+    categories: list[str]
+    budget_fen: int
+    deadline: date
+    max_creators: int | None
+    max_per_mcn: int | None
+    status: str
+    created_at: datetime
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ProposalIn(BaseModel):
+    """An offer (the brand, to ``creator_id``) or an application (a creator for itself, an MCN for one of its
+    creators: ``creator_id``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    creator_id: int = Field(ge=1, le=BIG)
+    price_fen: int = Field(gt=0, le=BIG)
+    deliverable: Deliverable = "short_video"
+    pitch: str | None = Text
+
+
+class ActionIn(BaseModel):
+    """An action's arguments: counter ``price_fen``; deliver ``work_id``; request_revision ``note``; dispute
+    ``reason``; resolve ``creator_share_bps`` or ``creator_fen`` (and ``note``). ``version``: the order's
+    version the caller saw (optimistic concurrency; the ``If-Match`` header alike)."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int | None = Field(None, ge=1, le=BIG)
+    price_fen: int | None = Field(None, gt=0, le=BIG)
+    work_id: int | None = Field(None, ge=0, le=BIG)
+    note: str | None = Text
+    reason: str | None = Text
+    creator_share_bps: int | None = Field(None, ge=0, le=10_000)
+    creator_fen: int | None = Field(None, ge=0, le=BIG)
+
+
+class OrderOut(BaseModel):
+    id: int
+    offer_id: int
+    campaign_id: int
+    brand_id: int
+    creator_id: int
+    mcn_id: int | None
+    price_fen: int
+    fee_fen: int
+    fee_bps: int
+    fee_program: str | None
+    state: str
+    revision_rounds: int
+    work_id: int | None
+    delivered_at: datetime | None
+    accept_by: datetime | None
+    creator_fen: int | None
+    version: int
+    escrow_transfer_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventOut(BaseModel):
+    id: int
+    at: datetime
+    actor_principal_id: int | None
+    action: str
+    from_state: str | None
+    to_state: str
+    detail: dict
+
+
+class OrderDetail(OrderOut):
+    events: list[EventOut]
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class StepOut(BaseModel):
+    """What an action did; ``replayed``: an earlier request with the same Idempotency-Key did it (its answer;
+    ``order`` is the order now)."""
+
+    order: OrderOut
+    action: str
+    from_state: str
+    to_state: str
+    version: int
+    transfers: list[str]
+    replayed: bool
+
+
+class RateCardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    deliverable: Deliverable = "short_video"
+    price_fen: int = Field(gt=0, le=BIG)
+
+
+class RateCardOut(BaseModel):
+    creator_id: int
+    deliverable: str
+    price_fen: int
+    set_by_principal_id: int
+    updated_at: datetime

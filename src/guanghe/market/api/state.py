@@ -1,7 +1,11 @@
-"""What the app serves from: the application database, and the catalog computed once at startup."""
+"""What the app serves from: the application database, the ledger (one connection per worker thread), the
+brand_deal fee rule, and what is computed once at startup from the warehouse: the catalog and the works'
+owners (a sorted array of work ids and their creators: a delivery is checked against it, never against the
+warehouse, which the app does not keep open — works ingested after startup are seen after a restart)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,9 +17,13 @@ import pyarrow.compute as pc
 
 from guanghe.appdb import AppDb
 from guanghe.data.warehouse import Warehouse
+from guanghe.ledger import LedgerStore, open_ledger
 from guanghe.market.api.problems import Problem
 from guanghe.market.discovery import SearchFilters, search
 from guanghe.market.matching import Pool
+from guanghe.market.order_types import Market
+from guanghe.market.rates import rates_of
+from guanghe.money.rules import BrandDealRule
 
 
 def last_day(wh: Warehouse) -> date | None:
@@ -24,12 +32,21 @@ def last_day(wh: Warehouse) -> date | None:
     return wh.fetch(t.aggregate(last=t.date.max())).column("last")[0].as_py()
 
 
+def works_owners(wh: Warehouse) -> tuple[np.ndarray, np.ndarray]:
+    """(work ids ascending, their creator ids): the warehouse's ``works`` table, read once."""
+    t = wh.fetch(wh.table("works").select("work_id", "creator_id").order_by("work_id"))
+    return (
+        t.column("work_id").to_numpy().astype(np.int64),
+        t.column("creator_id").to_numpy().astype(np.int64),
+    )
+
+
 @dataclass
 class MarketState:
-    """The catalog (``discovery.catalog`` as of ``as_of``) and the open application database.
+    """The catalog (``discovery.catalog`` as of ``as_of``), the works' owners, the open application database,
+    the ledger URL (opened lazily, one store per thread: a store is one connection) and the fee rule.
 
-    ``rate_cards``: deliverable → {creator_id: price_fen}; empty until rate cards are stored (a later part):
-    every price is then the suggested one."""
+    Prices: a creator's stored rate card (``rates.rates_of``, read per request), else the suggested one."""
 
     settings: object
     db: AppDb
@@ -37,14 +54,50 @@ class MarketState:
     kits: pa.Table
     as_of: date
     zone: ZoneInfo
-    rate_cards: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
+    ledger_url: str = ""
+    fees: BrandDealRule | None = None
+    works: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
     _row: dict[int, int] = field(default_factory=dict, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _ledgers: list[LedgerStore] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self._row = {int(c): i for i, c in enumerate(self.kits.column("creator_id").to_pylist())}
 
     def rates(self, deliverable: str) -> Mapping[int, int] | None:
-        return self.rate_cards.get(deliverable) or None
+        """creator id → its rate card's price for ``deliverable`` (None when no creator has one)."""
+        found = {c: d[deliverable] for c, d in rates_of(self.db, None).items() if deliverable in d}
+        return found or None
+
+    def work_owner(self, work_id: int) -> int | None:
+        """The creator of a work (the ``works`` table as of startup), None when there is no such work."""
+        ids, owners = self.works
+        i = int(np.searchsorted(ids, work_id))
+        return int(owners[i]) if i < ids.size and ids[i] == work_id else None
+
+    def ledger(self) -> LedgerStore:
+        """This thread's ledger store (opened on first use; it must exist: ``guanghe ledger init``)."""
+        store = getattr(self._local, "ledger", None)
+        if store is None:
+            store = self._local.ledger = open_ledger(self.ledger_url)
+            with self._lock:
+                self._ledgers.append(store)
+        return store
+
+    def market(self) -> Market:
+        """The order use cases' ``Market`` for this thread."""
+        if self.fees is None:
+            raise Problem(503, "the app has no brand_deal fee rule: orders are unavailable")
+        return Market(self.db, self.ledger(), self.fees, self.zone)
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._ledgers:
+                store.close()
+            self._ledgers.clear()
 
     def kit(self, creator_id: int) -> dict | None:
         """One creator's catalog row (kit + guidance), or None."""
