@@ -5,7 +5,9 @@ race of two requests, rate cards in search."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
+from dataclasses import asdict
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from guanghe.data.warehouse import open_warehouse
 from guanghe.ledger import open_ledger
 from guanghe.ledger.reconcile import reconcile
 from guanghe.market.escrow import brand_account
+from guanghe.market.performance import campaign_performance, works_performance
 from guanghe.money.chart import creator_payable
 
 PRICE = 100_000
@@ -101,6 +104,21 @@ def test_a_whole_order_through_the_api(env, work_of) -> None:
     with open_ledger(ledger_url) as ledger:
         report = reconcile(ledger)
     assert report.ok, report.problems
+    # the delivered work's performance, as market.performance computes it through the catalog's day
+    state = c.app.state.market
+    with open_warehouse(state.settings.warehouse, read_only=True) as wh:
+        want = works_performance(wh, [work_of[0]], state.as_of, state.zone).to_pylist()
+        want_total = asdict(campaign_performance(wh, [work_of[0]], state.as_of))
+    mine = c.as_(keys.creator).get(f"{API}/orders/{oid}/performance")
+    assert mine.status_code == 200 and mine.json()["works"] == json_safe(want), mine.text
+    camp = c.as_(keys.brand).get(f"{API}/campaigns/{cid}/performance").json()
+    assert camp["total"] == json_safe(want_total) and camp["total"]["works"] == 1
+    assert c.as_(keys.creator).get(f"{API}/campaigns/{cid}/performance").status_code == 403
+
+
+def json_safe(value):
+    """What the JSON answer holds for a Python value (dates as ISO text)."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def test_scoping(env) -> None:
@@ -207,3 +225,24 @@ def test_sixteen_concurrent_requests(env) -> None:
 
     assert asyncio.run(many()) == [201] * 16
     assert c.as_(keys.brand).get(f"{API}/orders").json()["total"] == 16
+
+
+def test_offers_through_the_api_get_the_program_fee_discounts(env) -> None:
+    """The fee is the brand_deal rule's: 500 bps, 200 for a creator 小麦计划 supported in the catalog's last 90
+    days, 300 for 品牌星推官 (the lowest of its programs) — taken from the creator's media kit."""
+    c, keys, _, _ = env
+    kits = c.app.state.market.kits.select(["creator_id", "programs_90d"]).to_pylist()
+    rates = {"xiaomai": 200, "brand_star": 300}
+    expected = {}
+    for k in kits:
+        found = [rates[p] for p in k["programs_90d"] if p in rates]
+        bps = min(found, default=500)
+        expected.setdefault(bps, k["creator_id"])
+    assert 200 in expected and 500 in expected, expected  # the synthetic platform has both kinds of creator
+    cid = campaign(c, keys)
+    for bps, creator in sorted(expected.items()):
+        r = c.as_(keys.brand).post(
+            f"{API}/campaigns/{cid}/offers", json={"creator_id": creator, "price_fen": PRICE}
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["fee_fen"] == PRICE * bps // 10_000, (bps, creator, r.json())

@@ -28,12 +28,14 @@ SAMPLES = {
     "get_order": ({"order_id": 1}, None),
     "order_action": ({"order_id": 1, "action": "dispute"}, {"reason": "x"}),
     "set_rate_card": ({"creator_id": "OWN"}, {"price_fen": 70_000}),
+    "order_performance": ({"order_id": 1}, None),
+    "campaign_performance": ({"campaign_id": 1}, None),
 }
 # the routes whose answer to an allowed role depends on the resource and the order's state (scoping and the
 # transition table, tested in test_api_orders): for them the matrix checks the role table only — an allowed
 # role is never refused by it (no 401, no "may not call this route")
 STATEFUL = {"create_campaign", "get_campaign", "make_offer", "apply", "get_order", "order_action",
-            "set_rate_card"}  # fmt: skip
+            "set_rate_card", "order_performance", "campaign_performance"}  # fmt: skip
 REFUSED = "may not call this route"
 
 

@@ -213,10 +213,11 @@ def list_orders(
     state: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    campaign_id: int | None = None,
 ) -> tuple[list[Order], int]:
     """Orders, newest first, and how many there are in all. ``party``: (``brand``/``creator``/``mcn``, its
-    external id) — that party's orders only; ``state``: in that state only."""
-    where = []
+    external id) — that party's orders only; ``state``: in that state only; ``campaign_id``: that campaign's."""
+    where = [] if campaign_id is None else [OrderRow.campaign_id == campaign_id]
     if party is not None:
         column = {"brand": OrderRow.brand_id, "creator": OrderRow.creator_id, "mcn": OrderRow.mcn_id}[
             party[0]

@@ -25,6 +25,7 @@ from guanghe.data.warehouse import open_warehouse
 from guanghe.market.api import problems
 from guanghe.market.api.auth import ROUTE_ROLES
 from guanghe.market.api.orders import router as orders_router
+from guanghe.market.api.reports import router as reports_router
 from guanghe.market.api.routes import router
 from guanghe.market.api.state import MarketState, last_day, works_owners
 from guanghe.market.discovery import catalog
@@ -114,6 +115,7 @@ def build_market_app(settings: MarketSettings) -> FastAPI:
     problems.install(app)
     app.include_router(router)
     app.include_router(orders_router)
+    app.include_router(reports_router)
     check_routes(app)
     return app
 

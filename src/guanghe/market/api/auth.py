@@ -30,6 +30,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "get_order": ALL,
     "order_action": ALL,  # which party may do which action in which state: market.states.TRANSITIONS
     "set_rate_card": frozenset({"creator", "mcn", "operator"}),
+    "order_performance": ALL,  # a party to the order (else 404) or an operator
+    "campaign_performance": frozenset({"brand", "operator"}),
 }
 
 bearer = HTTPBearer(auto_error=False, description="An API key: guanghe market keys create --role ROLE ...")

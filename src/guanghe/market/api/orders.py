@@ -124,11 +124,12 @@ def get_one_campaign(m: Market, caller: Caller, campaign_id: Id) -> dict:
              responses=responses(404, 422))  # fmt: skip
 def post_offer(m: Market, caller: Caller, campaign_id: Id, body: s.ProposalIn) -> dict:
     """The brand offers its campaign to a creator: an order in ``offered`` (the creator's MCN, from the
-    catalog, is named on it; the fee is the brand_deal rule's default rate)."""
+    catalog, is named on it; the fee is the brand_deal rule's, with the discount of a program that supported
+    the creator in the catalog's last 90 days — 小麦计划, 品牌星推官)."""
     visible_campaign(m, caller, campaign_id)
     kit = creator_kit(m, body.creator_id)
     order = make_offer(m.market(), caller, campaign_id, body.creator_id, body.deliverable, body.price_fen,
-                       mcn_id=kit["mcn_id"], pitch=body.pitch)  # fmt: skip
+                       programs_of(kit), mcn_id=kit["mcn_id"], pitch=body.pitch)  # fmt: skip
     return order.__dict__
 
 
@@ -140,8 +141,13 @@ def post_application(m: Market, caller: Caller, campaign_id: Id, body: s.Proposa
     if not visible(caller, kit):
         raise Problem(404, f"no creator {body.creator_id}")
     order = apply(m.market(), caller, campaign_id, body.creator_id, body.deliverable, body.price_fen,
-                  mcn_id=kit["mcn_id"], pitch=body.pitch)  # fmt: skip
+                  programs_of(kit), mcn_id=kit["mcn_id"], pitch=body.pitch)  # fmt: skip
     return order.__dict__
+
+
+def programs_of(kit: dict) -> tuple[str, ...]:
+    """The programs that supported the creator in the catalog's last 90 days: the fee discounts it gets."""
+    return tuple(kit.get("programs_90d") or ())
 
 
 # -- orders ---------------------------------------------------------------------------------------------------------
@@ -206,7 +212,8 @@ def post_action(
     step: Step
     match action:
         case "counter":
-            step = o.counter(mk, caller, order_id, body.price_fen, **kw)  # type: ignore[arg-type]
+            programs = programs_of(creator_kit(m, get_order(m.db, order_id).creator_id))
+            step = o.counter(mk, caller, order_id, body.price_fen, programs, **kw)  # type: ignore[arg-type]
         case "deliver":
             step = o.deliver(mk, caller, order_id, body.work_id, m.work_owner, **kw)  # type: ignore[arg-type]
         case "request_revision":
