@@ -55,3 +55,25 @@ def test_bad_input_exits_2_with_one_line(world: World) -> None:
     order = world.drive("accept")
     code, out = cli(world, "resolve", str(order), "--creator-share-bps", "5000", *ledger)
     assert code == 1 and "cannot resolve" in out
+
+
+def test_the_sweep_auto_accepts_and_expires_what_is_due(world: World) -> None:
+    """Delivered on 06-01 (accept_by 7 days later) and funded but undelivered past the campaign deadline
+    (2023-06-20): a sweep on 06-05 does nothing; on 06-21 it completes the first (the creator paid, less the
+    5 % fee) and expires the second (the brand's hold voided); a second sweep finds nothing."""
+    delivered, funded = world.drive("accept", "fund", "deliver"), world.drive("accept", "fund")
+    ledger = ["--ledger", world.m.ledger.url]
+    code, out = cli(world, "sweep", "--now", "2023-06-05T00:00:00", *ledger, "--json")
+    assert code == 0 and json.loads(out) == {"auto_accepted": [], "expired": []}, out
+    code, out = cli(world, "sweep", "--now", "2023-06-21T12:00:00", *ledger, "--json")
+    assert code == 0 and json.loads(out) == {"auto_accepted": [delivered], "expired": [funded]}, out
+    assert (get_order(world.m.db, delivered).state, get_order(world.m.db, funded).state) == (
+        "completed",
+        "expired",
+    )
+    [payable] = world.m.ledger.lookup_accounts([creator_payable(CREATOR)])
+    assert payable.credits_posted - payable.debits_posted == PRICE - 5_000
+    code, out = cli(world, "sweep", "--now", "2023-06-22T00:00:00", *ledger, "--json")
+    assert json.loads(out) == {"auto_accepted": [], "expired": []}
+    assert cli(world, "sweep", "--now", "tomorrow", *ledger)[0] == 2
+    assert reconcile(world.m.ledger).ok

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -16,6 +19,9 @@ from guanghe.cli.app import app, console, err_console, warehouse_option
 from guanghe.cli.db import DB, JSON, fail, open_or_exit, print_json
 from guanghe.config import Settings
 from guanghe.money.rules import CHANNELS_DIR
+
+if TYPE_CHECKING:
+    from guanghe.market.order_types import Market
 
 market_app = typer.Typer(
     name="market", help="The marketplace: its principals and API keys, its API.", no_args_is_help=True
@@ -322,16 +328,37 @@ def resolve_command(
 ) -> None:
     """Decide a dispute as an operator: the creator's part is posted to it (less the fee), the rest returns to
     the brand. Idempotent: the key is ``cli-resolve-ORDER`` (run twice, the first answer)."""
-    from guanghe.config import SettingError, platform_zone
-    from guanghe.ledger import LedgerError, open_ledger
     from guanghe.market import orders as o
     from guanghe.market.errors import MarketError, NotFound, OrderError
+
+    if not 0 <= creator_share_bps <= 10_000:
+        fail(f"--creator-share-bps {creator_share_bps}: expected 0..10000")
+    with _market(url, ledger, channels, timezone) as market:
+        actor = _operator(market.db, operator)
+        try:
+            step = o.resolve(market, actor, order_id, creator_share_bps, note=note,
+                             idempotency_key=f"cli-resolve-{order_id}")  # fmt: skip
+        except MarketError as e:
+            fail(str(e), 1 if isinstance(e, OrderError | NotFound) else 2)
+    order = step.order
+    if as_json:
+        print_json({"order": _plain(order), "from_state": step.from_state, "to_state": step.to_state,
+                    "transfers": list(step.transfers), "replayed": step.replayed})  # fmt: skip
+        return
+    console.print(f"order {order.id} {step.from_state} → {step.to_state}: creator {order.creator_fen:,} fen of "
+                  f"{order.price_fen:,}{' (replayed)' if step.replayed else ''}", highlight=False)  # fmt: skip
+
+
+@contextmanager
+def _market(url: str, ledger: str, channels: Path, timezone: str) -> Iterator[Market]:
+    """The order use cases' ``Market`` over the application database, the ledger and the brand_deal rule;
+    a bad setting is one line naming its option, exit 2."""
+    from guanghe.config import SettingError, platform_zone
+    from guanghe.ledger import LedgerError, open_ledger
     from guanghe.market.order_types import Market
     from guanghe.money.rules_load import load_rules
     from guanghe.programs import PROGRAMS_DIR, ProgramError
 
-    if not 0 <= creator_share_bps <= 10_000:
-        fail(f"--creator-share-bps {creator_share_bps}: expected 0..10000")
     try:
         zone = platform_zone(timezone)
     except SettingError:
@@ -341,21 +368,41 @@ def resolve_command(
     except ProgramError as e:
         fail(f"--channels: {e}")
     with open_or_exit(url) as db:
-        actor = _operator(db, operator)
         try:
             store = open_ledger(ledger)
         except LedgerError as e:
             fail(f"--ledger: {e}")
         with store:
-            try:
-                step = o.resolve(Market(db, store, rules.brand_deal, zone), actor, order_id, creator_share_bps,
-                                 note=note, idempotency_key=f"cli-resolve-{order_id}")  # fmt: skip
-            except MarketError as e:
-                fail(str(e), 1 if isinstance(e, OrderError | NotFound) else 2)
-    order = step.order
+            yield Market(db, store, rules.brand_deal, zone)
+
+
+@market_app.command("sweep")
+def sweep_command(
+    now: str | None = typer.Option(None, "--now", help="The sweep's time (ISO, UTC; default: now)."),
+    url: str = DB,
+    ledger: str = typer.Option(
+        lambda: Settings.from_env().ledger, "--ledger", help="Ledger URL (env GUANGHE_LEDGER)."
+    ),
+    channels: Path = typer.Option(CHANNELS_DIR, "--channels", help="Directory of channel rule files."),
+    timezone: str = typer.Option(
+        lambda: Settings.from_env().timezone, "--timezone", help="Platform time zone (env GUANGHE_TIMEZONE)."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """What a scheduler runs (e.g. hourly): auto-accept every delivered order past its acceptance deadline
+    (posting its escrow) and expire every funded order whose campaign deadline has passed (voiding it)."""
+    from datetime import UTC
+
+    from guanghe.market import orders as o
+
+    try:
+        at = datetime.fromisoformat(now).replace(tzinfo=UTC) if now else datetime.now(UTC)
+    except ValueError:
+        fail(f"--now {now!r}: expected an ISO time such as 2023-06-30T12:00:00")
+    with _market(url, ledger, channels, timezone) as market:
+        accepted, expired = o.auto_accept_due(market, at), o.expire_due(market, at)
+    done = {"auto_accepted": [s.order.id for s in accepted], "expired": [s.order.id for s in expired]}
     if as_json:
-        print_json({"order": _plain(order), "from_state": step.from_state, "to_state": step.to_state,
-                    "transfers": list(step.transfers), "replayed": step.replayed})  # fmt: skip
+        print_json(done)
         return
-    console.print(f"order {order.id} {step.from_state} → {step.to_state}: creator {order.creator_fen:,} fen of "
-                  f"{order.price_fen:,}{' (replayed)' if step.replayed else ''}", highlight=False)  # fmt: skip
+    console.print(f"auto-accepted {len(accepted)} order(s), expired {len(expired)}", highlight=False)
