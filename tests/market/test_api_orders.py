@@ -246,3 +246,20 @@ def test_offers_through_the_api_get_the_program_fee_discounts(env) -> None:
         )
         assert r.status_code == 201, r.text
         assert r.json()["fee_fen"] == PRICE * bps // 10_000, (bps, creator, r.json())
+
+
+def test_applications_are_shortlisted_and_accepted_through_the_api(env) -> None:
+    """An open brief: the creator applies, the brand shortlists the application and accepts it."""
+    c, keys, _, _ = env
+    cid = campaign(c, keys)
+    r = c.as_(keys.creator).post(f"{API}/campaigns/{cid}/applications",
+                                 json={"creator_id": keys.creator_id, "price_fen": 60_000, "pitch": "hi"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    oid = r.json()["id"]
+    assert act(c, keys.creator, oid, "shortlist").status_code == 403
+    r = act(c, keys.brand, oid, "shortlist")
+    assert r.status_code == 200 and r.json()["to_state"] == "offered", r.text
+    listed = c.as_(keys.brand).get(f"{API}/orders", params={"shortlisted": "true"}).json()
+    assert [x["id"] for x in listed["items"]] == [oid]
+    assert act(c, keys.brand, oid, "accept", "acc").json()["to_state"] == "accepted"
+    assert c.as_(keys.brand).get(f"{API}/orders", params={"shortlisted": "true"}).json()["total"] == 0

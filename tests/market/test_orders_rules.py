@@ -285,3 +285,28 @@ def test_an_offer_is_accepted_only_while_its_campaign_has_room(world: World) -> 
         accept(same_agency, OTHER_CREATOR)
     assert get_order(m.db, same_agency).state == "offered"
     assert accept(offer(10, 40_000, None), 10).to_state == "accepted"
+
+
+def test_the_brand_shortlists_applications_and_turns_one_into_an_order(world: World) -> None:
+    """Two creators apply to the open brief; the brand shortlists one (its state stays offered, the trail
+    records it), accepts it (an order), and declines the other. A brand's own offer cannot be shortlisted,
+    a creator cannot shortlist, and an accepted order is no longer on the shortlist."""
+    from guanghe.market.offers import apply, list_orders
+
+    m = world.m
+    mine = apply(
+        m, world.creator, world.campaign, CREATOR, "short_video", 80_000, (), MCN, now=world.tick()
+    ).id
+    theirs = apply(m, world.other_creator, world.campaign, OTHER_CREATOR, "short_video", 90_000,
+                   now=world.tick()).id  # fmt: skip
+    step = o.shortlist(m, world.brand, mine, world.tick())
+    assert (step.from_state, step.to_state) == ("offered", "offered")
+    assert [x.id for x in list_orders(m.db, ("brand", BRAND), shortlisted=True)[0]] == [mine]
+    with pytest.raises(Forbidden, match="a creator cannot shortlist"):
+        o.shortlist(m, world.other_creator, theirs, world.tick())
+    with pytest.raises(OrderError, match="not an application"):
+        o.shortlist(m, world.brand, world.offer(), world.tick())
+    assert o.accept(m, world.brand, mine, world.tick()).to_state == "accepted"
+    assert o.decline(m, world.brand, theirs, world.tick()).to_state == "declined"
+    assert list_orders(m.db, ("brand", BRAND), shortlisted=True)[0] == []
+    assert [e.action for e in order_events(m.db, mine)] == ["application", "shortlist", "accept"]

@@ -214,10 +214,15 @@ def list_orders(
     limit: int = 100,
     offset: int = 0,
     campaign_id: int | None = None,
+    shortlisted: bool = False,
 ) -> tuple[list[Order], int]:
     """Orders, newest first, and how many there are in all. ``party``: (``brand``/``creator``/``mcn``, its
-    external id) — that party's orders only; ``state``: in that state only; ``campaign_id``: that campaign's."""
+    external id) — that party's orders only; ``state``: in that state only; ``campaign_id``: that campaign's;
+    ``shortlisted``: only applications the brand shortlisted that are still open (``offered``)."""
     where = [] if campaign_id is None else [OrderRow.campaign_id == campaign_id]
+    if shortlisted:
+        marked = select(OrderEventRow.order_id).where(OrderEventRow.action == "shortlist")
+        where += [OrderRow.id.in_(marked), OrderRow.state == "offered"]
     if party is not None:
         column = {"brand": OrderRow.brand_id, "creator": OrderRow.creator_id, "mcn": OrderRow.mcn_id}[
             party[0]

@@ -155,6 +155,9 @@ def _apply(m: Market, s: Session, row: OrderRow, role: str, action: str, at: dat
         proposer = BRAND if direction == "offer" else "creator side"
         if (role == BRAND) == (proposer == BRAND):
             raise Forbidden(f"order {row.id} is offered: the {proposer} proposed it and cannot {action} it")
+    if action == "shortlist" and s.get_one(OfferRow, row.offer_id).direction != "application":
+        raise OrderError(f"order {row.id} is offered: cannot shortlist: it is the brand's own offer, not an "
+                         "application")  # fmt: skip
     if action == "counter":
         price = check_price(args["price_fen"])  # type: ignore[arg-type]
         old = row.price_fen
@@ -267,6 +270,18 @@ def _ledger(m: Market, row: OrderRow, before: str, action: str, at: datetime, de
 
 
 # -- the public forms ---------------------------------------------------------------------------------------
+def shortlist(
+    m: Market,
+    actor: Principal,
+    order_id: int,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Step:
+    """The brand keeps a creator's application for a decision (``list_orders(shortlisted=True)``); it turns
+    it into an order with ``accept``, or turns it down with ``decline``."""
+    return transition(m, actor, order_id, "shortlist", now, None, idempotency_key)
+
+
 def accept(m: Market, actor: Principal, order_id: int, now: datetime | None = None, version: int | None = None,
            idempotency_key: str | None = None) -> Step:  # fmt: skip
     """Accept the terms (offered: the party that did not propose; countered: the brand) or the delivered work
@@ -383,6 +398,7 @@ __all__ = [
     "expire_due",
     "fund",
     "request_revision",
+    "shortlist",
     "resolve",
     "transition",
 ]

@@ -34,8 +34,11 @@ def _r(to: str, *by: str | frozenset[str]) -> Rule:
 
 
 # In ``offered``, accept and decline belong to the party that did not propose (the creator side for a
-# brand's offer, the brand for a creator's application); a counter comes from the creator side.
+# brand's offer, the brand for a creator's application); a counter comes from the creator side. A brand
+# shortlists applications to an open brief (the state stays ``offered``; the order's trail records it) and
+# turns one into an order by accepting it.
 TRANSITIONS: dict[tuple[str, str], Rule] = {
+    ("offered", "shortlist"): _r("offered", BRAND),  # a creator's application, kept for a decision
     ("offered", "accept"): _r("accepted", PARTIES),
     ("offered", "decline"): _r("declined", PARTIES),
     ("offered", "counter"): _r("countered", CREATOR_SIDE),

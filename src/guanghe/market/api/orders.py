@@ -158,10 +158,11 @@ def get_orders(
     state: s.OrderState | None = None,
     limit: Annotated[int, Query(ge=1, le=s.MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    shortlisted: bool = False,
 ) -> dict:
     """The caller's orders (a brand's, a creator's, an MCN's creators' — those naming it; an operator: all),
-    newest first, optionally in one state."""
-    items, total = list_orders(m.db, party_of(caller), state, limit, offset)
+    newest first, optionally in one state; ``shortlisted``: the applications the brand shortlisted, still open."""
+    items, total = list_orders(m.db, party_of(caller), state, limit, offset, shortlisted=shortlisted)
     return {"items": [x.__dict__ for x in items], "total": total, "limit": limit, "offset": offset}
 
 
@@ -220,6 +221,8 @@ def post_action(
             step = o.request_revision(mk, caller, order_id, body.note, **kw)
         case "dispute":
             step = o.dispute(mk, caller, order_id, body.reason, **kw)
+        case "shortlist":
+            step = o.shortlist(mk, caller, order_id, idempotency_key=key)
         case "resolve":
             if caller.kind != "operator":
                 raise Forbidden(f"order {order_id}: only an operator may resolve a dispute")

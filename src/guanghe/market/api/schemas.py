@@ -141,7 +141,7 @@ class MatchResult(BaseModel):
 # -- campaigns, offers, orders ----------------------------------------------------------------------------------
 OrderState = Literal[ORDER_STATES]  # type: ignore[valid-type]
 Action = Literal["accept", "decline", "counter", "fund", "deliver", "request_revision", "dispute", "resolve",
-                 "cancel"]  # fmt: skip
+                 "cancel", "shortlist"]  # fmt: skip
 MONEY_ACTIONS = frozenset({"accept", "fund", "resolve", "cancel"})  # an Idempotency-Key is required
 Text = Field(None, max_length=2000)
 
