@@ -119,6 +119,15 @@ def test_last_used_and_created_are_utc(db) -> None:
     authenticate(db, key)
     [k] = list_keys(db)
     assert k.last_used_at is not None and k.last_used_at.tzinfo == UTC and k.last_used_at >= k.created_at
+    # within a minute a use writes nothing; a minute later it is written again
+    first = k.last_used_at
+    authenticate(db, key)
+    assert list_keys(db)[0].last_used_at == first
+    earlier = (first - keys_module.LAST_USED_EVERY).replace(tzinfo=None)
+    with db.engine.begin() as con:
+        con.execute(text("UPDATE api_keys SET last_used_at = :t"), {"t": earlier})
+    authenticate(db, key)
+    assert list_keys(db)[0].last_used_at >= first
 
 
 def test_principals_are_reused_by_external_id_only(db) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from guanghe.appdb.types import AppDbError, AppDbMissing
@@ -112,15 +115,27 @@ def _sqlite(url: str, parsed: StoreURL, create: bool) -> AppDb:
     return AppDb(url, engine, where)
 
 
+READ_ONLY = "guanghe_read_only"  # an execution option: this connection only reads
+
+
+@contextmanager
+def read_session(db: AppDb) -> Iterator[Session]:
+    """A session in one transaction that only reads (on SQLite a deferred BEGIN: no write lock taken)."""
+    with db.engine.connect().execution_options(**{READ_ONLY: True}) as con, Session(bind=con) as s, s.begin():
+        yield s
+
+
 def _sqlite_pragmas(con: Any, _record: object) -> None:
     con.execute("PRAGMA foreign_keys = ON")
     con.execute("PRAGMA busy_timeout = 30000")
+    con.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer; one fsync per commit
 
 
 def _sqlite_begin(con: Connection) -> None:
     """SQLAlchemy's recipe: the driver runs in autocommit and we BEGIN, so DDL (migrations) is transactional
-    too; IMMEDIATE takes the write lock up front (two deferred writers cannot deadlock into SQLITE_BUSY)."""
-    con.exec_driver_sql("BEGIN IMMEDIATE")
+    too; IMMEDIATE takes the write lock up front (two deferred writers cannot deadlock into SQLITE_BUSY). A
+    connection marked ``READ_ONLY`` (``read_session``) begins a deferred read: it takes no write lock."""
+    con.exec_driver_sql("BEGIN" if con.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _postgres(url: str, create: bool) -> AppDb:

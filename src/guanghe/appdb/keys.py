@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from hmac import compare_digest
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from guanghe.appdb.engine import AppDb
+from guanghe.appdb.engine import AppDb, read_session
 from guanghe.appdb.models import ApiKeyRow, PrincipalRow, utc_now
 from guanghe.appdb.types import ApiKey, AppDbError, Principal, check_external_id, check_role
 
 SHOWN = 8  # random characters kept in the prefix
 NAME_MAX = 200
+LAST_USED_EVERY = timedelta(minutes=1)  # how fresh a key's last_used_at is kept
 
 
 def key_hash(key: str) -> str:
@@ -73,13 +75,14 @@ def create_key(db: AppDb, role: str, name: str, external_id: int | None = None) 
 
 
 def authenticate(db: AppDb, key: str) -> Principal | None:
-    """The principal an active key speaks for (its ``last_used_at`` set to now); None for a wrong, unknown or
-    revoked key. Hashes are compared in constant time."""
+    """The principal an active key speaks for; None for a wrong, unknown or revoked key. Hashes are compared
+    in constant time. The lookup only reads; ``last_used_at`` is written when it is older than
+    ``LAST_USED_EVERY`` (a request per key per minute at most writes, not every request)."""
     prefix = key_prefix(key)
     if prefix is None:
         return None
     digest = key_hash(key)
-    with Session(db.engine) as s, s.begin():
+    with read_session(db) as s:
         rows = s.scalars(
             select(ApiKeyRow).where(ApiKeyRow.prefix == prefix, ApiKeyRow.revoked_at.is_(None))
         ).all()
@@ -89,8 +92,12 @@ def authenticate(db: AppDb, key: str) -> Principal | None:
                 found = row
         if found is None:
             return None
-        found.last_used_at = utc_now()
-        return _principal(found.principal)
+        principal, used, key_id = _principal(found.principal), found.last_used_at, found.id
+    now = utc_now()
+    if used is None or now - used >= LAST_USED_EVERY:
+        with Session(db.engine) as s, s.begin():
+            s.execute(update(ApiKeyRow).where(ApiKeyRow.id == key_id).values(last_used_at=now))
+    return principal
 
 
 def revoke_key(db: AppDb, key_id: int) -> ApiKey | None:

@@ -398,7 +398,7 @@ __all__ = [
     "expire_due",
     "fund",
     "request_revision",
-    "shortlist",
     "resolve",
+    "shortlist",
     "transition",
 ]
