@@ -22,7 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanghe.appdb import Principal
+from guanghe.appdb.engine import read_session
 from guanghe.appdb.market_models import CampaignRow, OfferRow, OrderEventRow, OrderRow
+from guanghe.ledger import Transfer
 from guanghe.market import escrow
 from guanghe.market.errors import Forbidden, MarketError, NotFound, OrderError
 from guanghe.market.escrow import LedgerRefused, Terms, fee_terms
@@ -68,9 +70,15 @@ def transition(
 ) -> Step:
     """Apply ``action`` to the order (see the module); the named functions below are the public forms."""
     at = utc(now)
-    with Session(m.db.engine) as s, s.begin():  # committed on its own: a refused action keeps the recovery
-        row = s.scalars(select(OrderRow).where(OrderRow.id == order_id).with_for_update()).one_or_none()
-        if row is not None:
+    with read_session(m.db) as s:  # the common case: the row agrees with the ledger, nothing to write
+        row = s.get(OrderRow, order_id)
+        behind = row is not None and _behind(m, row, action) is not None
+    if behind:
+        with (
+            Session(m.db.engine) as s,
+            s.begin(),
+        ):  # committed on its own: a refused action keeps the recovery
+            row = s.scalars(select(OrderRow).where(OrderRow.id == order_id).with_for_update()).one()
             _catch_up(m, s, row, action, at)
     with Session(m.db.engine) as s, s.begin():
         row = s.scalars(select(OrderRow).where(OrderRow.id == order_id).with_for_update()).one_or_none()
@@ -109,6 +117,7 @@ def transition(
 _CAUGHT_UP = {("post", "disputed"): "resolved", ("void", "disputed"): "resolved", ("post", "delivered"): "completed",
               ("post", "revision_requested"): "completed", ("void", "accepted"): "cancelled",
               ("void", "funded"): "cancelled", ("hold", "accepted"): "funded"}  # fmt: skip
+_BEHIND_STATES = frozenset(state for _, state in _CAUGHT_UP)
 
 
 def _catch_up(m: Market, s: Session, row: OrderRow, action: str, at: datetime) -> None:
@@ -117,15 +126,10 @@ def _catch_up(m: Market, s: Session, row: OrderRow, action: str, at: datetime) -
     ``recovered`` records it), so no later transition can strand the money (a cancel after a crashed fund
     voids the hold it finds; a dispute after a crashed completion finds the order completed). A retry of the
     crashed transition itself is left to run: its transfers answer ``exists`` and it commits as it would have."""
-    if row.state not in {state for _, state in _CAUGHT_UP}:
+    behind = _behind(m, row, action)
+    if behind is None:
         return
-    steps = {escrow.transfer_id(escrow.HOLD, row.id, step): step for step in ("hold", "post", "void")}
-    found = {steps[t.id]: t for t in m.ledger.lookup_transfers(list(steps))}
-    step = "post" if "post" in found else "void" if "void" in found else "hold" if "hold" in found else None
-    to = _CAUGHT_UP.get((step, row.state)) if step else None
-    own = ESCROW.get((row.state, action))
-    if to is None or own == step or (own == "split" and step in ("post", "void")):
-        return
+    to, step, found = behind
     before, detail = row.state, {"ledger": f"{found[step].id:032x}", "step": step}
     if step == "hold":
         row.escrow_transfer_id = f"{found[step].id:032x}"
@@ -137,6 +141,21 @@ def _catch_up(m: Market, s: Session, row: OrderRow, action: str, at: datetime) -
     s.add(OrderEventRow(order_id=row.id, at=at, actor_principal_id=None, action="recovered", from_state=before,
                         to_state=to, detail=json.dumps(detail)))  # fmt: skip
     s.flush()
+
+
+def _behind(m: Market, row: OrderRow, action: str) -> tuple[str, str, dict[str, Transfer]] | None:
+    """(the state the ledger shows, the escrow step found, the transfers found) when the row lags behind its
+    escrow transfers and ``action`` is not the retry of the step that got there; else None."""
+    if row.state not in _BEHIND_STATES:
+        return None
+    steps = {escrow.transfer_id(escrow.HOLD, row.id, step): step for step in ("hold", "post", "void")}
+    found = {steps[t.id]: t for t in m.ledger.lookup_transfers(list(steps))}
+    step = "post" if "post" in found else "void" if "void" in found else "hold" if "hold" in found else None
+    to = _CAUGHT_UP.get((step, row.state)) if step else None
+    own = ESCROW.get((row.state, action))
+    if to is None or step is None or own == step or (own == "split" and step in ("post", "void")):
+        return None
+    return to, step, found
 
 
 def _replay(row: OrderRow, done: OrderEventRow, action: str) -> Step:
