@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from guanghe.appdb.market_models import ORDER_STATES
 from guanghe.data.schema import CATEGORIES, REGIONS
 from guanghe.market.discovery import TIER_NAMES
+from guanghe.market.media_kit import MediaKit as MediaKitFigures
+from guanghe.market.order_types import Order
 from guanghe.market.pricing import DELIVERABLES
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
@@ -44,27 +47,23 @@ class Filters(BaseModel):
     deliverable: Deliverable = "short_video"
 
 
-class Kit(BaseModel):
-    """A creator's media kit as of the catalog's day, with its expected reach and price guidance."""
+def model_of(
+    cls: type, name: str, drop: tuple[str, ...] = (), base: type[BaseModel] = BaseModel
+) -> type[BaseModel]:
+    """A response model with the fields of a use case's dataclass (declared once there), less ``drop``."""
+    hints = get_type_hints(cls)
+    return create_model(
+        name, __base__=base, **{f.name: (hints[f.name], ...) for f in fields(cls) if f.name not in drop}
+    )
 
-    creator_id: int
-    category: str
-    region: str
-    mcn_id: int | None
-    tier: str
-    followers: int
-    followers_30d_ago: int
-    followers_90d_ago: int
-    trend_30d: float | None
-    trend_90d: float | None
-    works_90d: int
-    recent_works: int
-    median_plays: float | None
-    completion_rate: float | None
-    engagement_rate: float | None
-    programs_90d: list[str]
-    deals_12m: int
-    deal_median_fen: float | None
+
+_KitFigures = model_of(MediaKitFigures, "_KitFigures", drop=("as_of",))
+
+
+class Kit(_KitFigures):  # type: ignore[misc, valid-type]
+    """A creator's media kit as of the catalog's day (``media_kit.MediaKit``), with its expected reach and price
+    guidance."""
+
     expected_reach: float
     cpm_fen: float | None
     suggested_fen: int
@@ -204,27 +203,7 @@ class ActionIn(BaseModel):
     creator_fen: int | None = Field(None, ge=0, le=BIG)
 
 
-class OrderOut(BaseModel):
-    id: int
-    offer_id: int
-    campaign_id: int
-    brand_id: int
-    creator_id: int
-    mcn_id: int | None
-    price_fen: int
-    fee_fen: int
-    fee_bps: int
-    fee_program: str | None
-    state: str
-    revision_rounds: int
-    work_id: int | None
-    delivered_at: datetime | None
-    accept_by: datetime | None
-    creator_fen: int | None
-    version: int
-    escrow_transfer_id: str | None
-    created_at: datetime
-    updated_at: datetime
+OrderOut = model_of(Order, "OrderOut")  # ``order_types.Order``
 
 
 class EventOut(BaseModel):
@@ -237,7 +216,7 @@ class EventOut(BaseModel):
     detail: dict
 
 
-class OrderDetail(OrderOut):
+class OrderDetail(OrderOut):  # type: ignore[misc, valid-type]
     events: list[EventOut]
 
 
