@@ -59,14 +59,18 @@ def test_bad_input_exits_2_with_one_line(world: World) -> None:
 
 def test_the_sweep_auto_accepts_and_expires_what_is_due(world: World) -> None:
     """Delivered on 06-01 (accept_by 7 days later) and funded but undelivered past the campaign deadline
-    (2023-06-20): a sweep on 06-05 does nothing; on 06-21 it completes the first (the creator paid, less the
-    5 % fee) and expires the second (the brand's hold voided); a second sweep finds nothing."""
+    (2023-06-20): a sweep on 06-05 does nothing; on 06-20 (given with a +08:00 offset) it completes the first
+    (the creator paid, less the 5 % fee); on 06-21 it expires the second (the brand's hold voided); a later
+    sweep finds nothing."""
     delivered, funded = world.drive("accept", "fund", "deliver"), world.drive("accept", "fund")
     ledger = ["--ledger", world.m.ledger.url]
     code, out = cli(world, "sweep", "--now", "2023-06-05T00:00:00", *ledger, "--json")
     assert code == 0 and json.loads(out) == {"auto_accepted": [], "expired": []}, out
+    # 06-20 18:00 UTC: the acceptance window is over, the campaign's deadline day (UTC platform) is not
+    code, out = cli(world, "sweep", "--now", "2023-06-21T02:00:00+08:00", *ledger, "--json")
+    assert code == 0 and json.loads(out) == {"auto_accepted": [delivered], "expired": []}, out
     code, out = cli(world, "sweep", "--now", "2023-06-21T12:00:00", *ledger, "--json")
-    assert code == 0 and json.loads(out) == {"auto_accepted": [delivered], "expired": [funded]}, out
+    assert code == 0 and json.loads(out) == {"auto_accepted": [], "expired": [funded]}, out
     assert (get_order(world.m.db, delivered).state, get_order(world.m.db, funded).state) == (
         "completed",
         "expired",

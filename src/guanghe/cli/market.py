@@ -378,7 +378,9 @@ def _market(url: str, ledger: str, channels: Path, timezone: str) -> Iterator[Ma
 
 @market_app.command("sweep")
 def sweep_command(
-    now: str | None = typer.Option(None, "--now", help="The sweep's time (ISO, UTC; default: now)."),
+    now: str | None = typer.Option(
+        None, "--now", help="The sweep's time (ISO; without an offset, UTC; default: now)."
+    ),
     url: str = DB,
     ledger: str = typer.Option(
         lambda: Settings.from_env().ledger, "--ledger", help="Ledger URL (env GUANGHE_LEDGER)."
@@ -396,7 +398,8 @@ def sweep_command(
     from guanghe.market import orders as o
 
     try:
-        at = datetime.fromisoformat(now).replace(tzinfo=UTC) if now else datetime.now(UTC)
+        at = datetime.fromisoformat(now) if now else datetime.now(UTC)
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)  # no offset: UTC
     except ValueError:
         fail(f"--now {now!r}: expected an ISO time such as 2023-06-30T12:00:00")
     with _market(url, ledger, channels, timezone) as market:
