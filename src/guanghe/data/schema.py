@@ -8,6 +8,7 @@ Everything else (ingestion, the synthetic platform, docs, the warehouse DDL) rea
 
 from __future__ import annotations
 
+from guanghe.data.growth_schema import GROWTH_INPUTS, GROWTH_OUTPUTS
 from guanghe.data.money_schema import CHANNELS, EVENT_TABLES, EXPORT_TABLES, INCOME, PAYOUTS, TOUCHPOINTS
 from guanghe.data.tables import ACCOUNTS, ACTIVITY, BOOL, DATE, I32, I64, PARTY_ID_MAX, STR, TS, Column, Table
 
@@ -131,7 +132,8 @@ CREATOR_DAILY = Table(
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CREATORS, WORKS, WORK_DAILY, WORK_BOOST, CREATOR_DAILY, *EXPORT_TABLES, *EVENT_TABLES)
+    t.name: t for t in (CREATORS, WORKS, WORK_DAILY, WORK_BOOST, CREATOR_DAILY, *EXPORT_TABLES, *EVENT_TABLES,
+                        *GROWTH_INPUTS, *GROWTH_OUTPUTS)
 }
 
 QUARANTINE = Table(

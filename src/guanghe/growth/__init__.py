@@ -1,0 +1,1 @@
+"""Growth and health: growth-rights levels, the task center, originality protection, trust badges."""
