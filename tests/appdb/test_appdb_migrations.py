@@ -29,6 +29,8 @@ from guanghe.config import SettingError
 from servers import PG_URL, postgres_available
 
 MARKET_TABLES = ("campaigns", "offers", "orders", "order_events", "rate_cards")
+GROWTH_TABLES = ("originality_decisions", "originality_appeals")
+WEB_TABLES = ("principal_passwords", "web_sessions", "login_attempts")
 
 
 def _where(url: str) -> tuple[Path | None, str | None]:
@@ -68,7 +70,14 @@ def test_postgres_tables_live_in_the_schema(url: str) -> None:
     with open_appdb(url, create=True) as db:
         assert db.schema == schema
         names = set(inspect(db.engine).get_table_names(schema=schema))
-        assert names == {"principals", "api_keys", "alembic_version", *MARKET_TABLES}
+        assert names == {
+            "principals",
+            "api_keys",
+            "alembic_version",
+            *MARKET_TABLES,
+            *GROWTH_TABLES,
+            *WEB_TABLES,
+        }
         assert "principals" not in inspect(db.engine).get_table_names(schema="public")
 
 

@@ -11,7 +11,7 @@ One URL (``GUANGHE_DB``): ``sqlite:///guanghe-app.sqlite3`` (default) or
 
 from __future__ import annotations
 
-from guanghe.appdb import market_models  # noqa: F401 - its tables join Base.metadata
+from guanghe.appdb import growth_models, market_models, web_models  # noqa: F401 - their tables join Base.metadata
 from guanghe.appdb.engine import AppDb, connect
 from guanghe.appdb.keys import authenticate, create_key, list_keys, revoke_key
 from guanghe.appdb.migrate import Revision, head, require_head, revision, upgrade

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from guanghe.appdb import market_models  # noqa: F401 - its tables join Base.metadata
+from guanghe.appdb import growth_models, market_models, web_models  # noqa: F401 - their tables join Base.metadata
 from guanghe.appdb.models import Base
 
 config = context.config
