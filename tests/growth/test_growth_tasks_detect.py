@@ -77,7 +77,9 @@ def test_first_live_counts_only_a_first_ever_live(wh, tmp_path):
 
 def test_storefront_sales_net_of_refunds_as_of_the_day(wh, tmp_path):
     t = _task(tmp_path, 'kind = "storefront_sales"\ngmv_fen = 5000')
-    assert _found(wh, t) == [(1, 1, datetime(2023, 5, 6, 11))]  # 3000 + 2500; the 9000 short-video order is not
+    assert _found(wh, t) == [
+        (1, 1, datetime(2023, 5, 6, 11))
+    ]  # 3000 + 2500; the 9000 short-video order is not
     first = _task(tmp_path, 'kind = "storefront_sales"\norders = 1')
     assert [c for c, _, _ in _found(wh, first)] == [1]  # creator 2's order was refunded on 05-07
     assert [c for c, _, _ in _found(wh, first, through=date(2023, 5, 6))] == [2, 1]  # not yet refunded then
@@ -108,7 +110,12 @@ def test_first_k_and_budget_count_stored_completions(wh, tmp_path):
     later = assign(t, found, kept)
     assert [(c.creator_id, c.reward_fen) for c in later] == [(4, 100), (2, 0)]
     capped = _task(tmp_path, FOOD, limits="budget_fen = 250")
-    assert [c.reward_fen for c in assign(capped, candidates(wh, capped, END, UTC, {}), [])] == [100, 100, 0, 0]
+    assert [c.reward_fen for c in assign(capped, candidates(wh, capped, END, UTC, {}), [])] == [
+        100,
+        100,
+        0,
+        0,
+    ]
 
 
 def test_detect_reports_per_task(wh, tmp_path):

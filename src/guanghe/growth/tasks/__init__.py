@@ -1,9 +1,8 @@
 """The task center (任务中心): tasks declared as files (audience, window, goal, reward, limits), completions
 detected from the warehouse, rewards paid once through the ledger's task channel.
 
->>> [t.task_id for t in load_tasks(TASKS_DIR, ["feiniao", "ecom_tail", "guanghe", "general_support", "juguang",
-...  "xiaomai", "brand_star"])][:2]
-['food_explore', 'newbie_first_live']
+>>> [t.task_id for t in load_tasks(TASKS_DIR, ["feiniao"])][:2]
+['feiniao_keep_posting', 'food_explore']
 """
 
 from __future__ import annotations
