@@ -21,8 +21,8 @@ UTC, SHANGHAI = ZoneInfo("UTC"), ZoneInfo("Asia/Shanghai")
 END = date(2023, 5, 31)
 FOOD = 'kind = "publish_count"\ncount = 2\ncategory = "food"'
 # a test-only declaration of the originality room's flags (the room declares its own)
-ORIGINALITY = Table("work_originality", "Per-work originality flags (test).",
-                    (Column("work_id", I64, "Work."), Column("flagged", BOOL, "Unoriginal.", required=False)), ("work_id",))  # fmt: skip
+FLAGS = (Column("work_id", I64, "Work."), Column("flagged", BOOL, "Unoriginal.", required=False))
+ORIGINALITY = Table("work_originality", "Per-work originality flags (test).", FLAGS, ("work_id",))
 
 
 @pytest.fixture
