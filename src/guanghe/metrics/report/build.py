@@ -30,11 +30,11 @@ from guanghe.metrics.report.breakdown import (
 )
 from guanghe.metrics.report.charts import TIER_COLORS, Figure, bar_figure, line_figure
 from guanghe.metrics.report.market import market_section
-from guanghe.metrics.report.tasks import tasks_section
 from guanghe.metrics.report.money import MoneyReport, money_section
 from guanghe.metrics.report.numbers import cn, percent, yuan
 from guanghe.metrics.report.operator import NO_PLAN, PlanReport, ProgramLine, plan_report
 from guanghe.metrics.report.page import CSS, card, fmt_change, fmt_value, table
+from guanghe.metrics.report.tasks import tasks_section
 
 __all__ = ["fmt_change", "fmt_value", "period_is_partial", "render", "write_report"]
 
