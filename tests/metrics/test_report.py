@@ -73,8 +73,9 @@ def test_report_is_self_contained_and_shows_catalog_values(platform, report_html
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", html)
     assert "url(" not in page
     assert f"echarts/{ECHARTS_VERSION}" not in html and "cdn" not in page.lower()
-    # 5 monthly trends + channel + tier spread + marketplace orders and advertisers; no plan: no program charts
-    assert len(specs(html)) == 9
+    # 5 monthly trends + channel + tier spread + marketplace orders and advertisers + task center (the platform
+    # has task_rewards); no plan: no program charts
+    assert len(specs(html)) == 10
     works = compute(wh.tables(), "last-12m", ["works_published"])[0]
     assert fmt_value(works.value, "count") in html
     assert works.period.label in html

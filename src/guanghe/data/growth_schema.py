@@ -7,15 +7,37 @@ data tables; outputs are written by ``guanghe growth|tasks|originality|badges`` 
 
 from __future__ import annotations
 
-from guanghe.data.tables import Table
+from guanghe.data.tables import ACTIVITY, DATE, I32, I64, STR, TS, Column, Table
 
 # --- growth-rights levels (growth/levels) ---------------------------------------------------------------
 LEVEL_INPUTS: tuple[Table, ...] = ()
 LEVEL_OUTPUTS: tuple[Table, ...] = ()
 
 # --- task center (growth/tasks) --------------------------------------------------------------------------
+# Rewards the task center writes into ``task_rewards`` carry this bit in their id (ids the platform exports stay
+# below it), so the two never collide; the task channel funds each such reward by itself (money.channels.task).
+TASK_CENTER_ID_BIT = 1 << 62
+
+TASK_COMPLETIONS = Table(
+    "task_completions",
+    "Task-center (任务中心) completions detected by `guanghe tasks run`: one row per (task, creator, seq), "
+    "stored once and never recomputed; rewarded completions have their `task_rewards` row (same reward_id).",
+    (
+        Column("task_id", STR, "Task (the task file's id)."),
+        Column("creator_id", I64, "Creator who completed it.", references="creators.creator_id"),
+        Column("seq", I32, "The creator's n-th completion of the task (1 .. the task's per-creator limit).",
+               minimum=1),
+        Column("completed_at", TS, "When the goal was met (UTC).", plausible=ACTIVITY),
+        Column("reward_fen", I64, "Reward in fen (0: no slot or budget left).", minimum=0),
+        Column("reward_id", I64, "The reward's task_rewards.reward_id (null without a reward).", required=False),
+        Column("run_through", DATE, "The `--through` day of the run that detected it.", plausible=ACTIVITY),
+    ),
+    ("task_id", "creator_id", "seq"),
+    load_order=1,
+)  # fmt: skip
+
 TASK_INPUTS: tuple[Table, ...] = ()
-TASK_OUTPUTS: tuple[Table, ...] = ()
+TASK_OUTPUTS: tuple[Table, ...] = (TASK_COMPLETIONS,)
 
 # --- originality protection (growth/originality) ---------------------------------------------------------
 ORIGINALITY_INPUTS: tuple[Table, ...] = ()

@@ -79,4 +79,4 @@ def get(names: Iterable[str] | None = None) -> list[Metric]:
 
 
 def _load() -> None:
-    from guanghe.metrics import creation, income, market, support  # noqa: F401 - registers metrics
+    from guanghe.metrics import creation, income, market, support, tasks  # noqa: F401 - registers metrics

@@ -121,8 +121,13 @@ Built = tuple[list[Transfer], list[int]]  # a batch's ledger transfers and their
 
 
 def accrue(wh: Warehouse, ledger: LedgerStore, rules: ChannelRules, programs: list[str], through: date,
-           zone: ZoneInfo, batch: int = BATCH, progress: Progress | None = None) -> AccrueReport:  # fmt: skip
-    """Accrue every channel's events with a business day on or before ``through`` (see the module)."""
+           zone: ZoneInfo, batch: int = BATCH, progress: Progress | None = None,
+           channels: tuple[str, ...] = CHANNELS) -> AccrueReport:  # fmt: skip
+    """Accrue every channel's events with a business day on or before ``through`` (see the module);
+    ``channels``: only these (``guanghe tasks run`` pays its rewards with ``("task",)``)."""
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown or not channels:
+        raise ValueError(f"accrue: unknown channel(s) {unknown}; expected some of {', '.join(CHANNELS)}")
     started = time.perf_counter()
     names = check_program_codes(programs)
     ctx = Context(wh, zone, through, rules, set(programs))
@@ -130,11 +135,11 @@ def accrue(wh: Warehouse, ledger: LedgerStore, rules: ChannelRules, programs: li
     incomes: list[pa.Table] = []
     with ThreadPoolExecutor(1, thread_name_prefix="rules") as pool:
         # the next channel's rules run (and its first batch is built) while this one's is written
-        ahead = pool.submit(_prepare, ctx, CHANNELS[0], batch)
-        for k in range(len(CHANNELS)):
+        ahead = pool.submit(_prepare, ctx, channels[0], batch)
+        for k in range(len(channels)):
             legs, read, first = ahead.result()
-            if k + 1 < len(CHANNELS):
-                ahead = pool.submit(_prepare, ctx, CHANNELS[k + 1], batch)
+            if k + 1 < len(channels):
+                ahead = pool.submit(_prepare, ctx, channels[k + 1], batch)
             incomes += _channel(ledger, legs, read, first, batch, known, names, zone, report, progress)
     rows = pa.concat_tables(incomes) if incomes else INCOME.arrow_schema().empty_table()
     report.income = merge_income(wh, rows)
