@@ -136,8 +136,9 @@ def test_page_opens_offline_and_draws_every_chart(page, figures, report, tmp_pat
     seen, blocked, errors = page.net
     assert blocked == [] and all(u.startswith("file://") for u in seen), (blocked, seen)
     assert errors == []
-    # 5 trends, channel, tier spread; marketplace orders, advertisers; program impressions, pacing, cash
-    assert len(figures) == 12
+    # 5 trends, channel, tier spread; marketplace orders, advertisers; program impressions, pacing, cash;
+    # task-center rewards
+    assert len(figures) == 13
     assert all(f["texts"] for f in figures)
     shot = report.parent / "report.png"
     page.screenshot(path=str(shot), full_page=True)
