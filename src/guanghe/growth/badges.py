@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import ibis
@@ -105,7 +105,7 @@ def default_day(wh: Warehouse) -> date:
     ):
         last = wh.table(table)[col].max().execute()
         if last is not None:
-            return last if isinstance(last, date) else last.date()
+            return last.date() if isinstance(last, datetime) else last
     raise BadgeError("no products, prices or orders in the warehouse: ingest the storefront tables first")
 
 
