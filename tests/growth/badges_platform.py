@@ -74,16 +74,28 @@ ORDERS = [
 _N = [0]
 
 
-def _req(merchant: int, product: int, kind: str, at: str, resolved: str | None, outcome: str = "approved") -> tuple:
+def _req(
+    merchant: int, product: int, kind: str, at: str, resolved: str | None, outcome: str = "approved"
+) -> tuple:
     _N[0] += 1
-    return (_N[0], merchant, product, kind, T(at), T(resolved) if resolved else None, outcome if resolved else None)
+    return (
+        _N[0],
+        merchant,
+        product,
+        kind,
+        T(at),
+        T(resolved) if resolved else None,
+        outcome if resolved else None,
+    )
 
 
 AFTER_SALES = [
     _req(11, 1, "refund", "2023-06-01 00:00:00", "2023-06-01 05:00:00"),  # the window's first instant
     _req(11, 1, "refund", "2023-05-31 23:59:59", None),  # just before: not counted
     _req(13, 4, "refund", "2023-06-10 10:00:00", "2023-06-10 12:00:00"),
-    _req(13, 4, "refund", "2023-06-10 10:00:00", "2023-06-10 12:00:00", "rejected"),  # 2 / 40 = 5%: at most 5%
+    _req(
+        13, 4, "refund", "2023-06-10 10:00:00", "2023-06-10 12:00:00", "rejected"
+    ),  # 2 / 40 = 5%: at most 5%
     _req(13, 6, "complaint", "2023-06-11 10:00:00", "2023-06-12 10:00:00"),  # 1 / 40 = 2.5% > 1%
     *(_req(14, 15, "refund", "2023-06-10 00:00:00", "2023-06-12 00:00:00") for _ in range(9)),  # exactly 48 h
     _req(14, 15, "refund", "2023-06-10 00:00:00", "2023-06-12 01:00:00"),  # 49 h: late
@@ -128,7 +140,9 @@ PRODUCTS_EXPECTED = {
 
 def _table(name: str, rows: list[tuple]) -> pa.Table:
     schema = TABLES[name].arrow_schema()
-    return pa.table({f.name: pa.array([r[i] for r in rows], f.type) for i, f in enumerate(schema)}, schema=schema)
+    return pa.table(
+        {f.name: pa.array([r[i] for r in rows], f.type) for i, f in enumerate(schema)}, schema=schema
+    )
 
 
 def build(path: Path) -> Warehouse:

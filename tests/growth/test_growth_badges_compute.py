@@ -29,7 +29,9 @@ def _products(wh, as_of: date, window_days: int = 30) -> dict[int, tuple]:
     rule = RULES.price.__class__(window_days)
     rows = wh.fetch(price_badges(wh.tables(), as_of, rule)).to_pylist()
     assert all(r["as_of"] == as_of for r in rows)
-    return {r["product_id"]: (r["price_fen"], r["comparable_min_fen"], r["comparables"], r["badge"]) for r in rows}
+    return {
+        r["product_id"]: (r["price_fen"], r["comparable_min_fen"], r["comparables"], r["badge"]) for r in rows
+    }
 
 
 def test_price_compare_on_the_day(wh) -> None:
@@ -54,7 +56,9 @@ def test_a_one_day_window_compares_current_prices_only(wh) -> None:
     assert got[11] == (100, 100, 1, True) and got[10] == (100, 100, 1, True)
 
 
-@pytest.mark.parametrize(("zone", "expected"), [("UTC", MERCHANTS_UTC), ("Asia/Shanghai", MERCHANTS_SHANGHAI)])
+@pytest.mark.parametrize(
+    ("zone", "expected"), [("UTC", MERCHANTS_UTC), ("Asia/Shanghai", MERCHANTS_SHANGHAI)]
+)
 def test_trusted_purchase(wh, zone: str, expected: dict) -> None:
     rows = wh.fetch(merchant_badges(wh.tables(), AS_OF, RULES.merchant, ZoneInfo(zone))).to_pylist()
     got = {r["merchant_id"]: tuple(r[c] for c in MERCHANT_COLS) for r in rows}
@@ -64,7 +68,9 @@ def test_trusted_purchase(wh, zone: str, expected: dict) -> None:
 def test_stricter_rules_change_the_verdicts(wh) -> None:
     """min_orders 31 drops merchant 11 (30 orders); a 4% refund limit drops 13 (5%) and 14 (4% is still ok)."""
     m = RULES.merchant
-    stricter = m.__class__(m.window_days, 31, 400, m.max_complaint_rate_bps, m.refund_hours, m.min_on_time_bps)
+    stricter = m.__class__(
+        m.window_days, 31, 400, m.max_complaint_rate_bps, m.refund_hours, m.min_on_time_bps
+    )
     rows = wh.fetch(merchant_badges(wh.tables(), AS_OF, stricter)).to_pylist()
     got = {r["merchant_id"]: (r["enough_orders"], r["refund_rate_ok"], r["badge"]) for r in rows}
     assert got[11] == (False, True, False)

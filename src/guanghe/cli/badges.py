@@ -68,7 +68,7 @@ def run_command(
         days = badge_days(_day(as_of, "--as-of"), _day(through, "--through"))  # type: ignore[arg-type]
     except BadgeError as e:
         raise _fail(e) from e
-    wh = open_or_exit(warehouse, need_data=True)
+    wh = open_or_exit(warehouse)
     try:
         with progress() as bar:
             task = bar.add_task("badges", total=len(days))
