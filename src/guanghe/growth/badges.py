@@ -19,7 +19,7 @@ from guanghe.data.growth_schema import MERCHANT_BADGES, PRODUCT_BADGES
 from guanghe.data.warehouse import Warehouse
 from guanghe.growth.badge_compute import merchant_badges, price_badges, window_prices
 from guanghe.growth.badge_rules import BPS, BadgeRules
-from guanghe.programs.ibis_util import UTC_ZONE, day
+from guanghe.programs.ibis_util import UTC_ZONE
 
 MAX_DAYS = 366  # one run computes at most a year of days
 
