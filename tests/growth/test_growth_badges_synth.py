@@ -63,7 +63,7 @@ def test_naive_rules_disagree_with_the_truth(platform) -> None:
         PriceRule(1),  # today's prices only: a former leader's earlier low price is forgotten
         MerchantRule(
             m.window_days, m.min_orders, m.max_refund_rate_bps, m.max_complaint_rate_bps, m.refund_hours, 0
-        ),  # no handling-time rule  # fmt: skip
+        ),  # (min_on_time_bps 0: no handling-time rule)
     )
     products, merchants = _computed(wh, naive)
     wrong_products = {k for k, v in products.items() if v != true_products[k]}
@@ -73,7 +73,7 @@ def test_naive_rules_disagree_with_the_truth(platform) -> None:
 
 
 def test_generated_storefronts_are_consistent(platform) -> None:
-    out, wh = platform
+    _, wh = platform
     one = lambda sql: wh.sql(sql).column(0)[0].as_py()  # noqa: E731
     assert one("SELECT count(*) FROM products p JOIN creators c ON p.merchant_id = c.creator_id "
                "WHERE NOT c.is_ecommerce OR p.listed_on < c.joined_on") == 0  # fmt: skip
