@@ -112,12 +112,15 @@ def test_times_inside_window_and_after_joining(
     lo, hi = f"DATE '{window[0].label}-01'", f"DATE '{small_cfg.end.isoformat()}'"
     assert one(con, f"SELECT count(*) FROM {table} WHERE CAST({col} AS DATE) NOT BETWEEN {lo} AND {hi}") == 0
     names = TABLES[table].names
-    creator = "creator_id" if "creator_id" in names else None
-    if creator is None:  # work-days: on or after the work's publication day
+    creator = next((c for c in ("creator_id", "merchant_id") if c in names), None)
+    if creator is None and "product_id" in names:  # prices: on or after the product's listing day
+        listed = f"SELECT count(*) FROM {table} JOIN products p USING (product_id) WHERE {col} < p.listed_on"
+        assert one(con, listed) == 0
+    elif creator is None:  # work-days: on or after the work's publication day
         published = f"SELECT count(*) FROM {table} JOIN works w USING (work_id) WHERE {col} < CAST(w.published_at AS DATE)"
         assert one(con, published) == 0
     else:
-        joined = f"SELECT count(*) FROM {table} JOIN creators USING (creator_id) WHERE {col} < joined_on"
+        joined = f"SELECT count(*) FROM {table} t JOIN creators c ON t.{creator} = c.creator_id WHERE {col} < joined_on"
         if table == "cash_grants":  # the week the creator joined counts from its Monday
             joined += " - 6"
         assert one(con, joined) == 0

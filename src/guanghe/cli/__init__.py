@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from guanghe.cli import (  # noqa: F401 - registers commands
     allocate,
+    badges,
     db,
     demo,
     ingest,

@@ -7,7 +7,7 @@ data tables; outputs are written by ``guanghe growth|tasks|originality|badges`` 
 
 from __future__ import annotations
 
-from guanghe.data.tables import ACTIVITY, DATE, I32, I64, STR, TS, Column, Table
+from guanghe.data.tables import ACTIVITY, BOOL, DATE, I32, I64, STR, TS, Column, RowCheck, Table
 
 # --- growth-rights levels (growth/levels) ---------------------------------------------------------------
 LEVEL_INPUTS: tuple[Table, ...] = ()
@@ -44,8 +44,138 @@ ORIGINALITY_INPUTS: tuple[Table, ...] = ()
 ORIGINALITY_OUTPUTS: tuple[Table, ...] = ()
 
 # --- trust badges (growth/badges) ------------------------------------------------------------------------
-BADGE_INPUTS: tuple[Table, ...] = ()
-BADGE_OUTPUTS: tuple[Table, ...] = ()
+AFTER_SALES_KINDS = ("refund", "complaint")
+AFTER_SALES_OUTCOMES = ("approved", "rejected")  # a complaint "approved" is upheld
+
+PRODUCTS = Table(
+    "products",
+    "Products on sale in a merchant's storefront (小店), one row per product from its listing day; a product "
+    "stays on sale once listed. 敢比价 compares a product with the others of its sku_group.",
+    (
+        Column("product_id", I64, "Product id.", minimum=1),
+        Column(
+            "merchant_id",
+            I64,
+            "Merchant: the e-commerce creator whose storefront sells it.",
+            references="creators.creator_id",
+        ),
+        Column("sku_group", STR, "Group of comparable products (the same goods, sold by several merchants)."),
+        Column("title", STR, "Title text.", required=False),
+        Column("listed_on", DATE, "Platform day the product went on sale.", plausible=ACTIVITY),
+    ),
+    ("product_id",),
+    load_order=1,
+)
+
+PRODUCT_PRICES = Table(
+    "product_prices",
+    "A product's price, a row on each platform day the merchant sets it (the first on the listing day); the "
+    "price holds until the product's next row.",
+    (
+        Column("product_id", I64, "Product.", references="products.product_id"),
+        Column("date", DATE, "Platform day the price took effect.", plausible=ACTIVITY),
+        Column("price_fen", I64, "Price in fen.", minimum=1),
+    ),
+    ("product_id", "date"),
+    load_order=2,
+)
+
+MERCHANT_ORDERS = Table(
+    "merchant_orders",
+    "Orders a merchant's storefront received on a platform day, all channels together; sparse (days with "
+    "orders only). The denominator of 信任购's refund and complaint rates.",
+    (
+        Column("merchant_id", I64, "Merchant (an e-commerce creator).", references="creators.creator_id"),
+        Column("date", DATE, "Platform day.", plausible=ACTIVITY),
+        Column("orders", I64, "Orders paid that day.", minimum=1),
+    ),
+    ("merchant_id", "date"),
+    load_order=1,
+)
+
+AFTER_SALES = Table(
+    "after_sales",
+    "After-sales requests a merchant received (售后): refund requests and complaints, and when they were "
+    "resolved.",
+    (
+        Column("request_id", I64, "Request id.", minimum=1),
+        Column("merchant_id", I64, "Merchant.", references="creators.creator_id"),
+        Column("product_id", I64, "Product the request is about.", references="products.product_id"),
+        Column("kind", STR, "refund (a refund request) or complaint.", enum=AFTER_SALES_KINDS),
+        Column("requested_at", TS, "When the buyer made the request (UTC).", plausible=ACTIVITY),
+        Column(
+            "resolved_at",
+            TS,
+            "When the merchant resolved it (UTC); null while open.",
+            required=False,
+            plausible=ACTIVITY,
+        ),
+        Column(
+            "outcome",
+            STR,
+            "approved (refunded / upheld) or rejected; null while open.",
+            required=False,
+            enum=AFTER_SALES_OUTCOMES,
+        ),
+    ),
+    ("request_id",),
+    load_order=2,
+    checks=(RowCheck("resolved_at", ">=", "requested_at", "a request cannot be resolved before it is made"),),
+)
+
+PRODUCT_BADGES = Table(
+    "product_badges",
+    "敢比价 (price-compare) by day, written by `guanghe badges run`: one row per (day, product on sale with a "
+    "price that day). A rerun of a day replaces that day's rows.",
+    (
+        Column("as_of", DATE, "Platform day the badge is computed for."),
+        Column("product_id", I64, "Product."),
+        Column("merchant_id", I64, "Its merchant."),
+        Column("sku_group", STR, "Its group of comparable products."),
+        Column("price_fen", I64, "The product's price on as_of."),
+        Column(
+            "comparable_min_fen",
+            I64,
+            "Lowest price any other product of the group had in the price window "
+            "ending as_of; null when the group has no other product on sale.",
+            required=False,
+        ),
+        Column("comparables", I64, "Other products of the group on sale by as_of."),
+        Column("badge", BOOL, "敢比价: price_fen <= comparable_min_fen."),
+    ),
+    ("as_of", "product_id"),
+)
+
+MERCHANT_BADGES = Table(
+    "merchant_badges",
+    "信任购 (trusted purchase) by day, written by `guanghe badges run`: one row per (day, merchant with a "
+    "product on sale, or orders or after-sales requests in the window). A rerun of a day replaces its rows.",
+    (
+        Column("as_of", DATE, "Platform day the badge is computed for."),
+        Column("merchant_id", I64, "Merchant."),
+        Column("orders", I64, "Orders in the merchant window ending as_of."),
+        Column("refunds", I64, "Refund requests made in the window."),
+        Column("complaints", I64, "Complaints made in the window."),
+        Column(
+            "refunds_judged",
+            I64,
+            "Refund requests of the window resolved by the end of as_of, or open "
+            "longer than the handling time.",
+        ),
+        Column("refunds_on_time", I64, "Of those, resolved within the handling time."),
+        Column("enough_orders", BOOL, "orders >= the rules' minimum (else the merchant is not judged)."),
+        Column("refund_rate_ok", BOOL, "refunds / orders <= the maximum refund rate."),
+        Column("complaint_rate_ok", BOOL, "complaints / orders <= the maximum complaint rate."),
+        Column(
+            "handling_ok", BOOL, "refunds_on_time / refunds_judged >= the minimum (true with none judged)."
+        ),
+        Column("badge", BOOL, "信任购: every rule above holds."),
+    ),
+    ("as_of", "merchant_id"),
+)
+
+BADGE_INPUTS: tuple[Table, ...] = (PRODUCTS, PRODUCT_PRICES, MERCHANT_ORDERS, AFTER_SALES)
+BADGE_OUTPUTS: tuple[Table, ...] = (PRODUCT_BADGES, MERCHANT_BADGES)
 
 GROWTH_INPUTS: tuple[Table, ...] = (*LEVEL_INPUTS, *TASK_INPUTS, *ORIGINALITY_INPUTS, *BADGE_INPUTS)
 GROWTH_OUTPUTS: tuple[Table, ...] = (*LEVEL_OUTPUTS, *TASK_OUTPUTS, *ORIGINALITY_OUTPUTS, *BADGE_OUTPUTS)

@@ -54,6 +54,15 @@ FEATURES: dict[str, Feature] = {
     "is_local_life": Feature("bool", "Creator is a local-life merchant partner."),
     "region": Feature("str", "Home region.", REGIONS),
     "category": Feature("str", "Primary content category.", CATEGORIES),
+    "trusted_merchant": Feature(
+        "bool",
+        "Holds 信任购 (trusted purchase) on the latest badge day on or before as_of (false without one).",
+    ),
+    "price_badge_share": Feature(
+        "float",
+        "Share of the creator's products on sale holding 敢比价 (price-compare) on the latest badge day "
+        "on or before as_of (0 without products or badge day).",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import ibis
 
+from guanghe.programs.badge_features import badge_features
 from guanghe.programs.catalog import NEW_DAYS, QUALITY_DAYS
 from guanghe.programs.ibis_util import UTC_ZONE, day, followers_as_of, month_index, ratio, tier_expr, ts_in
 
@@ -27,7 +28,8 @@ def last_activity_day(tables: dict[str, ibis.Table], zone: ZoneInfo = UTC_ZONE) 
 def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo = UTC_ZONE) -> ibis.Table:
     """creator_id, joined_on, followers, tier, tenure_days, is_new, works_30d, works_90d, active_months_12,
     impressions_90d, plays_90d, completion_rate, engagement_rate, follow_rate, health, mcn_id, is_mcn,
-    is_ecommerce, is_local_life, region, category — days counted in the platform's ``zone``."""
+    is_ecommerce, is_local_life, region, category, trusted_merchant, price_badge_share — days counted in the
+    platform's ``zone``."""
     creators = tables["creators"].filter(tables["creators"].joined_on <= day(as_of))
     works = tables["works"]
     first_month = (as_of.year * 12 + as_of.month - 1) - 11
@@ -49,6 +51,9 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
     )
     f = followers_as_of(tables["creator_daily"], as_of)
     t = creators.left_join(f, "creator_id").left_join(activity, "creator_id").left_join(q, "creator_id")
+    badges = badge_features(tables, as_of)
+    for b in badges:
+        t = t.left_join(b, "creator_id")
     counts = ("followers", "works_30d", "works_90d", "active_months_12", "impressions_90d", "plays_90d",
               "completed", "engaged", "follows")  # fmt: skip
     zero = {c: t[c].coalesce(0) for c in counts}
@@ -75,4 +80,6 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
         is_local_life="is_local_life",
         region="region",
         category="category",
+        trusted_merchant=t.trusted_merchant.coalesce(False) if badges else ibis.literal(False),
+        price_badge_share=t.price_badge_share.coalesce(0.0) if badges else ibis.literal(0.0, type="float64"),
     )

@@ -10,9 +10,10 @@ import numpy as np
 import pyarrow as pa
 
 from guanghe.synth import activity, followers, population, traffic
+from guanghe.synth.commerce import Commerce
 from guanghe.synth.config import Month, SynthConfig
 from guanghe.synth.money import Economy
-from guanghe.synth.truth import write_earnings, write_truth
+from guanghe.synth.truth import write_badge_truth, write_earnings, write_truth
 from guanghe.synth.writer import Writer, to_table
 
 OnMonth = Callable[[Month, int], None]  # (month just written, number of months)
@@ -38,6 +39,8 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
         active = pop.active0
         next_id = 1
         economy = Economy(config, pop)
+        commerce = Commerce(config, pop)
+        write_badge_truth(commerce.truth(), out)
         carry_days: traffic.Rows | None = None
         carry_boost: traffic.Rows | None = None
         for month, ss in zip(months, seeds[1:], strict=True):
@@ -66,7 +69,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
                 "work_boost", month.label, pa.concat_tables([to_table("work_boost", p) for p in boosts])
             )
             writer.write("creator_daily", month.label, to_table("creator_daily", daily))
-            for name, table in events.items():
+            for name, table in (*events.items(), *commerce.month(month).items()):
                 writer.write(name, month.label, table)
             count = count_end
             del works, days, boost, daily, events, parts, boosts, flow

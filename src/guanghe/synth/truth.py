@@ -65,6 +65,12 @@ def write_truth(cfg: SynthConfig, pop: Population, out_dir: Path) -> None:
     )
 
 
+def write_badge_truth(tables: dict[str, pa.Table], out_dir: Path) -> None:
+    """``truth/badge_products.parquet`` and ``truth/badge_merchants.parquet`` (``commerce.Commerce.truth``)."""
+    for name, table in tables.items():
+        pq.write_table(table, Path(out_dir) / "truth" / f"{name}.parquet")
+
+
 def write_earnings(earnings: Earnings, out_dir: Path) -> int:
     """``truth/earnings.parquet``; returns its number of rows."""
     table = earnings.table()

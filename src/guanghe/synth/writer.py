@@ -13,14 +13,16 @@ import pyarrow.parquet as pq
 from guanghe.data.money_schema import EVENT_TABLES
 from guanghe.data.schema import TABLES
 from guanghe.synth.arrow import dates, strings
+from guanghe.synth.commerce import COMMERCE_TABLES
 from guanghe.synth.config import PROGRAMS
 
-# The tables the generator writes: the platform's activity and the money events. The others are written by
-# later steps (`income` by `guanghe money accrue`, from the ledger).
+# The tables the generator writes: the platform's activity, the money events and the storefronts (commerce).
+# The others are written by later steps (`income` by `guanghe money accrue`, from the ledger).
 OUTPUT_TABLES: tuple[str, ...] = (
     "creators", "works", "work_daily", "work_boost", "creator_daily", *(t.name for t in EVENT_TABLES),
+    *COMMERCE_TABLES,
 )  # fmt: skip
-_DICTIONARY = ["kind", "category", "program", "channel", "region", "touchpoint", "task_id"]
+_DICTIONARY = ["kind", "category", "program", "channel", "region", "touchpoint", "task_id", "outcome"]
 _STATISTICS = ["date", "published_at", "work_id", "creator_id", "paid_at", "completed_at", "week_start",
                "start_date", "order_id"]  # fmt: skip
 
