@@ -19,7 +19,9 @@ CREATOR_VIOLATIONS = Table(
     (
         Column("violation_id", I64, "Violation id.", minimum=1),
         Column("creator_id", I64, "Creator found in violation.", references="creators.creator_id"),
-        Column("date", DATE, "Platform day (GUANGHE_TIMEZONE) the violation was confirmed.", plausible=ACTIVITY),
+        Column(
+            "date", DATE, "Platform day (GUANGHE_TIMEZONE) the violation was confirmed.", plausible=ACTIVITY
+        ),
         Column("kind", STR, "What was violated.", enum=VIOLATION_KINDS),
         Column("work_id", I64, "The work concerned, or null for an account-level violation.", required=False),
     ),
@@ -39,7 +41,9 @@ CREATOR_LEVELS = Table(
         Column("rank", I32, "Level rank: 0 for the base level, +1 per level up.", minimum=0),
         Column("previous_level", STR, "The level before this change."),
         Column("previous_rank", I32, "Rank before this change.", minimum=0),
-        Column("reason", STR, "Why the level changed: the entry rules that hold, or the keep rule that failed."),
+        Column(
+            "reason", STR, "Why the level changed: the entry rules that hold, or the keep rule that failed."
+        ),
     ),
     ("creator_id", "as_of"),
     load_order=3,
