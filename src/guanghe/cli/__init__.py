@@ -6,6 +6,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     allocate,
     db,
     demo,
+    growth,
     ingest,
     ledger,
     market,

@@ -163,3 +163,7 @@ def load_levels(path: str | Path) -> LevelRules:
     except (OSError, UnicodeDecodeError) as e:
         raise LevelsError([Issue(str(p), 0, "", f"cannot read the file: {e}")]) from e
     return parse_levels(text, str(p))
+
+
+# The shipped levels: examples/growth/levels.toml of a source checkout.
+LEVELS_FILE = Path(__file__).resolve().parents[3] / "examples" / "growth" / "levels.toml"

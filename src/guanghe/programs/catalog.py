@@ -54,6 +54,11 @@ FEATURES: dict[str, Feature] = {
     "is_local_life": Feature("bool", "Creator is a local-life merchant partner."),
     "region": Feature("str", "Home region.", REGIONS),
     "category": Feature("str", "Primary content category.", CATEGORIES),
+    "level": Feature("str", 'Growth-rights level name (`guanghe growth levels`); "" before any run.'),
+    "level_rank": Feature("int", "Growth-rights level rank: 0 for the base level (and before any run)."),
+    "traffic_coupon": Feature(
+        "int", "The level's traffic coupon, percent: the allocator weighs impressions value by 1 + it / 100."
+    ),
 }
 
 

@@ -12,6 +12,7 @@ import ibis
 
 from guanghe.programs.catalog import NEW_DAYS, QUALITY_DAYS
 from guanghe.programs.ibis_util import UTC_ZONE, day, followers_as_of, month_index, ratio, tier_expr, ts_in
+from guanghe.programs.levels import levels_as_of
 
 HEALTH_DEFAULT = 1.0  # until the originality detector scores content health
 
@@ -27,7 +28,8 @@ def last_activity_day(tables: dict[str, ibis.Table], zone: ZoneInfo = UTC_ZONE) 
 def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo = UTC_ZONE) -> ibis.Table:
     """creator_id, joined_on, followers, tier, tenure_days, is_new, works_30d, works_90d, active_months_12,
     impressions_90d, plays_90d, completion_rate, engagement_rate, follow_rate, health, mcn_id, is_mcn,
-    is_ecommerce, is_local_life, region, category — days counted in the platform's ``zone``."""
+    is_ecommerce, is_local_life, region, category, level, level_rank, traffic_coupon — days counted in the
+    platform's ``zone``."""
     creators = tables["creators"].filter(tables["creators"].joined_on <= day(as_of))
     works = tables["works"]
     first_month = (as_of.year * 12 + as_of.month - 1) - 11
@@ -49,6 +51,7 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
     )
     f = followers_as_of(tables["creator_daily"], as_of)
     t = creators.left_join(f, "creator_id").left_join(activity, "creator_id").left_join(q, "creator_id")
+    t = t.left_join(levels_as_of(tables, creators, as_of), "creator_id")
     counts = ("followers", "works_30d", "works_90d", "active_months_12", "impressions_90d", "plays_90d",
               "completed", "engaged", "follows")  # fmt: skip
     zero = {c: t[c].coalesce(0) for c in counts}
@@ -75,4 +78,7 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
         is_local_life="is_local_life",
         region="region",
         category="category",
+        level="level",
+        level_rank="level_rank",
+        traffic_coupon="traffic_coupon",
     )
