@@ -123,3 +123,15 @@ def build_platform(path: Path) -> DuckDBWarehouse:
         for name, rows in data.items():
             w.merge(name, rows.append_column("_row", pa.array(range(1, rows.num_rows + 1), pa.int64())))
     return wh
+
+
+def synth_warehouse(root: Path, creators: int = 3_000, months: int = 4) -> DuckDBWarehouse:
+    """A small synthetic platform (window ending 2023-06-30) loaded into a DuckDB file."""
+    from guanghe.synth import SynthConfig, generate
+
+    generate(SynthConfig(creators=creators, months=months, seed=11), root / "synth")
+    wh = DuckDBWarehouse(str(root / "synth.duckdb"))
+    for name in ("creators", "works", "work_daily", "creator_daily", "creator_violations"):
+        glob = str(root / "synth" / "data" / name / "*.parquet")
+        wh.raw.execute(f"INSERT INTO \"{name}\" SELECT * FROM read_parquet('{glob}')")
+    return wh

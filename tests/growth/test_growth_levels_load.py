@@ -35,20 +35,37 @@ def _issues(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('feature = "works_90d"', 'feature = "likes"', "bad.toml:22: rule[1].feature: unknown feature 'likes'"),
+        (
+            'feature = "works_90d"',
+            'feature = "likes"',
+            "bad.toml:22: rule[1].feature: unknown feature 'likes'",
+        ),
         ('op = ">="\nvalue = 4', 'op = "=="\nvalue = 4', "bad.toml:23: rule[1].op: unknown operator '=='"),
         ("value = 4\n", 'value = "four"\n', "bad.toml:24: rule[1].value: expected a number >= 0, got 'four'"),
-        ('level = "gold"\nfeature = "followers"', 'level = "platinum"\nfeature = "followers"',
-         "bad.toml:34: rule[3].level: unknown level 'platinum'; expected one of: base, silver, gold"),
+        (
+            'level = "gold"\nfeature = "followers"',
+            'level = "platinum"\nfeature = "followers"',
+            "bad.toml:34: rule[3].level: unknown level 'platinum'; expected one of: base, silver, gold",
+        ),
         ("keep = 1", "keep = -1", "bad.toml:31: rule[2].keep: expected a number >= 0, got -1"),
-        ("value = 0\nkeep = 1", "value = 2\nkeep = 1", "bad.toml:31: rule[2].keep: a keep threshold is looser"),
-        ("fee_discount_bps = 800", "fee_discount_bps = 20000",
-         "bad.toml:17: level[3].fee_discount_bps: expected an integer from 0 to 10000, got 20000"),
+        (
+            "value = 0\nkeep = 1",
+            "value = 2\nkeep = 1",
+            "bad.toml:31: rule[2].keep: a keep threshold is looser",
+        ),
+        (
+            "fee_discount_bps = 800",
+            "fee_discount_bps = 20000",
+            "bad.toml:17: level[3].fee_discount_bps: expected an integer from 0 to 10000, got 20000",
+        ),
         ("ad_share = true", 'ad_share = "yes"', "bad.toml:16: level[3].ad_share: expected true or false"),
         ("margin = 0.25", "margin = 1.5", "bad.toml:2: hysteresis.margin: expected a share in [0, 1)"),
         ('name = "gold"', 'name = "silver"', "bad.toml:14: level[3].name: level 'silver' is declared twice"),
-        ("traffic_coupon = 10", "traffic_coupn = 10",
-         "bad.toml:11: level[2].traffic_coupn: unknown key 'traffic_coupn'"),
+        (
+            "traffic_coupon = 10",
+            "traffic_coupn = 10",
+            "bad.toml:11: level[2].traffic_coupn: unknown key 'traffic_coupn'",
+        ),
     ],  # fmt: skip
 )
 def test_bad_field_named_with_line(old: str, new: str, expected: str) -> None:
