@@ -66,7 +66,7 @@ def _issues(text: str) -> list[str]:
             "traffic_coupn = 10",
             "bad.toml:11: level[2].traffic_coupn: unknown key 'traffic_coupn'",
         ),
-    ],  # fmt: skip
+    ],
 )
 def test_bad_field_named_with_line(old: str, new: str, expected: str) -> None:
     assert old in RULES
