@@ -64,7 +64,7 @@ def test_cli_writes_the_folders(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == sorted(
         ["creators", "works", "work_daily", "work_boost", "creator_daily", "ad_revenue", "ecommerce_orders",
-         "local_life_orders", "mcn_contracts", "cash_grants", "brand_orders", "task_rewards"]
+         "local_life_orders", "mcn_contracts", "cash_grants", "brand_orders", "task_rewards", "creator_violations"]
     )  # fmt: skip
     assert (tmp_path / "truth" / "params.json").exists() and (
         tmp_path / "truth" / "earnings.parquet"
