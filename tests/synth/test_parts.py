@@ -65,7 +65,7 @@ def test_cli_writes_the_folders(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == sorted(
         ["creators", "works", "work_daily", "work_boost", "creator_daily", "ad_revenue", "ecommerce_orders",
          "local_life_orders", "mcn_contracts", "cash_grants", "brand_orders", "task_rewards", "products",
-         "product_prices", "merchant_orders", "after_sales"]
+         "product_prices", "merchant_orders", "after_sales", "creator_violations"]
     )  # fmt: skip
     assert (tmp_path / "truth" / "params.json").exists() and (
         tmp_path / "truth" / "earnings.parquet"

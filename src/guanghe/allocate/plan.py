@@ -3,7 +3,9 @@
 One problem per budget kind: impressions programs share each creator's impressions curve; cash programs
 share its cash curve (segment level: the history holds no cash-response data). Per creator the curve over
 the planning window is F_i(X) = D_i theta_i s_i ln(1 + X / (D_i s_i)) with D_i the boosted work-days it is
-expected to have (BOOST_DAYS per work, works at the creator's last-90-day rate).
+expected to have (BOOST_DAYS per work, works at the creator's last-90-day rate). A creator's growth level
+grants a traffic coupon c_i (percent, the ``traffic_coupon`` feature): its impressions value is weighed by
+w_i = 1 + c_i / 100 (a_i -> w_i a_i), so at equal response the solver gives coupon holders impressions first.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ BOOST_DAYS = 3  # days of each new work a boost runs on (delivery policy; the hi
 IMPRESSIONS_PER_FEN = 0.5  # cash -> impressions-equivalent for the segment-level cash curve (~50 per CNY)
 KINDS = ("impressions", "cash_fen")
 _COLS = ("creator_id", "tier", "followers", "category", "works_90d", "completion_rate", "engagement_rate",
-         "follow_rate")  # fmt: skip
+         "follow_rate", "traffic_coupon")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Platform:
     works_90d: np.ndarray
     quality: np.ndarray  # mean percentile of completion, engagement and follow rates, in [0, 1]
     eligible: np.ndarray  # (n, P) bool, programs in the order given
+    priority: np.ndarray | None = None  # (n,) impressions-value weight 1 + traffic_coupon / 100 (None: all 1)
 
     @property
     def n(self) -> int:
@@ -65,6 +68,7 @@ def load_platform(features: ibis.Table, programs: list[Program]) -> Platform:
         creator_id=col["creator_id"].astype(np.int64), tier=tier, followers=col["followers"].astype(np.int64),
         segment=np.char.add(np.char.add(tier_name, "/"), col["category"].astype(str)),
         works_90d=col["works_90d"].astype(np.int64), quality=quality, eligible=eligible,
+        priority=1.0 + col["traffic_coupon"].astype(float) / 100.0,
     )  # fmt: skip
 
 
@@ -210,9 +214,14 @@ def solve_kind(platform: Platform, programs: list[Program], kind: str, a, s, tol
     return kp
 
 
-def curves_for(c: Curves, d: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """(a, S) per kind: the creator's own impressions curve; cash through its segment's curve."""
+def curves_for(
+    c: Curves, d: np.ndarray, priority: np.ndarray | None = None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(a, S) per kind: the creator's own impressions curve (its value weighed by the traffic coupon's
+    ``priority``); cash through its segment's curve."""
     a, s = period_curve(c.theta, c.s, d)
+    if priority is not None:
+        a = a * priority
     a_seg, s_seg = period_curve(c.seg_theta, c.seg_s, d)
     return {"impressions": (a, s), "cash_fen": (a_seg, s_seg / IMPRESSIONS_PER_FEN)}
 
@@ -232,7 +241,7 @@ def make_plan(
     platform = load_platform(features, programs)
     curves = fit_curves(load_history(tables, as_of), platform.creator_id, platform.segment, platform.quality)
     d = work_days(platform.works_90d, window_days(programs))
-    per_kind = curves_for(curves, d)
+    per_kind = curves_for(curves, d, platform.priority)
     kinds = {}
     for kind in KINDS:
         kp = solve_kind(platform, programs, kind, *per_kind[kind], tol)

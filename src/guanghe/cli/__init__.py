@@ -7,6 +7,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     badges,
     db,
     demo,
+    growth,
     ingest,
     ledger,
     market,

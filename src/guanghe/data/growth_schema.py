@@ -10,8 +10,71 @@ from __future__ import annotations
 from guanghe.data.tables import ACTIVITY, BOOL, DATE, I32, I64, STR, TS, Column, RowCheck, Table
 
 # --- growth-rights levels (growth/levels) ---------------------------------------------------------------
-LEVEL_INPUTS: tuple[Table, ...] = ()
-LEVEL_OUTPUTS: tuple[Table, ...] = ()
+VIOLATION_KINDS = ("reposted_content", "misleading_ad", "spam", "community_guidelines")
+
+CREATOR_VIOLATIONS = Table(
+    "creator_violations",
+    "Content-policy violations confirmed against a creator (one row per violation); the levels' "
+    "`violations_90d` counts them.",
+    (
+        Column("violation_id", I64, "Violation id.", minimum=1),
+        Column("creator_id", I64, "Creator found in violation.", references="creators.creator_id"),
+        Column(
+            "date", DATE, "Platform day (GUANGHE_TIMEZONE) the violation was confirmed.", plausible=ACTIVITY
+        ),
+        Column("kind", STR, "What was violated.", enum=VIOLATION_KINDS),
+        Column("work_id", I64, "The work concerned, or null for an account-level violation.", required=False),
+    ),
+    ("violation_id",),
+    load_order=2,
+)
+
+CREATOR_LEVELS = Table(
+    "creator_levels",
+    "Growth-rights level history, written by `guanghe growth levels`: one row per change of a creator's level "
+    "(a creator without a row is at the base level, rank 0). A creator's level on a day is its newest row "
+    "dated on or before it.",
+    (
+        Column("creator_id", I64, "Creator.", references="creators.creator_id"),
+        Column("as_of", DATE, "The run's as-of day: the level holds from this day on.", plausible=ACTIVITY),
+        Column("level", STR, "Level name (the rules file's [[level]] name)."),
+        Column("rank", I32, "Level rank: 0 for the base level, +1 per level up.", minimum=0),
+        Column("previous_level", STR, "The level before this change."),
+        Column("previous_rank", I32, "Rank before this change.", minimum=0),
+        Column(
+            "reason", STR, "Why the level changed: the entry rules that hold, or the keep rule that failed."
+        ),
+    ),
+    ("creator_id", "as_of"),
+    load_order=3,
+)
+
+LEVEL_RIGHTS = Table(
+    "level_rights",
+    "The rights each level grants, as of each `guanghe growth levels` run (one row per level and run): the "
+    "run's record and what the programs' `level` and `traffic_coupon` features read.",
+    (
+        Column("as_of", DATE, "The run's as-of day.", plausible=ACTIVITY),
+        Column("rank", I32, "Level rank.", minimum=0),
+        Column("level", STR, "Level name."),
+        Column("ad_share", BOOL, "Ad revenue share open to the level."),
+        Column("fee_discount_bps", I32, "Marketplace fee discount, basis points.", minimum=0, maximum=10_000),
+        Column("task_center", BOOL, "Task center open to the level."),
+        Column(
+            "traffic_coupon",
+            I32,
+            "Traffic coupon: the allocator weighs the level's impressions value by 1 + traffic_coupon / 100.",
+            minimum=0,
+        ),
+        Column("creators", I64, "Creators at the level after the run.", minimum=0),
+        Column("rules_sha256", STR, "Hash of the rules file the run used."),
+    ),
+    ("as_of", "rank"),
+    load_order=0,
+)
+
+LEVEL_INPUTS: tuple[Table, ...] = (CREATOR_VIOLATIONS,)
+LEVEL_OUTPUTS: tuple[Table, ...] = (CREATOR_LEVELS, LEVEL_RIGHTS)
 
 # --- task center (growth/tasks) --------------------------------------------------------------------------
 # Rewards the task center writes into ``task_rewards`` carry this bit in their id (ids the platform exports stay

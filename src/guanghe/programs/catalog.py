@@ -63,6 +63,11 @@ FEATURES: dict[str, Feature] = {
         "Share of the creator's products on sale holding 敢比价 (price-compare) on the latest badge day "
         "on or before as_of (0 without products or badge day).",
     ),
+    "level": Feature("str", 'Growth-rights level name (`guanghe growth levels`); "" before any run.'),
+    "level_rank": Feature("int", "Growth-rights level rank: 0 for the base level (and before any run)."),
+    "traffic_coupon": Feature(
+        "int", "The level's traffic coupon, percent: the allocator weighs impressions value by 1 + it / 100."
+    ),
 }
 
 

@@ -13,6 +13,7 @@ import ibis
 from guanghe.programs.badge_features import badge_features
 from guanghe.programs.catalog import NEW_DAYS, QUALITY_DAYS
 from guanghe.programs.ibis_util import UTC_ZONE, day, followers_as_of, month_index, ratio, tier_expr, ts_in
+from guanghe.programs.levels import levels_as_of
 
 HEALTH_DEFAULT = 1.0  # until the originality detector scores content health
 
@@ -28,7 +29,8 @@ def last_activity_day(tables: dict[str, ibis.Table], zone: ZoneInfo = UTC_ZONE) 
 def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo = UTC_ZONE) -> ibis.Table:
     """creator_id, joined_on, followers, tier, tenure_days, is_new, works_30d, works_90d, active_months_12,
     impressions_90d, plays_90d, completion_rate, engagement_rate, follow_rate, health, mcn_id, is_mcn,
-    is_ecommerce, is_local_life, region, category, trusted_merchant, price_badge_share — days counted in the
+    is_ecommerce, is_local_life, region, category, trusted_merchant, price_badge_share, level, level_rank,
+    traffic_coupon — days counted in the
     platform's ``zone``."""
     creators = tables["creators"].filter(tables["creators"].joined_on <= day(as_of))
     works = tables["works"]
@@ -54,6 +56,7 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
     badges = badge_features(tables, as_of)
     for b in badges:
         t = t.left_join(b, "creator_id")
+    t = t.left_join(levels_as_of(tables, creators, as_of), "creator_id")
     counts = ("followers", "works_30d", "works_90d", "active_months_12", "impressions_90d", "plays_90d",
               "completed", "engaged", "follows")  # fmt: skip
     zero = {c: t[c].coalesce(0) for c in counts}
@@ -82,4 +85,7 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
         category="category",
         trusted_merchant=t.trusted_merchant.coalesce(False) if badges else ibis.literal(False),
         price_badge_share=t.price_badge_share.coalesce(0.0) if badges else ibis.literal(0.0, type="float64"),
+        level="level",
+        level_rank="level_rank",
+        traffic_coupon="traffic_coupon",
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from guanghe.synth import activity, followers, population, traffic
+from guanghe.synth import activity, followers, population, traffic, violations
 from guanghe.synth.commerce import Commerce
 from guanghe.synth.config import Month, SynthConfig
 from guanghe.synth.money import Economy
@@ -69,6 +69,11 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
                 "work_boost", month.label, pa.concat_tables([to_table("work_boost", p) for p in boosts])
             )
             writer.write("creator_daily", month.label, to_table("creator_daily", daily))
+            writer.write(
+                "creator_violations",
+                month.label,
+                violations.month_violations(config, pop, month, works.work_id, works.cidx, works.day),
+            )
             for name, table in (*events.items(), *commerce.month(month).items()):
                 writer.write(name, month.label, table)
             count = count_end

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from guanghe.data.growth_schema import LEVEL_INPUTS
 from guanghe.data.money_schema import EVENT_TABLES
 from guanghe.data.schema import TABLES
 from guanghe.synth.arrow import dates, strings
@@ -21,6 +22,7 @@ from guanghe.synth.config import PROGRAMS
 OUTPUT_TABLES: tuple[str, ...] = (
     "creators", "works", "work_daily", "work_boost", "creator_daily", *(t.name for t in EVENT_TABLES),
     *COMMERCE_TABLES,
+    *(t.name for t in LEVEL_INPUTS),
 )  # fmt: skip
 _DICTIONARY = ["kind", "category", "program", "channel", "region", "touchpoint", "task_id", "outcome"]
 _STATISTICS = ["date", "published_at", "work_id", "creator_id", "paid_at", "completed_at", "week_start",
