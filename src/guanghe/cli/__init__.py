@@ -16,6 +16,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     report,
     serve,
     synth,
+    web,
 )
 from guanghe.cli.app import app
 
