@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -35,7 +36,9 @@ class WebClient:
                 self.cookies = c.cookies
                 return r
 
-        return asyncio.run(go())
+        # a thread of its own: Playwright's sync API keeps an event loop running in the test's thread
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, go()).result()
 
     def get(self, url: str, **kw) -> httpx.Response:
         return self.request("GET", url, **kw)

@@ -27,6 +27,7 @@ ECHARTS = Path(__file__).parents[1] / "metrics" / "report" / "vendor" / "echarts
 
 def routers() -> list:
     """Every page router, in order (the operator console's is ``pages.operator``)."""
+    from guanghe.web import labels  # noqa: F401 - the pages' labels join i18n.LABELS
     from guanghe.web.pages import brand, creator, mcn, operator, session
 
     return [session.router, creator.router, brand.router, mcn.router, operator.router]
