@@ -33,10 +33,11 @@ def routers() -> list:
     return [session.router, creator.router, brand.router, mcn.router, operator.router]
 
 
-def _routes(app: FastAPI) -> Iterator[APIRoute]:
-    for r in app.routes:
-        if isinstance(r, APIRoute):
-            yield r
+def page_routes(app: FastAPI) -> Iterator[APIRoute]:
+    """Every page route (inside included routers too: ``market.api.app.api_routes``)."""
+    from guanghe.market.api.app import api_routes
+
+    yield from api_routes(app.routes)
 
 
 def assemble(state: WebState) -> FastAPI:
@@ -47,7 +48,8 @@ def assemble(state: WebState) -> FastAPI:
     auth.install(app)
     for r in routers():
         app.include_router(r)
-    problems = check_routes((r.name, r.path) for r in _routes(app))
+    routes = [(r.name, r.path) for r in page_routes(app)]
+    problems = check_routes(routes) if routes else ["no routes found"]
     if problems:
         raise WebError("; ".join(problems))
     app.mount("/static/echarts", StaticFiles(directory=ECHARTS), name="echarts")

@@ -87,6 +87,15 @@ def _filters(categories, tiers, regions, min_followers, max_price) -> SearchFilt
         raise PageError(422, str(e)) from e
 
 
+def _whole(field: str, text: str) -> int | None:
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    if not text.isdigit():
+        raise FormError(field, "a whole number")
+    return int(text)
+
+
 @router.get("/discover", name="brand_discover")
 def brand_discover(
     request: Request,
@@ -95,12 +104,14 @@ def brand_discover(
     categories: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006 - FastAPI reads it
     tiers: Annotated[list[str], Query(max_length=3)] = [],  # noqa: B006
     regions: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
-    min_followers: Annotated[int | None, Query(ge=0, le=10**12)] = None,
-    max_price: Annotated[int | None, Query(ge=0, le=10**10)] = None,
+    min_followers: Annotated[str, Query(max_length=15)] = "",
+    max_price: Annotated[str, Query(max_length=15)] = "",
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
-    """Creators by expected reach per yuan (the marketplace's search over the cached catalog)."""
-    f = _filters(categories, tiers, regions, min_followers, max_price)
+    """Creators by expected reach per yuan (the marketplace's search over the cached catalog); an empty
+    field is no condition."""
+    low, price = _whole("min_followers", min_followers), _whole("max_price", max_price)
+    f = _filters(categories, tiers, regions, low, price)
     m = state.market
     page = search(m.wh, m.kits, f, m.rates(f.deliverable), limit=PAGE, offset=offset)
     rows = clean(page.rows.to_pylist())
@@ -108,7 +119,7 @@ def brand_discover(
                         "reach")  # fmt: skip
     return render(request, "brand/discover.html", rows=rows, total=page.total, offset=offset, page=PAGE,
                   f=f, categories=CATEGORIES, regions=REGIONS, tiers=[t for t, _ in TIERS],
-                  min_followers=min_followers, max_price=max_price, chart=chart, as_of=state.as_of,
+                  min_followers=low, max_price=price, reach_chart=chart, as_of=state.as_of,
                   query=request.url.query)  # fmt: skip
 
 
@@ -146,7 +157,7 @@ def brand_match(
               zip(rows.select(keep).take(best.index).to_pylist(), pool.value[best.index], strict=True)]  # fmt: skip
     chart = charts.bars([str(r["creator_id"]) for r in chosen], [round(r["value"]) for r in chosen], "reach")
     return render(request, "brand/match.html", campaign=c, chosen=chosen, best=best, greedy=greedy,
-                  pool=pool.n, objective=objective, chart=chart)  # fmt: skip
+                  pool=pool.n, objective=objective, match_chart=chart)  # fmt: skip
 
 
 @router.post("/campaigns/{campaign_id}/offers", name="brand_offer")

@@ -41,7 +41,7 @@ def mcn_creators(request: Request, who: Who, state: State) -> Response:
         }
         stmts = creator_data.statements(wh, "mcn", who.external_id) if who.external_id else []
     chart = charts.bars([str(r["creator_id"]) for r in rows], [r["followers"] for r in rows], "followers")
-    return render(request, "mcn/creators.html", rows=rows, incomes=incomes, statements=stmts, chart=chart)
+    return render(request, "mcn/creators.html", rows=rows, incomes=incomes, statements=stmts, mcn_chart=chart)
 
 
 @router.get("/creators/{creator_id}", name="mcn_creator")
