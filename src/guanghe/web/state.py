@@ -3,9 +3,9 @@ per-thread ledgers, the fee rule — built the same way) and the warehouse URL, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from guanghe.data.warehouse import Warehouse, WarehouseError, open_warehouse
 from guanghe.market.api.state import MarketState, last_day, works_owners
 from guanghe.market.discovery import catalog
 from guanghe.programs import ProgramError
+from guanghe.web.reads import ReadCache, T
 from guanghe.web.settings import WebError, WebSettings
 
 
@@ -23,6 +24,10 @@ from guanghe.web.settings import WebError, WebSettings
 class WebState:
     settings: WebSettings
     market: MarketState
+    cache: ReadCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache = ReadCache(self.settings.warehouse, self.warehouse)
 
     @property
     def db(self) -> AppDb:
@@ -41,6 +46,11 @@ class WebState:
         """The warehouse, read-only, for one page (closed after: ingestion and settlement may write)."""
         with open_warehouse(self.settings.warehouse, read_only=True) as wh:
             yield wh
+
+    def read(self, section: str, key: Hashable, fn: Callable[[Warehouse], T]) -> T:
+        """A page section's warehouse read, ``fn(wh)``, cached per process until the warehouse changes
+        (``web.reads``): ``key`` must hold every input of ``fn`` (the creator, ``as_of``...)."""
+        return self.cache.read(section, key, fn)
 
     def close(self) -> None:
         self.market.close()

@@ -147,11 +147,13 @@ def brand_match(
     f = SearchFilters(categories=c.categories)
     pool, rows = state.market.pool(f, objective, [], [])
     spec = MatchCampaign(c.budget_fen, c.max_creators, max_per_mcn or c.max_per_mcn)
+    key = (tuple(c.categories or ()), objective, spec)  # the catalog is fixed for the process's lifetime
     try:
-        best = match_exact(pool, spec, time_limit_s=state.settings.time_limit_s)
+        best = state.cache.memo("match_exact", key,
+                                lambda: match_exact(pool, spec, time_limit_s=state.settings.time_limit_s))  # fmt: skip
     except InfeasibleCampaign as e:
         raise PageError(422, str(e)) from e
-    greedy = match_greedy(pool, spec)
+    greedy = state.cache.memo("match_greedy", key, lambda: match_greedy(pool, spec))
     keep = ["creator_id", "mcn_id", "category", "tier", "followers", "price_fen", "price_source"]
     chosen = [{**r, "value": float(v)} for r, v in
               zip(rows.select(keep).take(best.index).to_pylist(), pool.value[best.index], strict=True)]  # fmt: skip
@@ -185,8 +187,7 @@ def brand_order(request: Request, who: Who, state: State, order_id: Id) -> Respo
     order = visible_order(state.market, who, order_id)
     perf = None
     if order.work_id:
-        with state.warehouse() as wh:
-            perf = brand_data.performance(wh, [order.work_id], state.as_of, state.zone)
+        perf = performance(state, (order.work_id,))
     return render(request, "brand/order.html", order=order, events=order_events(state.db, order_id),
                   campaign=get_campaign(state.db, order.campaign_id), perf=perf, works=[],
                   key=secrets.token_urlsafe(12))  # fmt: skip
@@ -199,14 +200,18 @@ def brand_order_action(request: Request, who: Who, state: State, form: FormData,
     return RedirectResponse(f"/brand/orders/{order_id}", status_code=303)
 
 
+def performance(state, works: tuple[int, ...]) -> dict:
+    """The works' performance (cached per process until the warehouse changes: ``WebState.read``)."""
+    return state.read("works_performance", (works, state.as_of, str(state.zone)),
+                      lambda wh: brand_data.performance(wh, list(works), state.as_of, state.zone))  # fmt: skip
+
+
 @router.get("/reports", name="brand_reports")
 def brand_reports(request: Request, who: Who, state: State) -> Response:
     """Every campaign's delivered works: plays, completion, engagements, follows."""
     reports = []
-    with state.warehouse() as wh:
-        for c in _campaigns(state, who):
-            orders, _ = list_orders(state.db, limit=100_000, campaign_id=c.id)
-            works = sorted({o.work_id for o in orders if o.work_id})
-            reports.append({"campaign": c, "orders": len(orders),
-                            "perf": brand_data.performance(wh, works, state.as_of, state.zone)})  # fmt: skip
+    for c in _campaigns(state, who):
+        orders, _ = list_orders(state.db, limit=100_000, campaign_id=c.id)
+        works = tuple(sorted({o.work_id for o in orders if o.work_id}))
+        reports.append({"campaign": c, "orders": len(orders), "perf": performance(state, works)})
     return render(request, "brand/reports.html", reports=reports, as_of=state.as_of)

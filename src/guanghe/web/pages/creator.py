@@ -31,12 +31,15 @@ def _me(who) -> int:
     return who.external_id
 
 
+def recent_works(state, me: int) -> list:
+    return state.read("creator_works", me, lambda wh: creator_data.recent_works(wh, me))
+
+
 @router.get("/", name="creator_overview")
 def creator_overview(request: Request, who: Who, state: State) -> Response:
     me = _me(who)
-    with state.warehouse() as wh:
-        data = creator_data.overview(wh, me, state.as_of)
-        level = growth.level(wh, me)
+    data, level = state.read("creator_overview", (me, state.as_of),
+                             lambda wh: (creator_data.overview(wh, me, state.as_of), growth.level(wh, me)))  # fmt: skip
     kit = state.market.kit(me)
     return render(request, "creator/overview.html", data=data, kit=kit, level=level, as_of=state.as_of,
                   studio=growth.studio_available(),
@@ -48,9 +51,8 @@ def creator_overview(request: Request, who: Who, state: State) -> Response:
 @router.get("/income", name="creator_income")
 def creator_income(request: Request, who: Who, state: State) -> Response:
     me = _me(who)
-    with state.warehouse() as wh:
-        inc = creator_data.income(wh, me, state.as_of)
-        stmts = creator_data.statements(wh, "creator", me)
+    inc, stmts = state.read("creator_income", (me, state.as_of), lambda wh: (
+        creator_data.income(wh, me, state.as_of), creator_data.statements(wh, "creator", me)))  # fmt: skip
     return render(request, "creator/income.html", income=inc, statements=stmts, as_of=state.as_of,
                   income_chart=charts.stacked_months(inc["months"], inc["channels"], request),
                   share_chart=charts.pie(inc["totals"], request))  # fmt: skip
@@ -60,8 +62,8 @@ def creator_income(request: Request, who: Who, state: State) -> Response:
 def creator_statement(request: Request, who: Who, state: State, month: MonthText) -> Response:
     me = _me(who)
     try:
-        with state.warehouse() as wh:
-            st = read_statement(wh, Month.parse(month), "creator", me)
+        st = state.read("creator_statement", (me, month),
+                        lambda wh: read_statement(wh, Month.parse(month), "creator", me))  # fmt: skip
     except SettleError as e:
         raise PageError(404, str(e)) from e
     return render(request, "creator/statement.html", month=month, st=st["statement"], lines=st["lines"])
@@ -69,8 +71,8 @@ def creator_statement(request: Request, who: Who, state: State, month: MonthText
 
 @router.get("/tasks", name="creator_tasks")
 def creator_tasks(request: Request, who: Who, state: State) -> Response:
-    with state.warehouse() as wh:
-        rows = growth.tasks(wh, _me(who))
+    me = _me(who)
+    rows = state.read("creator_tasks", me, lambda wh: growth.tasks(wh, me))
     return render(request, "creator/tasks.html", rows=rows)
 
 
@@ -78,8 +80,7 @@ def creator_tasks(request: Request, who: Who, state: State) -> Response:
 def creator_offers(request: Request, who: Who, state: State) -> Response:
     orders, total = list_orders(state.db, party_of(who), limit=200)
     titles = {o.campaign_id: get_campaign(state.db, o.campaign_id).title for o in orders}
-    with state.warehouse() as wh:
-        works = creator_data.recent_works(wh, _me(who))
+    works = recent_works(state, _me(who))
     return render(request, "creator/offers.html", orders=orders, total=total, titles=titles, works=works,
                   key=secrets.token_urlsafe(12))  # fmt: skip
 
@@ -87,8 +88,7 @@ def creator_offers(request: Request, who: Who, state: State) -> Response:
 @router.get("/orders/{order_id}", name="creator_order")
 def creator_order(request: Request, who: Who, state: State, order_id: Id) -> Response:
     order = visible_order(state.market, who, order_id)
-    with state.warehouse() as wh:
-        works = creator_data.recent_works(wh, _me(who))
+    works = recent_works(state, _me(who))
     return render(request, "creator/order.html", order=order, events=order_events(state.db, order_id),
                   campaign=get_campaign(state.db, order.campaign_id), works=works, key=secrets.token_urlsafe(12))  # fmt: skip
 
@@ -108,8 +108,7 @@ def creator_originality(request: Request, who: Who, state: State) -> Response:
     from guanghe.appdb.growth_models import OriginalityAppealRow
 
     me = _me(who)
-    with state.warehouse() as wh:
-        notices = growth.originality(wh, me)
+    notices = state.read("creator_originality", me, lambda wh: growth.originality(wh, me))
     with Session(state.db.engine) as s:
         appeals = s.scalars(select(OriginalityAppealRow).where(OriginalityAppealRow.creator_id == me)
                             .order_by(OriginalityAppealRow.id.desc())).all()  # fmt: skip
@@ -126,8 +125,7 @@ def creator_appeal(request: Request, who: Who, state: State, form: FormData) -> 
     from guanghe.appdb.growth_models import OriginalityAppealRow
 
     me = _me(who)
-    with state.warehouse() as wh:
-        notices = growth.originality(wh, me)
+    notices = state.read("creator_originality", me, lambda wh: growth.originality(wh, me))
     if notices is None:
         raise PageError(409, "originality notices are not available yet")
     work_id = form.integer("work_id")

@@ -35,11 +35,11 @@ def signed(state, who) -> list[dict]:
 @router.get("/", name="mcn_creators")
 def mcn_creators(request: Request, who: Who, state: State) -> Response:
     rows = signed(state, who)
-    with state.warehouse() as wh:
-        incomes = {
-            r["creator_id"]: creator_data.income(wh, r["creator_id"], state.as_of)["total"] for r in rows
-        }
-        stmts = creator_data.statements(wh, "mcn", who.external_id) if who.external_id else []
+    ids = tuple(r["creator_id"] for r in rows)
+    mcn = who.external_id
+    incomes, stmts = state.read("mcn_creators", (mcn, ids, state.as_of), lambda wh: (
+        creator_data.income_totals(wh, list(ids), state.as_of),
+        creator_data.statements(wh, "mcn", mcn) if mcn else []))  # fmt: skip
     chart = charts.bars([str(r["creator_id"]) for r in rows], [r["followers"] for r in rows], "followers")
     return render(request, "mcn/creators.html", rows=rows, incomes=incomes, statements=stmts, mcn_chart=chart)
 
@@ -49,8 +49,8 @@ def mcn_creator(request: Request, who: Who, state: State, creator_id: Id) -> Res
     kit = state.market.kit(creator_id)
     if kit is None or not visible(who, kit):
         raise PageError(404, f"no creator {creator_id}")
-    with state.warehouse() as wh:
-        inc = creator_data.income(wh, creator_id, state.as_of)
+    inc = state.read("mcn_creator", (creator_id, state.as_of),
+                     lambda wh: creator_data.income(wh, creator_id, state.as_of))  # fmt: skip
     return render(request, "mcn/creator.html", kit=clean([kit])[0], income=inc,
                   income_chart=charts.stacked_months(inc["months"], inc["channels"], request))  # fmt: skip
 

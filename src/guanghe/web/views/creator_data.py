@@ -76,14 +76,31 @@ def planned_support(wh: Warehouse, creator_id: int, as_of: date) -> list[dict[st
     return rows.to_pylist()
 
 
+def first_month(as_of: date, months: int) -> date:
+    """The first day of the month ``months - 1`` months before ``as_of``'s."""
+    y, m = as_of.year, as_of.month - (months - 1)
+    while m <= 0:
+        y, m = y - 1, m + 12
+    return date(y, m, 1)
+
+
+def income_totals(wh: Warehouse, creator_ids: list[int], as_of: date, months: int = 12) -> dict[int, int]:
+    """Each creator's income total over the last ``months`` months (``income(...)["total"]``), in one query
+    (creators without income: 0)."""
+    if not creator_ids or not wh.has("income"):
+        return dict.fromkeys(creator_ids, 0)
+    t = wh.table("income")
+    t = t.filter(t.creator_id.isin(creator_ids) & (t.occurred_at >= first_month(as_of, months)))
+    rows = wh.fetch(t.group_by("creator_id").aggregate(fen=t.amount_fen.sum())).to_pylist()
+    found = {r["creator_id"]: int(r["fen"]) for r in rows}
+    return {c: found.get(c, 0) for c in creator_ids}
+
+
 def income(wh: Warehouse, creator_id: int, as_of: date, months: int = 12) -> dict[str, Any]:
     """Income (the ledger's export) by month and channel over the last ``months`` months, and totals."""
     if not wh.has("income"):
         return {"months": [], "channels": {}, "totals": {}, "total": 0}
-    y, m = as_of.year, as_of.month - (months - 1)
-    while m <= 0:
-        y, m = y - 1, m + 12
-    first = date(y, m, 1)
+    first = first_month(as_of, months)
     t = wh.table("income")
     t = t.filter((t.creator_id == creator_id) & (t.occurred_at >= first))
     rows = wh.fetch(t.group_by([t.occurred_at.strftime("%Y-%m").name("month"), "channel"])
