@@ -133,6 +133,17 @@ def brand_media_kit(request: Request, who: Who, state: State, creator_id: Id) ->
     return render(request, "brand/media_kit.html", kit=kit, campaigns=open_campaigns, as_of=state.as_of)
 
 
+def _match(state, c, objective: str, spec: MatchCampaign) -> tuple:
+    """The chosen creators' rows, the exact and greedy matches and the pool's size."""
+    pool, rows = state.market.pool(SearchFilters(categories=c.categories), objective, [], [])
+    best = match_exact(pool, spec, time_limit_s=state.settings.time_limit_s)
+    greedy = match_greedy(pool, spec)
+    keep = ["creator_id", "mcn_id", "category", "tier", "followers", "price_fen", "price_source"]
+    chosen = [{**r, "value": float(v)} for r, v in
+              zip(rows.select(keep).take(best.index).to_pylist(), pool.value[best.index], strict=True)]  # fmt: skip
+    return chosen, best, greedy, pool.n
+
+
 @router.get("/campaigns/{campaign_id}/match", name="brand_match")
 def brand_match(
     request: Request,
@@ -144,22 +155,17 @@ def brand_match(
 ) -> Response:
     """The best set of creators for the campaign's budget and size (``match_exact``), beside the greedy."""
     c = visible_campaign(state.market, who, campaign_id)
-    f = SearchFilters(categories=c.categories)
-    pool, rows = state.market.pool(f, objective, [], [])
     spec = MatchCampaign(c.budget_fen, c.max_creators, max_per_mcn or c.max_per_mcn)
     key = (tuple(c.categories or ()), objective, spec)  # the catalog is fixed for the process's lifetime
     try:
-        best = state.cache.memo("match_exact", key,
-                                lambda: match_exact(pool, spec, time_limit_s=state.settings.time_limit_s))  # fmt: skip
+        chosen, best, greedy, pool_n = state.cache.memo(
+            "match", key, lambda: _match(state, c, objective, spec)
+        )
     except InfeasibleCampaign as e:
         raise PageError(422, str(e)) from e
-    greedy = state.cache.memo("match_greedy", key, lambda: match_greedy(pool, spec))
-    keep = ["creator_id", "mcn_id", "category", "tier", "followers", "price_fen", "price_source"]
-    chosen = [{**r, "value": float(v)} for r, v in
-              zip(rows.select(keep).take(best.index).to_pylist(), pool.value[best.index], strict=True)]  # fmt: skip
     chart = charts.bars([str(r["creator_id"]) for r in chosen], [round(r["value"]) for r in chosen], "reach")
     return render(request, "brand/match.html", campaign=c, chosen=chosen, best=best, greedy=greedy,
-                  pool=pool.n, objective=objective, match_chart=chart)  # fmt: skip
+                  pool=pool_n, objective=objective, match_chart=chart)  # fmt: skip
 
 
 @router.post("/campaigns/{campaign_id}/offers", name="brand_offer")
