@@ -19,6 +19,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     serve,
     synth,
     tasks,
+    web,
 )
 from guanghe.cli.app import app
 

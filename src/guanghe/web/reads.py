@@ -1,0 +1,97 @@
+"""A small per-process cache of the pages' warehouse reads: ``(section, key) → value``, valid while the
+warehouse files are unchanged. A page's sections are read in ONE function over one read-only connection,
+opened only on a miss (opening a large DuckDB file costs more than the queries) and closed after, so a
+writer process (ingest, settle) is never blocked for longer than one page's read.
+
+Invalidation: the key carries the warehouse's identity — (size, mtime) of the DuckDB file and of its
+write-ahead log (a committed write that is not yet checkpointed changes only the ``.wal``). Any write
+changes one of them, so the next read misses and recomputes; nothing stale is served after a write.
+Warehouses without a local file (Spark, memory) are not cached."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from guanghe.data.warehouse import Warehouse
+
+T = TypeVar("T")
+Opener = Callable[[], Any]  # a context manager factory yielding a read-only Warehouse
+
+
+def file_of(url: str) -> str | None:
+    """The DuckDB file of a ``duckdb:///path`` URL (None: no file, not cacheable)."""
+    if not url.startswith("duckdb:///"):
+        return None
+    return url[len("duckdb:///") :] or None
+
+
+def identity(path: str | None) -> tuple | None:
+    """(size, mtime_ns) of the file and of its ``.wal``; None when there is no file to watch."""
+    if path is None:
+        return None
+    out: list[Any] = []
+    for p in (path, path + ".wal"):
+        try:
+            st = os.stat(p)
+            out.append((st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+class ReadCache:
+    """LRU of at most ``size`` entries; thread-safe (sync routes run in a thread pool). Values are shared
+    between requests: callers must not mutate them."""
+
+    def __init__(self, url: str, opener: Opener, size: int = 2048) -> None:
+        self.path, self.opener, self.size = file_of(url), opener, size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def memo(self, section: str, key: Hashable, fn: Callable[[], T]) -> T:
+        """``fn()`` for ``(section, key)``, for what depends only on the process's fixed inputs (the catalog
+        built at start) and ``key``: kept until evicted."""
+        full = (section, key, "memo")
+        with self._lock:
+            if full in self._items:
+                self._items.move_to_end(full)
+                self.hits += 1
+                return self._items[full]
+        value = fn()
+        self._store(full, value)
+        return value
+
+    def _store(self, full: Hashable, value: Any) -> None:
+        with self._lock:
+            self.misses += 1
+            self._items[full] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def read(self, section: str, key: Hashable, fn: Callable[[Warehouse], T]) -> T:
+        """``fn(warehouse)`` for ``(section, key)``: cached while the warehouse files are unchanged."""
+        ident = identity(self.path)
+        if ident is None:
+            with self.opener() as wh:
+                return fn(wh)
+        full = (section, key, ident)
+        with self._lock:
+            if full in self._items:
+                self._items.move_to_end(full)
+                self.hits += 1
+                return self._items[full]
+        with self.opener() as wh:
+            value = fn(wh)
+        if identity(self.path) != ident:  # written meanwhile: the value may mix old and new; don't keep it
+            return value
+        self._store(full, value)
+        return value

@@ -1,0 +1,186 @@
+"""The web tests' fixtures (reusable by every tests/web module, the operator console's too):
+
+- ``web_platform``: the small synthetic platform (``web_platform.build_platform``), once per session;
+- ``web_world``: an application database with the demo cast and their logins (password ``PASSWORD``), the
+  ``WebState`` over it (catalog built once) and the app: ``World.app``, ``World.accounts[role]``,
+  ``World.as_(role)`` → a signed-in ``WebClient``; ``World.anonymous()``;
+- ``web_server``: ``guanghe web`` as a uvicorn subprocess on its own copies of the database and ledger:
+  ``Server.url``, ``Server.accounts``;
+- ``browser`` / ``page``: Playwright driving Debian's Chromium (``browser_or_skip``: missing → skip, FAIL
+  under CI); a failing test's page is screenshotted into ``tests/web/screenshots/`` (``SCREENSHOTS``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from web_helpers import WebClient, sign_in
+from web_platform import PASSWORD, PlatformFiles, build_platform
+
+from guanghe.web.app import assemble
+from guanghe.web.demo import DemoAccount, demo_accounts, ensure_database
+from guanghe.web.settings import WebSettings
+from guanghe.web.state import WebState, build_state
+
+CHROMIUM = os.environ.get("GUANGHE_TEST_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("GUANGHE_TEST_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+SRC = Path(__file__).parents[2] / "src"
+
+
+@pytest.fixture(scope="session")
+def web_platform(tmp_path_factory) -> PlatformFiles:
+    return build_platform(tmp_path_factory.mktemp("web_platform"))
+
+
+@dataclass
+class World:
+    state: WebState
+    accounts: dict[str, DemoAccount]
+    app: object = None
+    extra: dict = field(default_factory=dict)
+
+    def as_(self, role: str) -> WebClient:
+        return sign_in(self.app, self.accounts[role].principal).client  # type: ignore[arg-type]
+
+    def anonymous(self) -> WebClient:
+        return WebClient(self.app)  # type: ignore[arg-type]
+
+
+def fresh_world(platform: PlatformFiles, folder: Path) -> World:
+    """A world on its own database and ledger copy (tests that write build one; most share ``web_world``)."""
+    ledger = folder / "ledger.sqlite3"
+    shutil.copy(platform.ledger_file, ledger)
+    settings = WebSettings(platform.warehouse, f"sqlite:///{folder / 'app.sqlite3'}", f"sqlite:///{ledger}")
+    ensure_database(settings.db)
+    state = build_state(settings)
+    accounts = {a.role: a for a in demo_accounts(state, PASSWORD)}
+    world = World(state, accounts)
+    world.app = assemble(state)
+    return world
+
+
+@pytest.fixture(scope="session")
+def web_world(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[World]:
+    world = fresh_world(web_platform, tmp_path_factory.mktemp("web_world"))
+    yield world
+    world.state.close()
+
+
+# -- a real server -------------------------------------------------------------------------------------------------
+@dataclass
+class Server:
+    url: str
+    accounts: dict[str, dict]
+    process: subprocess.Popen
+    folder: Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def web_server(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[Server]:
+    """``guanghe web`` (the real command) on a free port, with its own database and ledger copy."""
+    folder = tmp_path_factory.mktemp("web_server")
+    ledger = folder / "ledger.sqlite3"
+    shutil.copy(web_platform.ledger_file, ledger)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    cmd = [sys.executable, "-m", "guanghe", "web", "--port", str(port), "--warehouse", web_platform.warehouse,
+           "--db", f"sqlite:///{folder / 'app.sqlite3'}", "--ledger", f"sqlite:///{ledger}",
+           "--demo-password", PASSWORD, "--json"]  # fmt: skip
+    log = open(folder / "server.log", "w+")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=folder)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait(10)
+        log.seek(0)
+        pytest.fail(f"guanghe web did not start: {log.read()}")
+    info = json.loads(line)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"guanghe web is not listening: {log.read()}")
+            time.sleep(0.1)
+    yield Server(url, {a["role"]: a for a in info["accounts"]}, proc, folder)
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+# -- a real browser ------------------------------------------------------------------------------------------------
+def browser_or_skip() -> None:
+    """Skip (FAIL under CI) when Playwright or Chromium is missing."""
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package (pip install playwright)")
+    if not Path(CHROMIUM).exists():
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    if missing:
+        msg = "browser tests NOT RUN: missing " + "; ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                    "--disable-component-update", "--no-first-run"])  # fmt: skip
+        yield b
+        b.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context and page (English labels; console errors and CSP violations collected in
+    ``page.errors``); screenshotted into ``SCREENSHOTS`` when the test fails."""
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors  # type: ignore[attr-defined]
+    yield pg
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
