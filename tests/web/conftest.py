@@ -20,17 +20,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from web_helpers import WebClient, sign_in
 from web_platform import PASSWORD, PlatformFiles, build_platform
-
-from guanghe.web.app import assemble
-from guanghe.web.demo import DemoAccount, demo_accounts, ensure_database
-from guanghe.web.settings import WebSettings
-from guanghe.web.state import WebState, build_state
+from web_world import World, fresh_world
 
 CHROMIUM = os.environ.get("GUANGHE_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("GUANGHE_TEST_SCREENSHOTS", Path(__file__).parent / "screenshots"))
@@ -40,33 +35,6 @@ SRC = Path(__file__).parents[2] / "src"
 @pytest.fixture(scope="session")
 def web_platform(tmp_path_factory) -> PlatformFiles:
     return build_platform(tmp_path_factory.mktemp("web_platform"))
-
-
-@dataclass
-class World:
-    state: WebState
-    accounts: dict[str, DemoAccount]
-    app: object = None
-    extra: dict = field(default_factory=dict)
-
-    def as_(self, role: str) -> WebClient:
-        return sign_in(self.app, self.accounts[role].principal).client  # type: ignore[arg-type]
-
-    def anonymous(self) -> WebClient:
-        return WebClient(self.app)  # type: ignore[arg-type]
-
-
-def fresh_world(platform: PlatformFiles, folder: Path) -> World:
-    """A world on its own database and ledger copy (tests that write build one; most share ``web_world``)."""
-    ledger = folder / "ledger.sqlite3"
-    shutil.copy(platform.ledger_file, ledger)
-    settings = WebSettings(platform.warehouse, f"sqlite:///{folder / 'app.sqlite3'}", f"sqlite:///{ledger}")
-    ensure_database(settings.db)
-    state = build_state(settings)
-    accounts = {a.role: a for a in demo_accounts(state, PASSWORD)}
-    world = World(state, accounts)
-    world.app = assemble(state)
-    return world
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +116,7 @@ def browser_or_skip() -> None:
         pytest.skip(msg)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     browser_or_skip()
     from playwright.sync_api import sync_playwright

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import World
 from fastapi.routing import APIRoute
+from web_world import World
 
 from guanghe.web.app import page_routes
 from guanghe.web.roles import ROUTE_ROLES

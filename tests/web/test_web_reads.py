@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 import pyarrow as pa
 import pytest
-from conftest import fresh_world
 from web_platform import PlatformFiles
+from web_world import fresh_world
 
 from guanghe.data.money_schema import INCOME
 from guanghe.data.warehouse import open_warehouse

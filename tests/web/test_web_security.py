@@ -8,9 +8,9 @@ import secrets
 from datetime import timedelta
 
 import pytest
-from conftest import World
 from web_helpers import WebClient
 from web_platform import PASSWORD
+from web_world import World
 
 from guanghe.appdb.logins import LIMITS, login_allowed, record_attempt, set_password, verify_login
 from guanghe.appdb.models import utc_now
