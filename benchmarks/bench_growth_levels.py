@@ -19,6 +19,7 @@ the rows must equal DuckDB's. Prints every figure.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -69,19 +70,24 @@ def main() -> None:
     wh = build(folder, args.creators, args.months, Path(tmp.name) / "levels.duckdb")
     rules = load_levels(LEVELS_FILE)
 
+    print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    cpu = time.process_time()
     first = run_levels(wh, rules, FIRST)
     print(f"first run as of {FIRST}: {first.creators:,} creators, {first.changes.num_rows:,} changes stored "
-          f"in {first.seconds:.2f} s; levels {first.counts}", flush=True)  # fmt: skip
-    times, stored = [], None
+          f"in {first.seconds:.2f} s (CPU {time.process_time() - cpu:.1f} s); levels {first.counts}", flush=True)  # fmt: skip
+    times, cpus, stored = [], [], None
     for _ in range(args.repeat):
+        cpu = time.process_time()
         run = run_levels(wh, rules, SECOND)
+        cpus.append(time.process_time() - cpu)
         times.append(run.seconds)
         if stored is not None and not run.changes.equals(stored):
             sys.exit("a rerun stored other rows")
         stored = run.changes
     print(f"run as of {SECOND} (reads the history): {run.creators:,} creators, {run.promoted:,} promoted, "
           f"{run.demoted:,} demoted; runs {', '.join(f'{t:.2f}' for t in times)} s, "
-          f"median {statistics.median(times):.2f} s (target < 30 s); levels {run.counts}", flush=True)  # fmt: skip
+          f"median {statistics.median(times):.2f} s (target < 30 s), CPU median {statistics.median(cpus):.1f} s "
+          f"(all threads); levels {run.counts}", flush=True)  # fmt: skip
 
     t0 = time.perf_counter()
     feats = wh.fetch(level_features(wh.tables(), SECOND)).to_pylist()
