@@ -1,7 +1,7 @@
 """The demo's use case: a synthetic platform through every room, on the embedded defaults.
 
-synth → ingest → allocate → accrue (every channel on the ledger, income exported back) → settle the last
-month (it opens the books: every earlier posting is in its statements; MCN shares, withholding, payouts) →
+synth → ingest → growth (trust badges, growth-rights levels: features the allocator reads) → allocate → accrue (every channel on the ledger, income exported back) → settle the last
+month (the task center's rewards first, paid through the ledger; settling opens the books: every earlier posting is in its statements; MCN shares, withholding, payouts) →
 the ledger's reconciliation → headline metrics → the HTML report. Everything lives in one folder, rebuilt on every run.
 """
 
@@ -19,6 +19,9 @@ from guanghe.allocate.run import Allocation, allocate_and_store
 from guanghe.data.ingest import ingest
 from guanghe.data.ingest.report import IngestReport
 from guanghe.data.warehouse import open_warehouse
+from guanghe.growth.cycle import GrowthRun, run_growth
+from guanghe.growth.tasks import TASKS_DIR, load_tasks
+from guanghe.growth.tasks.run import TasksReport, run_tasks
 from guanghe.ledger import open_ledger
 from guanghe.ledger.reconcile import Report as Reconciliation
 from guanghe.ledger.reconcile import reconcile
@@ -31,10 +34,10 @@ from guanghe.money.rules_load import load_rules
 from guanghe.money.settle.months import Month
 from guanghe.money.settle.rules import load_settlement
 from guanghe.money.settle.settle import SettleResult, settle_month
-from guanghe.programs import PROGRAMS_DIR
+from guanghe.programs import PROGRAMS_DIR, load_programs
 from guanghe.synth import SynthConfig, generate
 
-STEPS = ("synth", "ingest", "allocate", "accrue", "settle", "metrics", "report")
+STEPS = ("synth", "ingest", "growth", "allocate", "accrue", "tasks", "settle", "metrics", "report")
 OnStep = Callable[[str, int, int | None, str], None]  # (step, done, total, detail)
 
 
@@ -49,6 +52,8 @@ class DemoResult:
     reconciled: Reconciliation
     headline: list[HeadlineRow]
     report: Path
+    growth: GrowthRun
+    tasks: TasksReport
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -82,6 +87,9 @@ def run_demo(config: SynthConfig, out: Path, zone: ZoneInfo, on_step: OnStep | N
             [data / "data"], wh, on_file=lambda f, done, total: say("ingest", done, total, f.table)
         )
         lap("ingest")
+        say("growth", 0, None, "trust badges, growth-rights levels")
+        grown = run_growth(wh, config.end, zone)
+        lap("growth")
         say("allocate", 0, None, "features, curves, certified solve")
         allocation = allocate_and_store(wh, PROGRAMS_DIR, zone=zone)
         lap("allocate")
@@ -90,6 +98,10 @@ def run_demo(config: SynthConfig, out: Path, zone: ZoneInfo, on_step: OnStep | N
             accrued = accrue(wh, ledger, rules, names, config.end, zone,
                              progress=lambda channel, done, total: say("accrue", done, total, channel))  # fmt: skip
             lap("accrue")
+            say("tasks", 0, None, "task center: completions and rewards")
+            tasks = run_tasks(wh, ledger, load_tasks(TASKS_DIR, names), rules, load_programs(PROGRAMS_DIR),
+                              config.end, zone)  # fmt: skip
+            lap("tasks")
             month = Month.of(config.end)
             settled = settle_month(ledger, wh, load_settlement(), month, datetime.now(zone).date(),
                                    check_program_codes(names),
@@ -108,4 +120,6 @@ def run_demo(config: SynthConfig, out: Path, zone: ZoneInfo, on_step: OnStep | N
         say("report", 0, None, str(html))
         write_report(tables, html, plan=plan_tables(wh), zone=zone, money=money_report(wh))
         lap("report")
-    return DemoResult(out, ingested, allocation, accrued, settled, month, reconciled, rows, html, seconds)
+    return DemoResult(
+        out, ingested, allocation, accrued, settled, month, reconciled, rows, html, grown, tasks, seconds
+    )

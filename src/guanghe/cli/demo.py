@@ -69,6 +69,25 @@ def money_table(result: DemoResult) -> Table:
     return t
 
 
+def growth_table(result: DemoResult) -> Table:
+    """What the growth room did: levels at the last month ends, trust badges, the task center's rewards."""
+    t = Table(title="Growth: levels, trust badges, task center", title_justify="left")
+    t.add_column("", justify="left")
+    t.add_column("", justify="right")
+    for run in result.growth.levels:
+        counts = " · ".join(f"{name} {n:,}" for name, n in run.counts.items())
+        t.add_row(f"levels {run.as_of}", f"{counts} (+{run.promoted:,} / -{run.demoted:,})")
+    for b in result.growth.badges:
+        t.add_row(f"敢比价 {b.as_of}", f"{b.price_badges:,} of {b.products:,} products")
+        t.add_row(f"信任购 {b.as_of}", f"{b.trusted:,} of {b.judged:,} judged merchants")
+    tasks = result.tasks.tasks
+    paid = sum(o.rewarded for o in tasks)
+    fen = sum(o.reward_fen for o in tasks)
+    t.add_row(f"tasks through {result.tasks.through}",
+              f"{sum(o.completions for o in tasks):,} completions, {paid:,} rewards, {fen / 100:,.2f} CNY")  # fmt: skip
+    return t
+
+
 @app.command()
 def demo(
     creators: int = typer.Option(50_000, "--creators", min=100, help="Synthetic creators."),
@@ -107,6 +126,7 @@ def demo(
                   f"{result.allocation.plan.plan_id} over {result.allocation.creators:,} creators")  # fmt: skip
     console.print(headline_table(result.headline))
     console.print(money_table(result))
+    console.print(growth_table(result))
     steps = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
     console.print(f"report: [bold]{result.report.resolve()}[/]   ({time.perf_counter() - t0:.0f} s: {steps})")
     if not result.reconciled.ok:
