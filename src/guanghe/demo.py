@@ -1,8 +1,10 @@
 """The demo's use case: a synthetic platform through every room, on the embedded defaults.
 
-synth → ingest → growth (trust badges, growth-rights levels: features the allocator reads) → allocate → accrue (every channel on the ledger, income exported back) → settle the last
-month (the task center's rewards first, paid through the ledger; settling opens the books: every earlier posting is in its statements; MCN shares, withholding, payouts) →
-the ledger's reconciliation → headline metrics → the HTML report. Everything lives in one folder, rebuilt on every run.
+synth → ingest → growth (trust badges, growth-rights levels: features the allocator reads) → allocate →
+accrue (every channel on the ledger, income exported back) → the task center (completions, rewards paid
+through the ledger) → settle the last month (it opens the books: every earlier posting is in its statements;
+MCN shares, withholding, payouts) → the ledger's reconciliation → headline metrics → the HTML report.
+Everything lives in one folder, rebuilt on every run.
 """
 
 from __future__ import annotations
