@@ -18,7 +18,7 @@ from guanghe.synth.config import PROGRAMS
 # The tables the generator writes: the platform's activity and the money events. The others are written by
 # later steps (`income` by `guanghe money accrue`, from the ledger).
 OUTPUT_TABLES: tuple[str, ...] = (
-    "creators", "works", "work_daily", "work_boost", "creator_daily", *(t.name for t in EVENT_TABLES),
+    "creators", "works", "work_fingerprints", "work_daily", "work_boost", "creator_daily", *(t.name for t in EVENT_TABLES),
 )  # fmt: skip
 _DICTIONARY = ["kind", "category", "program", "channel", "region", "touchpoint", "task_id"]
 _STATISTICS = ["date", "published_at", "work_id", "creator_id", "paid_at", "completed_at", "week_start",
