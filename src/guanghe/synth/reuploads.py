@@ -29,7 +29,9 @@ FLIPS = {"reencode": (0, 3), "crop": (3, 6), "mirror": (0, 3), "speed": (2, 6), 
 TEMPLATE_SHARE, TEMPLATES = 0.02, 40  # short videos opening on a shared template frame
 SOUND_SHARE, SOUNDS = 0.03, 30  # works using a trending sound
 SILENT = 0.1  # short videos without sound
-MIRROR_MASK = np.uint64(0xAAAAAAAAAAAAAAAA)  # growth.originality.hashing.MIRROR_MASK (synth imports only data)
+MIRROR_MASK = np.uint64(
+    0xAAAAAAAAAAAAAAAA
+)  # growth.originality.hashing.MIRROR_MASK (synth imports only data)
 SPEED_POSITIONS = np.minimum(np.round(np.arange(FRAMES) * 1.25).astype(np.int64), FRAMES - 1)
 
 TRUTH_SCHEMA = pa.schema(
@@ -112,8 +114,10 @@ class Planter:
         later = np.flatnonzero(video & (rng.random(n) < SHARE))
         position = np.searchsorted(pool.work_id, works.work_id[later])  # this month's videos come after prev
         orig = np.floor(rng.random(len(later)) * position).astype(np.int64)
-        ok = (position > 0) & (pool.published[orig] < works.published_us[later]) & (
-            pool.creator[orig] != creator[later]
+        ok = (
+            (position > 0)
+            & (pool.published[orig] < works.published_us[later])
+            & (pool.creator[orig] != creator[later])
         )
         later, orig = later[ok], orig[ok]
         chosen = np.zeros(len(pool.work_id), bool)  # a re-upload of this month is no one's original

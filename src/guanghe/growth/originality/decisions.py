@@ -58,7 +58,9 @@ def _need_operator(who: Principal) -> None:
         raise DecisionError(f"principal {who.id} is a {who.kind}: only an operator decides")
 
 
-def decide(db: AppDb, who: Principal, work_id: int, original_work_id: int, decision: str, reason: str) -> Decision:
+def decide(
+    db: AppDb, who: Principal, work_id: int, original_work_id: int, decision: str, reason: str
+) -> Decision:
     """Record an operator's decision on whether ``work_id`` re-uploads ``original_work_id``."""
     _need_operator(who)
     if decision not in DECISIONS:
@@ -84,7 +86,10 @@ def standing(db: AppDb) -> dict[tuple[int, int], str]:
 
 def decisions(db: AppDb) -> list[Decision]:
     with Session(db.engine) as s:
-        return [_decision(r) for r in s.scalars(select(OriginalityDecisionRow).order_by(OriginalityDecisionRow.id))]
+        return [
+            _decision(r)
+            for r in s.scalars(select(OriginalityDecisionRow).order_by(OriginalityDecisionRow.id))
+        ]
 
 
 def appeal(db: AppDb, who: Principal, work_id: int, creator_id: int, reason: str) -> Appeal:

@@ -54,7 +54,9 @@ def mirror(h: np.ndarray | int) -> np.ndarray | int:
 
 def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamming distances of uint64 arrays (broadcast)."""
-    return np.bitwise_count(np.bitwise_xor(np.asarray(a, np.uint64), np.asarray(b, np.uint64))).astype(np.int64)
+    return np.bitwise_count(np.bitwise_xor(np.asarray(a, np.uint64), np.asarray(b, np.uint64))).astype(
+        np.int64
+    )
 
 
 def to_hex(h: np.ndarray) -> list[str]:

@@ -95,7 +95,9 @@ def verify(w: Works, a: int, b: int, t: Thresholds) -> Pair:
 
 def earlier(w: Works, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Whether row a was published before row b (a tie goes to the lower work id)."""
-    return (w.published[a] < w.published[b]) | ((w.published[a] == w.published[b]) & (w.work_id[a] < w.work_id[b]))
+    return (w.published[a] < w.published[b]) | (
+        (w.published[a] == w.published[b]) & (w.work_id[a] < w.work_id[b])
+    )
 
 
 def work_pairs(w: Works, t: Thresholds, lsh: Lsh = Lsh()) -> tuple[np.ndarray, np.ndarray]:
