@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from guanghe.growth.originality.audio import bit_error_rate
 from guanghe.growth.originality.hashing import MIRROR_MASK, distance
 from guanghe.growth.originality.index import Lsh, candidate_pairs
 from guanghe.growth.originality.titles import jaccard
@@ -26,6 +27,7 @@ class Thresholds:
     weak_share: float = 0.25
     single_bits: int = 6  # one-frame works (images): the frame must be this close
     audio_bits: int = 8  # platform audio words match within this distance
+    audio_ber: float = 0.25  # files: audio matches at this bit error rate or lower
     title: float = 0.9
 
 
@@ -40,6 +42,9 @@ class Works:
     counts: np.ndarray  # frames per work (>= 1)
     audio: np.ndarray  # uint64 audio word per work, 0 = none
     titles: list[str | None]
+    audio_seq: list[np.ndarray] | None = (
+        None  # real files: audio sub-fingerprints, compared by bit error rate
+    )
 
 
 @dataclass
@@ -79,7 +84,11 @@ def verify(w: Works, a: int, b: int, t: Thresholds) -> Pair:
     if mirror:
         share, bits = m_share, m_bits
     audio = None
-    if w.audio[a] and w.audio[b]:
+    if w.audio_seq is not None:
+        sa, sb = w.audio_seq[a], w.audio_seq[b]
+        if len(sa) and len(sb):
+            audio = bit_error_rate(sa, sb) <= t.audio_ber
+    elif w.audio[a] and w.audio[b]:
         audio = bool(distance(w.audio[a], w.audio[b]) <= t.audio_bits)
     title = jaccard(w.titles[a], w.titles[b])
     single = min(w.counts[a], w.counts[b]) == 1
