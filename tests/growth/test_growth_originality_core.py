@@ -9,7 +9,14 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from guanghe.growth.originality.hashing import MIRROR_MASK, distance, mirror, parse_hex_words, phash, phash_many
+from guanghe.growth.originality.hashing import (
+    MIRROR_MASK,
+    distance,
+    mirror,
+    parse_hex_words,
+    phash,
+    phash_many,
+)
 from guanghe.growth.originality.index import Lsh, bucket_pairs, candidate_pairs
 from guanghe.growth.originality.match import Pair, Works
 from guanghe.growth.originality.resolve import resolve
@@ -31,7 +38,9 @@ def test_phash_of_a_mirrored_frame_is_the_mirror_mask_xor() -> None:
 
 
 def test_hex_words_parse_and_reject() -> None:
-    words, counts = parse_hex_words(pa.array(["00000000000000ff" + "8000000000000001", None, "", "FFFFFFFFFFFFFFFF"]))
+    words, counts = parse_hex_words(
+        pa.array(["00000000000000ff" + "8000000000000001", None, "", "FFFFFFFFFFFFFFFF"])
+    )
     assert words.tolist() == [255, 2**63 + 1, 2**64 - 1] and counts.tolist() == [2, 0, 0, 1]
     with pytest.raises(ValueError, match="row 1: expected 16 hex digits"):
         parse_hex_words(pa.array(["00000000000000ff", "abc"]))
@@ -55,7 +64,9 @@ def test_lsh_against_brute_force() -> None:
     h = rng.integers(0, 2**64 - 1, n, dtype=np.uint64)
     for k in range(0, 400, 2):  # 200 planted pairs: 0-5 bits apart, every other one mirrored
         flips = rng.choice(64, rng.integers(0, 6), replace=False)
-        h[k + 1] = h[k] ^ np.uint64(sum(1 << int(b) for b in flips)) ^ (MIRROR_MASK if k % 4 else np.uint64(0))
+        h[k + 1] = (
+            h[k] ^ np.uint64(sum(1 << int(b) for b in flips)) ^ (MIRROR_MASK if k % 4 else np.uint64(0))
+        )
     i, j, bits, m = candidate_pairs(h, 12, Lsh(tables=16, bits=24))
     d = distance(h[:, None], h[None, :])
     dm = distance(h[:, None] ^ MIRROR_MASK, h[None, :])
@@ -98,4 +109,9 @@ def test_earliest_publisher_wins_and_decisions() -> None:
     assert (v[20].flagged, v[20].decision) == (False, "not_duplicate")
     assert (v[30].flagged, v[30].original_work_id) == (True, 20)  # 20 is an original now
     v = {x.work_id: x for x in resolve(w, [], {(30, 20): "duplicate"})}
-    assert (v[30].flagged, v[30].signal, v[30].original_work_id, v[30].decision) == (True, "operator", 20, "duplicate")
+    assert (v[30].flagged, v[30].signal, v[30].original_work_id, v[30].decision) == (
+        True,
+        "operator",
+        20,
+        "duplicate",
+    )

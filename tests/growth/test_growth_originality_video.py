@@ -36,7 +36,9 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _ff("-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate=25:duration={SECONDS}", "-f", "lavfi",
         "-i", TONE.format(d=SECONDS), "-vf", "drawbox=x=20+40*t:y=30:w=60:h=40:color=red:t=fill",
         "-c:v", "libx264", "-crf", "23", "-c:a", "aac", "-shortest", str(src))  # fmt: skip
-    _ff("-i", str(src), "-c:v", "libx264", "-crf", "36", "-c:a", "aac", "-b:a", "32k", str(d / "reencode.mp4"))
+    _ff(
+        "-i", str(src), "-c:v", "libx264", "-crf", "36", "-c:a", "aac", "-b:a", "32k", str(d / "reencode.mp4")
+    )
     _ff("-i", str(src), "-vf", "crop=iw*0.9:ih*0.9,scale=320:240", "-c:a", "copy", str(d / "crop.mp4"))
     _ff("-i", str(src), "-vf", "hflip", "-c:a", "copy", str(d / "mirror.mp4"))
     _ff("-i", str(src), "-filter:v", "setpts=PTS/1.25", "-filter:a", "atempo=1.25", str(d / "speed.mp4"))
@@ -75,7 +77,10 @@ def test_transformed_copies_match_the_original_and_unrelated_clips_do_not(scanne
 def test_audio_fingerprint_bit_error_rates(scanned) -> None:
     clip = {Path(c.path).name: c for c in scanned[0]}
     a = clip["original.mp4"]
-    assert len(a.frames) == 4 * SECONDS and (a.mirrored == (a.frames ^ np.uint64(0xAAAAAAAAAAAAAAAA))).mean() > 0.9
+    assert (
+        len(a.frames) == 4 * SECONDS
+        and (a.mirrored == (a.frames ^ np.uint64(0xAAAAAAAAAAAAAAAA))).mean() > 0.9
+    )
     assert bit_error_rate(a.audio, clip["crop.mp4"].audio) < 0.05  # the same audio stream
     assert bit_error_rate(a.audio, clip["reencode.mp4"].audio) < 0.25  # AAC at 32 kb/s
     assert bit_error_rate(a.audio, clip["speed.mp4"].audio) > 0.35  # a tempo change: not handled by audio

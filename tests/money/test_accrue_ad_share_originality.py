@@ -19,7 +19,9 @@ def test_flagged_work_credits_the_original_creator(tmp_path, make_ledger):
     p = Platform()
     for c in (1, 2, 3):
         p.creator(c)
-    p.work(11, 1, at("2023-04-01T10:00")).work(21, 2, at("2023-04-03T10:00")).work(31, 3, at("2023-04-04T10:00"))
+    p.work(11, 1, at("2023-04-01T10:00")).work(21, 2, at("2023-04-03T10:00")).work(
+        31, 3, at("2023-04-04T10:00")
+    )
     _flag(p, 21, 2, 11, 1, True)  # 21 re-uploads 11
     _flag(p, 31, 3, 11, 1, False)  # an operator decided 31 is not a duplicate: it keeps its share
     for work, gross in ((11, 1_000), (21, 10_001), (31, 300)):

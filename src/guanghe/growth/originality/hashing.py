@@ -69,23 +69,31 @@ _NIBBLE[np.frombuffer(b"abcdef", np.uint8)] = np.arange(10, 16)
 _NIBBLE[np.frombuffer(b"ABCDEF", np.uint8)] = np.arange(10, 16)
 
 
+class HexError(ValueError):
+    """A fingerprint that is not 16-hex-digit words; ``row`` is its 0-based row."""
+
+    def __init__(self, row: int, message: str) -> None:
+        super().__init__(f"row {row}: {message}")
+        self.row, self.message = row, message
+
+
 def parse_hex_words(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Strings of concatenated 16-hex-digit words (nulls and '' = none) -> (words as uint64, words per row).
 
     Vectorised over the column's data buffer; a row whose length is not a multiple of 16 or that holds a
-    non-hex character raises ValueError naming the row (0-based)."""
+    non-hex character raises HexError naming the row (0-based)."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     arr = arr.cast(pa.large_string()).fill_null("")
     offsets = np.frombuffer(arr.buffers()[1], np.int64)[arr.offset : arr.offset + len(arr) + 1]
     lengths = np.diff(offsets)
     bad = np.flatnonzero(lengths % 16)
     if len(bad):
-        raise ValueError(f"row {bad[0]}: expected 16 hex digits per word, got {lengths[bad[0]]} characters")
+        raise HexError(int(bad[0]), f"expected 16 hex digits per word, got {lengths[bad[0]]} characters")
     data = np.frombuffer(arr.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
     nib = _NIBBLE[data]
     if (nib == 255).any():
         at = int(np.searchsorted(offsets, offsets[0] + np.flatnonzero(nib == 255)[0], side="right") - 1)
-        raise ValueError(f"row {at}: not a hexadecimal fingerprint")
+        raise HexError(at, "not a hexadecimal fingerprint")
     nib = nib.reshape(-1, 16).astype(np.uint64)
     shifts = np.arange(60, -1, -4, dtype=np.uint64)
     words = np.bitwise_or.reduce(nib << shifts, axis=1) if len(nib) else np.zeros(0, np.uint64)

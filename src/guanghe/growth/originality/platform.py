@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from guanghe.data.growth_schema import WORK_FINGERPRINTS, WORK_ORIGINALITY
 from guanghe.data.warehouse import Warehouse
-from guanghe.growth.originality.hashing import parse_hex_words
+from guanghe.growth.originality.hashing import HexError, parse_hex_words
 from guanghe.growth.originality.index import Lsh
 from guanghe.growth.originality.match import Thresholds, Works, detect
 from guanghe.growth.originality.resolve import Decisions, Verdict, resolve
@@ -47,10 +47,17 @@ def load_works(wh: Warehouse, through: date, zone: ZoneInfo = UTC_ZONE) -> Works
     frames = pc.coalesce(frames, t.column("fingerprint"))
     has = pc.invert(pc.or_(pc.is_null(frames), pc.equal(frames, ""))).fill_null(False)
     t, frames = t.filter(has), frames.filter(has)
-    words, counts = parse_hex_words(frames)
+    ids = t.column("work_id")
+    try:
+        words, counts = parse_hex_words(frames)
+    except HexError as e:
+        raise ValueError(f"work_fingerprints.frames of work {ids[e.row]}: {e.message}") from None
     audio = np.zeros(t.num_rows, np.uint64)
     if "audio" in t.column_names:
-        aw, ac = parse_hex_words(t.column("audio"))
+        try:
+            aw, ac = parse_hex_words(t.column("audio"))
+        except HexError as e:
+            raise ValueError(f"work_fingerprints.audio of work {ids[e.row]}: {e.message}") from None
         firsts = np.concatenate([[0], np.cumsum(ac)[:-1]]).astype(np.int64)
         audio[ac > 0] = aw[firsts[ac > 0]]
     return Works(
