@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from guanghe.data.growth_schema import WORK_FINGERPRINTS
 from guanghe.synth.activity import Works
-from guanghe.synth.arrow import _HEX, strings
+from guanghe.synth.arrow import strings
 
 FRAMES = 4
 SHARE = 0.01  # of short videos, re-uploads
@@ -43,12 +44,21 @@ TRUTH_SCHEMA = pa.schema(
 )
 
 
+_HEX2 = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), np.uint16)  # byte -> 2 hex chars
+
+
+def _hex_chars(words: np.ndarray) -> np.ndarray:
+    """(n, k) uint64 -> (n, 16 k) uint8 ASCII hex, most significant digit first."""
+    n = len(words)
+    be = np.ascontiguousarray(words, np.uint64).byteswap().view(np.uint8).reshape(n, -1)
+    return _HEX2[be].view(np.uint8).reshape(n, -1)
+
+
 def hex_words(words: np.ndarray, per_row: int) -> pa.Array:
     """Rows of ``per_row`` uint64 words as strings of 16 hex digits per word (no per-row Python)."""
-    words = np.ascontiguousarray(words, np.uint64).reshape(-1)
-    n = len(words) // per_row
-    be = words.byteswap().view(np.uint8).reshape(-1, 8)  # big-endian: the hex reads as the number
-    data = np.ascontiguousarray(_HEX[be]).view(np.uint8)
+    words = np.ascontiguousarray(words, np.uint64).reshape(-1, per_row)
+    n = len(words)
+    data = _hex_chars(words)
     offsets = np.arange(0, 16 * per_row * (n + 1), 16 * per_row, dtype=np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
@@ -56,20 +66,26 @@ def hex_words(words: np.ndarray, per_row: int) -> pa.Array:
 def _frames_column(frames: np.ndarray, count: np.ndarray) -> pa.Array:
     """The first ``count[i]`` words of each row of ``frames`` as hex strings."""
     n = len(frames)
-    be = np.ascontiguousarray(frames, np.uint64).byteswap().view(np.uint8).reshape(n, FRAMES * 8)
-    chars = np.ascontiguousarray(_HEX[be]).view(np.uint8).reshape(n, FRAMES * 16)
-    data = chars[np.arange(FRAMES * 16)[None, :] < (16 * count)[:, None]]
+    chars = _hex_chars(frames)
+    short = np.flatnonzero(count < FRAMES)
+    if len(short):  # few rows (images): drop their unused tail
+        keep = np.ones(chars.shape, bool)
+        keep[short] = np.arange(FRAMES * 16)[None, :] < (16 * count[short])[:, None]
+        data = chars[keep]
+    else:
+        data = chars.reshape(-1)
     offsets = np.concatenate([[0], np.cumsum(16 * count)]).astype(np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data)))
 
 
 def _flips(rng: np.random.Generator, shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
-    """uint64 masks with low..high distinct random bits set."""
+    """uint64 masks of low..high random bits (two draws may hit the same bit: then one fewer)."""
     count = rng.integers(low, high + 1, shape)
-    keys = rng.random((*shape, 64))
-    rank = np.argsort(np.argsort(keys, axis=-1), axis=-1)
-    bits = rank < count[..., None]
-    return (bits.astype(np.uint64) << np.arange(64, dtype=np.uint64)).sum(axis=-1, dtype=np.uint64)
+    out = np.zeros(shape, np.uint64)
+    for i in range(high):
+        bit = np.uint64(1) << rng.integers(0, 64, shape).astype(np.uint64)
+        out |= np.where(i < count, bit, np.uint64(0))
+    return out
 
 
 @dataclasses.dataclass
@@ -96,11 +112,11 @@ class Planter:
         rng = np.random.default_rng([self.seed, 0x5E0_12, index])
         t = works.table
         n = t.num_rows
-        kind = t.column("kind").to_numpy(zero_copy_only=False)
-        video = kind == "short_video"
+        video = pc.equal(t.column("kind"), "short_video").to_numpy()
+        image = pc.equal(t.column("kind"), "image").to_numpy()
         frames = rng.integers(0, np.iinfo(np.uint64).max, (n, FRAMES), dtype=np.uint64, endpoint=True)
         audio = rng.integers(1, np.iinfo(np.uint64).max, n, dtype=np.uint64, endpoint=True)
-        audio[(kind == "image") | (rng.random(n) < SILENT)] = 0
+        audio[image | (rng.random(n) < SILENT)] = 0
         templates = rng.integers(0, np.iinfo(np.uint64).max, TEMPLATES, dtype=np.uint64, endpoint=True)
         use = np.flatnonzero(video & (rng.random(n) < TEMPLATE_SHARE))
         frames[use, 0] = templates[rng.integers(0, TEMPLATES, len(use))] ^ _flips(rng, (len(use),), 0, 2)
@@ -145,7 +161,7 @@ class Planter:
             [pa.array(works.work_id[later]), pa.array(pool.work_id[orig]), strings(TRANSFORMS, how)],
             schema=TRUTH_SCHEMA))  # fmt: skip
 
-        frames_col = _frames_column(frames, np.where(kind == "image", 1, FRAMES))
+        frames_col = _frames_column(frames, np.where(image, 1, FRAMES))
         audio_col = pa.array(hex_words(audio, 1), mask=audio == 0)
         table = t.set_column(t.schema.get_field_index("title"), "title", title)
         table = table.set_column(table.schema.get_field_index("fingerprint"), "fingerprint",
