@@ -104,7 +104,10 @@ def test_earliest_publisher_wins_and_decisions() -> None:
     assert (v[20].original_work_id, v[20].original_creator_id) == (10, 1)
     assert (v[30].original_work_id, v[30].signal) == (10, "mirror")  # the earliest of its matches
     v = {x.work_id: x for x in resolve(w, pairs, {(30, 10): "not_duplicate"})}
-    assert (v[30].flagged, v[30].original_work_id) == (True, 10)  # via 20, whose original is 10
+    # Not a copy of 10, so not of 20 either (20 copies 10): a decision names the first upload the row showed.
+    assert (v[30].flagged, v[30].original_work_id, v[30].decision) == (False, 10, "not_duplicate")
+    v = {x.work_id: x for x in resolve(w, pairs, {(30, 20): "not_duplicate"})}
+    assert (v[30].flagged, v[30].original_work_id) == (True, 10)  # its own match with 10 stands
     v = {x.work_id: x for x in resolve(w, pairs, {(20, 10): "not_duplicate", (30, 10): "not_duplicate"})}
     assert (v[20].flagged, v[20].decision) == (False, "not_duplicate")
     assert (v[30].flagged, v[30].original_work_id) == (True, 20)  # 20 is an original now

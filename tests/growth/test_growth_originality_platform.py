@@ -4,6 +4,7 @@ idempotent reruns; a failed run writes nothing."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -154,3 +155,42 @@ def test_health_is_the_share_of_recent_works_not_flagged(platform) -> None:
         assert f["health"] == pytest.approx(expected), c
         hit += expected < 1
     assert hit > 50
+
+
+def test_cli_run_decide_appeal_resolve(platform, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from guanghe.cli import app
+
+    _, url, _ = platform
+    db = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["originality", "run", "-w", url, "--db", db, "--through", "2023-06-30", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    first = json.loads(out.stdout)
+    assert (
+        first["note"] == "no application database: no operator decisions applied" and first["flagged"] > 200
+    )
+    work, row = min((w, r) for w, r in _flags(url).items() if r["flagged"])
+    with open_appdb(db, create=True) as app_db:
+        create_key(app_db, "operator", "ops")
+    out = runner.invoke(
+        app, ["originality", "appeal", str(work), "--reason", "mine", "-w", url, "--db", db, "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["creator_id"] == row["creator_id"]
+    out = runner.invoke(app, ["originality", "resolve", "1", "--uphold", "-w", url, "--db", db, "--json"])
+    assert json.loads(out.stdout)["decision"]["original_work_id"] == row["original_work_id"]
+    out = runner.invoke(app, ["originality", "appeals", "--db", db, "--json"])
+    assert [a["state"] for a in json.loads(out.stdout)] == ["upheld"]
+    out = runner.invoke(
+        app, ["originality", "run", "-w", url, "--db", db, "--through", "2023-06-30", "--json"]
+    )
+    again = json.loads(out.stdout)
+    assert (again["flagged"], again["suppressed"], again["decisions"]) == (first["flagged"] - 1, 1, 1)
+    out = runner.invoke(app, ["originality", "appeal", str(work), "--reason", "x", "-w", url, "--db", db])
+    assert out.exit_code == 2 and f"work {work} is not flagged" in out.stderr
+    out = runner.invoke(app, ["originality", "run", "-w", url, "--through", "June"])
+    assert out.exit_code == 2 and "--through: expected a date" in out.stderr

@@ -39,25 +39,35 @@ def resolve(w: Works, pairs: list[Pair], decisions: Decisions) -> list[Verdict]:
             if not earlier(w, a, b):  # type: ignore[arg-type]
                 a, b = b, a
             found[(b, a)] = Pair(b, a, 0.0, 64, False, None, 0.0, "operator")
-    flagged: dict[int, list[Pair]] = {}
-    suppressed: dict[int, Pair] = {}
-    for (b, a), p in found.items():
-        decision = decisions.get((int(w.work_id[b]), int(w.work_id[a])))
-        if decision == "not_duplicate":
-            suppressed.setdefault(b, p)
-        elif p.signal is not None or decision == "duplicate":
-            flagged.setdefault(b, []).append(p)
+    candidates: dict[int, list[Pair]] = {}
+    for (b, _), p in found.items():
+        candidates.setdefault(b, []).append(p)
     root: dict[int, int] = {}
     out: list[Verdict] = []
-    for b in sorted(flagged, key=lambda r: _key(w, r)):
-        p = min(flagged[b], key=lambda q: _key(w, q.earlier))
-        origin = root.get(p.earlier, p.earlier)
-        root[b] = origin
-        decision = decisions.get((int(w.work_id[b]), int(w.work_id[p.earlier])))
-        out.append(_verdict(w, p, True, origin, decision))
-    for b, p in suppressed.items():
-        if b not in flagged:
-            out.append(_verdict(w, p, False, p.earlier, "not_duplicate"))
+    for b in sorted(candidates, key=lambda r: _key(w, r)):  # in publication order: earlier roots are known
+
+        def said(a: int, b: int = b) -> str | None:
+            """The decision on (b, a), or on (b, the first upload a copies): what an operator saw."""
+            wid = int(w.work_id[b])
+            return decisions.get((wid, int(w.work_id[a]))) or decisions.get(
+                (wid, int(w.work_id[root.get(a, a)]))
+            )
+
+        ps = candidates[b]
+        live = [
+            p
+            for p in ps
+            if said(p.earlier) != "not_duplicate" and (p.signal or said(p.earlier) == "duplicate")
+        ]
+        if live:
+            p = min(live, key=lambda q: _key(w, q.earlier))
+            root[b] = root.get(p.earlier, p.earlier)
+            out.append(_verdict(w, p, True, root[b], said(p.earlier)))
+            continue
+        gone = [p for p in ps if said(p.earlier) == "not_duplicate"]
+        if gone:
+            p = min(gone, key=lambda q: _key(w, q.earlier))
+            out.append(_verdict(w, p, False, root.get(p.earlier, p.earlier), "not_duplicate"))
     return sorted(out, key=lambda v: v.work_id)
 
 
