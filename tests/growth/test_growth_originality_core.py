@@ -108,6 +108,8 @@ def test_earliest_publisher_wins_and_decisions() -> None:
     assert (v[30].flagged, v[30].original_work_id, v[30].decision) == (False, 10, "not_duplicate")
     v = {x.work_id: x for x in resolve(w, pairs, {(30, 20): "not_duplicate"})}
     assert (v[30].flagged, v[30].original_work_id) == (True, 10)  # its own match with 10 stands
+    both = {(20, 10): "not_duplicate", (30, 10): "not_duplicate"}  # two licensed copies of 10
+    assert [(x.work_id, x.flagged) for x in resolve(w, pairs, both)] == [(20, False), (30, False)]
     v = {x.work_id: x for x in resolve(w, pairs, {(20, 10): "not_duplicate", (30, 10): "not_duplicate"})}
     assert (v[20].flagged, v[20].decision) == (False, "not_duplicate")
     assert (v[30].flagged, v[30].original_work_id) == (True, 20)  # 20 is an original now

@@ -1,6 +1,9 @@
 """From verified pairs to one verdict per work: operators' decisions first (a ``not_duplicate`` pair is never
 flagged again, a ``duplicate`` pair always is), then "earliest publisher wins": a flagged work's original is
-the earliest-published work it matches, followed back to the first upload when that one is a re-upload too."""
+the earliest-published work it matches, followed back to the first upload when that one is a re-upload too.
+
+A decision on (work, first upload) covers the work's matches with every copy of that first upload (a copy
+keeps its lineage even when an operator cleared it): two licensed copies of one video do not flag each other."""
 
 from __future__ import annotations
 
@@ -67,6 +70,7 @@ def resolve(w: Works, pairs: list[Pair], decisions: Decisions) -> list[Verdict]:
         gone = [p for p in ps if said(p.earlier) == "not_duplicate"]
         if gone:
             p = min(gone, key=lambda q: _key(w, q.earlier))
+            root[b] = root.get(p.earlier, p.earlier)  # the content's lineage, for the decisions on later copies
             out.append(_verdict(w, p, False, root.get(p.earlier, p.earlier), "not_duplicate"))
     return sorted(out, key=lambda v: v.work_id)
 
