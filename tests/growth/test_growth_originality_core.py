@@ -108,11 +108,14 @@ def test_earliest_publisher_wins_and_decisions() -> None:
     assert (v[30].flagged, v[30].original_work_id, v[30].decision) == (False, 10, "not_duplicate")
     v = {x.work_id: x for x in resolve(w, pairs, {(30, 20): "not_duplicate"})}
     assert (v[30].flagged, v[30].original_work_id) == (True, 10)  # its own match with 10 stands
-    both = {(20, 10): "not_duplicate", (30, 10): "not_duplicate"}  # two licensed copies of 10
-    assert [(x.work_id, x.flagged) for x in resolve(w, pairs, both)] == [(20, False), (30, False)]
+    only = {(20, 10): "not_duplicate"}  # 20 licensed; 30 still copies 10 (directly, and through 20)
+    assert [(x.work_id, x.flagged, x.original_work_id) for x in resolve(w, pairs, only)] == [
+        (20, False, 10),
+        (30, True, 10),
+    ]
     v = {x.work_id: x for x in resolve(w, pairs, {(20, 10): "not_duplicate", (30, 10): "not_duplicate"})}
     assert (v[20].flagged, v[20].decision) == (False, "not_duplicate")
-    assert (v[30].flagged, v[30].original_work_id) == (True, 20)  # 20 is an original now
+    assert (v[30].flagged, v[30].original_work_id) == (False, 10)  # 20 is cleared but still a copy of 10
     v = {x.work_id: x for x in resolve(w, [], {(30, 20): "duplicate"})}
     assert (v[30].flagged, v[30].signal, v[30].original_work_id, v[30].decision) == (
         True,
