@@ -63,13 +63,14 @@ def test_cli_writes_the_folders(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == sorted(
-        ["creators", "works", "work_daily", "work_boost", "creator_daily", "ad_revenue", "ecommerce_orders",
-         "local_life_orders", "mcn_contracts", "cash_grants", "brand_orders", "task_rewards", "products",
-         "product_prices", "merchant_orders", "after_sales", "creator_violations"]
+        ["creators", "works", "work_fingerprints", "work_daily", "work_boost", "creator_daily", "ad_revenue",
+         "ecommerce_orders", "local_life_orders", "mcn_contracts", "cash_grants", "brand_orders", "task_rewards",
+         "products", "product_prices", "merchant_orders", "after_sales", "creator_violations"]
     )  # fmt: skip
     assert (tmp_path / "truth" / "params.json").exists() and (
         tmp_path / "truth" / "earnings.parquet"
     ).exists()
+    assert (tmp_path / "truth" / "reuploads.parquet").exists()
     bad = CliRunner().invoke(app, [*prefix, "--end", "2023-06-15", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "last day of a month" in bad.output
 

@@ -14,6 +14,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     metrics,
     money,
     money_settle,
+    originality,
     programs,
     report,
     serve,

@@ -7,6 +7,8 @@ data tables; outputs are written by ``guanghe growth|tasks|originality|badges`` 
 
 from __future__ import annotations
 
+import pyarrow as pa
+
 from guanghe.data.tables import ACTIVITY, BOOL, DATE, I32, I64, STR, TS, Column, RowCheck, Table
 
 # --- growth-rights levels (growth/levels) ---------------------------------------------------------------
@@ -103,8 +105,59 @@ TASK_INPUTS: tuple[Table, ...] = ()
 TASK_OUTPUTS: tuple[Table, ...] = (TASK_COMPLETIONS,)
 
 # --- originality protection (growth/originality) ---------------------------------------------------------
-ORIGINALITY_INPUTS: tuple[Table, ...] = ()
-ORIGINALITY_OUTPUTS: tuple[Table, ...] = ()
+WORK_FINGERPRINTS = Table(
+    "work_fingerprints",
+    "Perceptual fingerprints of a work's content (docs/growth.md, Originality protection); a work without a "
+    "row is fingerprinted by `works.fingerprint` alone.",
+    (
+        Column("work_id", I64, "Work.", references="works.work_id"),
+        Column(
+            "frames",
+            STR,
+            "64-bit DCT pHash of each sampled frame (`guanghe originality scan` samples 4 a second), "
+            "16 hex digits each, concatenated in time order.",
+        ),
+        Column(
+            "audio",
+            STR,
+            "64-bit audio fingerprint words, 16 hex digits each, concatenated; null without sound.",
+            required=False,
+        ),
+    ),
+    ("work_id",),
+    load_order=2,
+)
+SIGNALS = ("frames", "mirror", "frames+audio", "frames+title", "operator")
+WORK_ORIGINALITY = Table(
+    "work_originality",
+    "Written by `guanghe originality run`: each work found to re-upload an earlier work of another creator "
+    "(earliest publisher wins), or decided on by an operator. `flagged` works lose support eligibility "
+    "(the `health` feature), ad share (credited to the original creator) and task credit.",
+    (
+        Column("work_id", I64, "The later work (the suspected re-upload)."),
+        Column("creator_id", I64, "Its creator."),
+        Column("flagged", BOOL, "Counted as a re-upload (false: an operator decided it is not a duplicate)."),
+        Column("original_work_id", I64, "The earliest matching work of another creator."),
+        Column("original_creator_id", I64, "That work's creator: the one credited."),
+        Column("signal", STR, "What matched.", enum=SIGNALS),
+        Column("frame_share", pa.float64(), "Share of the shorter work's frames matched (0 to 1)."),
+        Column("bits", I32, "Median Hamming distance of the matched frames (64-bit hashes).", minimum=0),
+        Column("audio_match", BOOL, "The audio fingerprints match.", required=False),
+        Column("title_similarity", pa.float64(), "Jaccard similarity of the titles' 3-gram shingles."),
+        Column(
+            "decision",
+            STR,
+            "The operator's standing decision on the pair, null without one.",
+            required=False,
+            enum=("duplicate", "not_duplicate"),
+        ),
+        Column("detected_on", DATE, "The scan's last day (works published through it).", plausible=ACTIVITY),
+        Column("scan", STR, "The scan that wrote the row (`platform`); each run replaces its rows."),
+    ),
+    ("work_id",),
+)
+ORIGINALITY_INPUTS: tuple[Table, ...] = (WORK_FINGERPRINTS,)
+ORIGINALITY_OUTPUTS: tuple[Table, ...] = (WORK_ORIGINALITY,)
 
 # --- trust badges (growth/badges) ------------------------------------------------------------------------
 AFTER_SALES_KINDS = ("refund", "complaint")

@@ -48,7 +48,11 @@ FEATURES: dict[str, Feature] = {
     "follow_rate": Feature(
         "float", "follows_gained per 1,000 impressions, last 90 days (0 without impressions)."
     ),
-    "health": Feature("float", "Content health in [0, 1]; 1.0 until the originality detector exists."),
+    "health": Feature(
+        "float",
+        "Content health in [0, 1]: the share of the creator's works of the last 90 days not flagged as "
+        "re-uploads by the originality scan (`work_originality`); 1.0 without works or without a scan.",
+    ),
     "is_mcn": Feature("bool", "Creator belongs to an MCN agency (mcn_id is not null)."),
     "is_ecommerce": Feature("bool", "Creator is an e-commerce seller."),
     "is_local_life": Feature("bool", "Creator is a local-life merchant partner."),

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import ibis
 
+from guanghe.data.growth_schema import WORK_ORIGINALITY
 from guanghe.programs.badge_features import badge_features
 from guanghe.programs.catalog import NEW_DAYS, QUALITY_DAYS
 from guanghe.programs.ibis_util import UTC_ZONE, day, followers_as_of, month_index, ratio, tier_expr, ts_in
 from guanghe.programs.levels import levels_as_of
 
-HEALTH_DEFAULT = 1.0  # until the originality detector scores content health
+HEALTH_DAYS = 90  # health: the share of the creator's works of the last 90 days not flagged as re-uploads
 
 
 def last_activity_day(tables: dict[str, ibis.Table], zone: ZoneInfo = UTC_ZONE) -> date | None:
@@ -59,6 +60,10 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
     t = t.left_join(levels_as_of(tables, creators, as_of), "creator_id")
     counts = ("followers", "works_30d", "works_90d", "active_months_12", "impressions_90d", "plays_90d",
               "completed", "engaged", "follows")  # fmt: skip
+    flagged = _flagged_90d(tables, as_of, zone)
+    if flagged is not None:
+        t = t.left_join(flagged, "creator_id")
+        counts = (*counts, "flagged_90d")
     zero = {c: t[c].coalesce(0) for c in counts}
     tenure = (day(as_of).epoch_days() - t.joined_on.epoch_days()).cast("int64")
     return t.select(
@@ -76,7 +81,7 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
         completion_rate=ratio(zero["completed"], zero["plays_90d"]),
         engagement_rate=ratio(zero["engaged"], zero["plays_90d"]),
         follow_rate=ratio(zero["follows"], zero["impressions_90d"], 1000.0),
-        health=ibis.literal(HEALTH_DEFAULT, type="float64"),
+        health=_health(zero),
         mcn_id="mcn_id",
         is_mcn=t.mcn_id.notnull(),
         is_ecommerce="is_ecommerce",
@@ -89,3 +94,22 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
         level_rank="level_rank",
         traffic_coupon="traffic_coupon",
     )
+
+
+def _flagged_90d(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo) -> ibis.Table | None:
+    """creator_id, flagged_90d: works of the last HEALTH_DAYS days that ``work_originality`` flags (None
+    without the table: no originality scan has run)."""
+    if WORK_ORIGINALITY.name not in tables:
+        return None
+    works, o = tables["works"], tables[WORK_ORIGINALITY.name]
+    recent = works.filter(ts_in(works.published_at, as_of - timedelta(days=HEALTH_DAYS - 1), as_of, zone))
+    hit = recent.filter(recent.work_id.isin(o.filter(o.flagged).work_id))
+    return hit.group_by("creator_id").aggregate(flagged_90d=hit.count())
+
+
+def _health(zero: dict) -> ibis.Value:
+    """1 - flagged_90d / works_90d; 1.0 without works (or without an originality scan)."""
+    if "flagged_90d" not in zero:
+        return ibis.literal(1.0, type="float64")
+    works, flagged = zero["works_90d"], zero["flagged_90d"]
+    return ibis.ifelse(works > 0, 1.0 - flagged.cast("float64") / works.cast("float64"), 1.0).cast("float64")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from guanghe.synth import activity, followers, population, traffic, violations
+from guanghe.synth import activity, followers, population, reuploads, traffic, violations
 from guanghe.synth.commerce import Commerce
 from guanghe.synth.config import Month, SynthConfig
 from guanghe.synth.money import Economy
@@ -43,10 +43,12 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
         write_badge_truth(commerce.truth(), out)
         carry_days: traffic.Rows | None = None
         carry_boost: traffic.Rows | None = None
+        planter = reuploads.Planter(config.seed, pop.creator_id)
         for month, ss in zip(months, seeds[1:], strict=True):
             rng = np.random.default_rng(ss)
             active = activity.next_active(config, pop, month, active, rng)
             works = activity.publish(config, pop, month, active, next_id, rng)
+            works, prints = planter.month(month.index, works)
             next_id += len(works.work_id)
             support = traffic.supported(config, pop, count, active, month, rng, economy.contracted(month))
             last = month.first_day + month.days - 1
@@ -62,6 +64,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
             events = economy.month(month, count, active, support, works.cidx, works.day, parts, boosts)
 
             writer.write("works", month.label, works.table)
+            writer.write("work_fingerprints", month.label, prints)
             writer.write(
                 "work_daily", month.label, pa.concat_tables([to_table("work_daily", p) for p in parts])
             )
@@ -81,6 +84,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
             if on_month is not None:
                 on_month(month, len(months))
         truth_rows = write_earnings(economy.earnings, out)
+        reupload_rows = planter.write(out)
     seconds = time.perf_counter() - t0
     total = sum(writer.rows.values())
     return {
@@ -91,6 +95,7 @@ def generate(config: SynthConfig, out_dir: str | Path, on_month: OnMonth | None 
         "window": [months[0].label, months[-1].label],
         "rows": dict(writer.rows),
         "truth_earnings": truth_rows,
+        "truth_reuploads": reupload_rows,
         "seconds": round(seconds, 3),
         "rows_per_second": round(total / seconds) if seconds else None,
     }

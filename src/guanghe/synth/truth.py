@@ -58,6 +58,7 @@ def write_truth(cfg: SynthConfig, pop: Population, out_dir: Path) -> None:
     folder = Path(out_dir) / "truth"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "earnings.parquet").unlink(missing_ok=True)  # written last (write_earnings): never a stale one
+    (folder / "reuploads.parquet").unlink(missing_ok=True)  # written last too (synth.reuploads)
     pq.write_table(truth_table(cfg, pop), folder / "creators.parquet")
     (folder / "params.json").write_text(cfg.to_json() + "\n")
     mark_not_data(

@@ -20,7 +20,8 @@ from guanghe.synth.config import PROGRAMS
 # The tables the generator writes: the platform's activity, the money events and the storefronts (commerce).
 # The others are written by later steps (`income` by `guanghe money accrue`, from the ledger).
 OUTPUT_TABLES: tuple[str, ...] = (
-    "creators", "works", "work_daily", "work_boost", "creator_daily", *(t.name for t in EVENT_TABLES),
+    "creators", "works", "work_fingerprints", "work_daily", "work_boost", "creator_daily",
+    *(t.name for t in EVENT_TABLES),
     *COMMERCE_TABLES,
     *(t.name for t in LEVEL_INPUTS),
 )  # fmt: skip

@@ -5,12 +5,16 @@ For each ``ad_revenue`` row dated on or before ``through`` (the ad day is the bu
 share = floor(gross x share_bps[tier] / 10^4) AD_POOL -> creator (code 101); bonus = floor(gross x extra_bps /
 10^4) AD_POOL -> creator (103, per program); the platform's part, gross - share - bonuses, summed per day:
 AD_POOL -> PLATFORM_REVENUE[ad_share] (102), first in a linked chain with that day's shares and bonuses.
+
+Originality: a work that ``work_originality`` flags as a re-upload earns its uploader nothing; its share (and
+bonuses) go to the original creator, at that creator's tier and memberships (docs/growth.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from guanghe.data.growth_schema import WORK_ORIGINALITY
 from guanghe.money.channels.base import Context, Read, sums_by
 from guanghe.money.chart import Kind, channel_index
 from guanghe.money.days import dates_to_days, month_of
@@ -35,7 +39,10 @@ def ad_share(ctx: Context, legs: Legs) -> Read:
     if not rows.num_rows:
         return read
     work, gross = rows.column("work_id").to_numpy(), rows.column("gross_fen").to_numpy()
-    creator, day = rows.column("creator_id").to_numpy(), dates_to_days(rows.column("date"))
+    creator, day = (
+        credited(ctx, work, rows.column("creator_id").to_numpy()),
+        dates_to_days(rows.column("date")),
+    )
     tier = ctx.tiers.tier_at(creator, month_of(day))
     bps = np.zeros(len(gross), np.int64)
     for name, share in rule.share_bps.items():
@@ -60,3 +67,16 @@ def ad_share(ctx: Context, legs: Legs) -> Read:
                 total, id_day=on, chain=days.astype(np.int64), tag="day", order=0)  # fmt: skip
     legs.add(agg.take(np.ones(n, bool)))
     return read
+
+
+def credited(ctx: Context, work: np.ndarray, creator: np.ndarray) -> np.ndarray:
+    """The creator each work's ad share goes to: the original creator where the work is a flagged re-upload."""
+    if not ctx.wh.has(WORK_ORIGINALITY):
+        return creator
+    o = ctx.wh.table(WORK_ORIGINALITY)
+    flags = ctx.wh.fetch(o.filter(o.flagged).select("work_id", "original_creator_id").order_by("work_id"))
+    if not flags.num_rows:
+        return creator
+    ids, to = flags.column("work_id").to_numpy(), flags.column("original_creator_id").to_numpy()
+    at = np.minimum(np.searchsorted(ids, work), len(ids) - 1)
+    return np.where(ids[at] == work, to[at], creator)
