@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 import tasks_platform as tp
 
-from guanghe.data.tables import BOOL, I64, Column, Table
+from guanghe.data.growth_schema import WORK_ORIGINALITY as ORIGINALITY
 from guanghe.data.warehouse import open_warehouse
 from guanghe.growth.tasks import countable_works, load_tasks
 from guanghe.growth.tasks.detect import assign, candidates, reward_id
@@ -20,9 +20,17 @@ from guanghe.growth.tasks.run import detect
 UTC, SHANGHAI = ZoneInfo("UTC"), ZoneInfo("Asia/Shanghai")
 END = date(2023, 5, 31)
 FOOD = 'kind = "publish_count"\ncount = 2\ncategory = "food"'
-# a test-only declaration of the originality room's flags (the room declares its own)
-FLAGS = (Column("work_id", I64, "Work."), Column("flagged", BOOL, "Unoriginal.", required=False))
-ORIGINALITY = Table("work_originality", "Per-work originality flags (test).", FLAGS, ("work_id",))
+
+
+def flags(work_ids: list[int], flagged: list[bool]) -> pa.Table:
+    """Rows of the originality room's table: only ``flagged`` matters to the task center."""
+    n = len(work_ids)
+    return pa.table({
+        "work_id": work_ids, "creator_id": [1] * n, "flagged": flagged, "original_work_id": [99] * n,
+        "original_creator_id": [9] * n, "signal": ["frames"] * n, "frame_share": [1.0] * n, "bits": [0] * n,
+        "audio_match": [None] * n, "title_similarity": [0.0] * n, "decision": [None] * n,
+        "detected_on": [date(2023, 5, 31)] * n, "scan": ["platform"] * n,
+    }, schema=ORIGINALITY.arrow_schema())  # fmt: skip
 
 
 @pytest.fixture
@@ -90,7 +98,7 @@ def test_unoriginal_works_do_not_count(wh, tmp_path):
     assert len(wh.fetch(countable_works(wh)).to_pylist()) == len(tp.WORKS)
     with wh.writer() as w:
         w.ensure(ORIGINALITY)
-        w.insert(ORIGINALITY, pa.table({"work_id": [2, 5, 3], "flagged": [True, False, None]}))
+        w.insert(ORIGINALITY, flags([2, 5, 3], [True, False, False]))
     assert sorted(wh.fetch(countable_works(wh)).column("work_id").to_pylist()) == [
         w for w, *_ in tp.WORKS if w != 2
     ]

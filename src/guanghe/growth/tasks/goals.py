@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import ibis
 
+from guanghe.data.growth_schema import WORK_ORIGINALITY
 from guanghe.data.schema import CATEGORIES, WORK_KINDS
 from guanghe.data.warehouse import Warehouse
 from guanghe.programs.ibis_util import day, midnight, ts_in
 from guanghe.programs.reader import Reader
 
-ORIGINALITY = "work_originality"  # the originality room's per-work flags (work_id, flagged)
 EVENT_COLUMNS = ("creator_id", "at", "key", "amount")
 
 
@@ -26,8 +26,8 @@ def countable_works(wh: Warehouse) -> ibis.Table:
     """The works a goal may count: every work, less those the ``work_originality`` table flags as unoriginal
     (``flagged = true``) when the warehouse has that table."""
     works = wh.table("works")
-    if wh.has(ORIGINALITY):
-        flags = wh.con.table(ORIGINALITY)
+    if wh.has(WORK_ORIGINALITY.name):
+        flags = wh.table(WORK_ORIGINALITY)
         works = works.anti_join(flags.filter(flags.flagged).select("work_id"), "work_id")
     return works
 
