@@ -15,6 +15,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     programs,
     report,
     serve,
+    studio,
     synth,
 )
 from guanghe.cli.app import app
