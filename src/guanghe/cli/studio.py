@@ -201,7 +201,7 @@ def vlog_command(
     max_length: float | None = typer.Option(None, "--max-length", help="Keep the liveliest shots up to N s."),
     silence_db: float = typer.Option(-40.0, "--silence-db", help="Quieter than this (dBFS) is silence."),
     min_silence: float = typer.Option(1.0, "--min-silence", help="Silence at least this long (s) is cut."),
-    preset: str = typer.Option("veryfast", "--preset", help="libx264 preset."),
+    preset: str = typer.Option("superfast", "--preset", help="libx264 preset (slower: smaller file)."),
     as_json: bool = JSON,
 ) -> None:
     """One-click vlog edit: cut dead air, keep highlights, subtitles and optional narration."""

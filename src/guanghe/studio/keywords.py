@@ -55,8 +55,11 @@ def _jieba() -> ModuleType:
     """jieba's analysers, imported once and quietly (it logs its dictionary load and imports pkg_resources)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import jieba
-        import jieba.analyse
+        try:
+            import jieba
+            import jieba.analyse
+        except ImportError as e:
+            raise StudioError(f"{e.name} is not installed: pip install 'guanghe[studio]'") from e
 
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()

@@ -25,7 +25,9 @@ SUBTITLE_SIZE = 18  # the original sound's volume while narration plays over it
 
 @dataclass(frozen=True)
 class Encoding:
-    preset: str = "veryfast"  # libx264
+    preset: str = (
+        "superfast"  # libx264: the speed/size trade-off (5 min of 720p in under a minute on 2 cores)
+    )
     crf: int = 23
     audio_bitrate: str = "128k"
 
