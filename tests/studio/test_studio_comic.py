@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,19 @@ from guanghe.studio.fonts import cjk_font
 EXAMPLES = Path(__file__).parents[2] / "examples" / "studio"
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_cli_comic_lays_out_four_captioned_panels(tmp_path: Path) -> None:
     out = tmp_path / "comic.png"
     result = CliRunner().invoke(app, ["studio", "comic", str(EXAMPLES / "panels.txt"), "--out", str(out)])
     assert result.exit_code == 0, result.output
+    assert (
+        out.stat().st_mode & 0o777 == 0o666 & ~current_umask()
+    )  # an ordinary file, not the temporary's 0600
     layout = Layout()
     image = np.asarray(Image.open(out).convert("RGB"))
     assert image.shape == (layout.height, layout.width, 3)
