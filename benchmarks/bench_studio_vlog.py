@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -70,6 +71,8 @@ def main() -> None:
             print(
                 f"generated {args.minutes:g} min 720p30 clip ({shots} shots) in {time.perf_counter() - started:.1f} s"
             )
+            if args.keep:
+                shutil.copyfile(clip, args.keep)
         script = work / "script.txt"
         script.write_text("\n".join(f"第{i + 1}段：今天的 vlog 片段" for i in range(40)), encoding="utf-8")
         edits, plains, edit_cpu, plain_cpu = [], [], [], []
