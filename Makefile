@@ -32,12 +32,15 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-# Chromium and a CJK font for tests/metrics/test_report_browser.py: installed with apt-get when missing
-# (as root), else the target fails naming what is missing.
+# Chromium and a CJK font for tests/metrics/test_report_browser.py, ffmpeg and espeak-ng for the creator studio's
+# tests (tests/studio: vlog edits, narration): installed with apt-get when missing (as root), else the target
+# fails naming what is missing.
 browser:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	{ command -v fc-list >/dev/null && fc-list :lang=zh | grep -q .; } || missing="$$missing fonts-noto-cjk"; \
+	{ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; } || missing="$$missing ffmpeg"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (apt-get)"; \

@@ -21,6 +21,7 @@ DEFAULT_LEDGER = "sqlite:///guanghe-ledger.sqlite3"
 DEFAULT_COUNTERS = "memory://"
 DEFAULT_DB = "sqlite:///guanghe-app.sqlite3"
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_STUDIO_PROVIDER = ""  # the creator studio's generative provider: none (offline) unless configured
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Settings:
     counters: str = DEFAULT_COUNTERS
     db: str = DEFAULT_DB  # the application database (principals, API keys): guanghe.appdb
     timezone: str = DEFAULT_TIMEZONE
+    # the creator studio's OpenAI-compatible provider (guanghe.studio.provider): openai://host:port/v1?model=NAME
+    studio_provider: str = DEFAULT_STUDIO_PROVIDER
+    studio_api_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,6 +44,8 @@ class Settings:
             counters=env.get("GUANGHE_COUNTERS", DEFAULT_COUNTERS),
             db=env.get("GUANGHE_DB", DEFAULT_DB),
             timezone=env.get("GUANGHE_TIMEZONE", DEFAULT_TIMEZONE),
+            studio_provider=env.get("GUANGHE_STUDIO_PROVIDER", DEFAULT_STUDIO_PROVIDER),
+            studio_api_key=env.get("GUANGHE_STUDIO_API_KEY", ""),
         )
 
     @property
@@ -52,6 +58,7 @@ __all__ = [
     "DEFAULT_COUNTERS",
     "DEFAULT_DB",
     "DEFAULT_LEDGER",
+    "DEFAULT_STUDIO_PROVIDER",
     "DEFAULT_TIMEZONE",
     "DEFAULT_WAREHOUSE",
     "SettingError",
