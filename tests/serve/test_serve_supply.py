@@ -63,6 +63,7 @@ def test_controller_beats_greedy_and_even_spread_on_tracking_and_never_overspend
     assert greedy["attainment"] >= ctl["attainment"]  # ...and never delivers less in total
 
 
+@pytest.mark.slow  # two replays of 1,000 requests (~8 s on a quiet machine)
 def test_rank_placement_costs_the_viewer_less_at_the_same_attainment(platform) -> None:
     """The ample replay at its default size (1,000 requests for 1,180 impressions): spending pacing's p on the
     opportunities nearest the organic cut instead of at random halves the viewer cost; attainment stays 100 %."""
@@ -97,12 +98,12 @@ def test_replay_supply_command(platform) -> None:
     path = platform[0]
     run = CliRunner().invoke
     out = run(app, ["replay", "--date", DAY.isoformat(), "-w", f"duckdb:///{path}", "--supply", "1.5",
-                    "--requests", "600", "--json"])  # fmt: skip
+                    "--requests", "300", "--json"])  # fmt: skip
     assert out.exit_code == 0, out.output
     import json
 
     doc = json.loads(out.stdout)
-    assert doc["factor"] == 1.5 and doc["requests"] == 600
+    assert doc["factor"] == 1.5 and doc["requests"] == 300
     names = [r["policy"] for r in doc["rows"]]
     assert names[:3] == ["controller", "greedy", "even spread"] and "controller rank K=1 g=0.5" in names
     bad = run(app, ["replay", "--date", DAY.isoformat(), "-w", f"duckdb:///{path}", "--supply", "1.5",
