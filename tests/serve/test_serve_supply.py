@@ -30,7 +30,7 @@ def test_baselines_on_hand_computed_cases() -> None:
 
 
 def test_the_stream_offers_f_times_each_quota_in_the_band_along_the_audience(platform) -> None:
-    path, quotas, snap, catalog = platform
+    _, _, snap, catalog = platform
     s = supply.Stream(snap, catalog, 2_000, 1.5, guardrail=0.5, seed=3)
     per = {c: round(1.5 * snap.total(c)) for c in snap.quotas}
     assert len(s.offer_req) == sum(per.values())  # 1.5 x 1,180 = 1,770: all placed
@@ -51,10 +51,12 @@ def test_the_stream_offers_f_times_each_quota_in_the_band_along_the_audience(pla
 
 @pytest.mark.parametrize("seed", [0, 11])  # 0 was used to choose F and the request count; 11 was not
 def test_controller_beats_greedy_and_even_spread_on_tracking_and_never_overspends(platform, seed) -> None:
-    path, quotas, snap, catalog = platform
+    _, quotas, snap, catalog = platform
     r = supply.run(snap, catalog, 2_000, 1.5, Config(), seed=seed, sweep=False)
     ctl, greedy, even = r.row("controller"), r.row("greedy"), r.row("even spread")
-    assert r.quota == 1_180 and r.offers == sum(round(1.5 * snap.total(c)) for c in snap.quotas)
+    assert r.quota == sum(quotas.values()) == 1_180 and r.offers == sum(
+        round(1.5 * snap.total(c)) for c in snap.quotas
+    )
     for base in (greedy, even):
         assert ctl["gap_max"] < base["gap_max"] / 2 and ctl["gap_mean"] < base["gap_mean"] / 2
     assert ctl["gap_max"] < 0.06 and ctl["attainment"] >= 0.97
@@ -69,7 +71,7 @@ def test_rank_placement_costs_the_viewer_less_at_the_same_attainment(platform) -
     opportunities nearest the organic cut instead of at random halves the viewer cost; attainment stays 100 %."""
     from guanghe.serve.server import ServeSettings, build
 
-    path, quotas, snap, catalog = platform
+    path, _, snap, catalog = platform
     out = {}
     for placement in ("draw", "rank"):
         eng = build(ServeSettings(warehouse=path, day=DAY.isoformat(), write_warehouse=False, seed=0, replay=True,
