@@ -27,6 +27,19 @@ def _day(text: str | None, name: str = "--date") -> str | None:
         raise _fail(f"{name}: expected a date like 2023-07-01, got {text!r}") from e
 
 
+PLACEMENT_DEFAULT = "rank"
+PLACEMENT_HELP = ("Which opportunities pacing spends on: rank (those nearest the organic cut first) or draw "
+                  "(uniformly at random).")  # fmt: skip
+
+
+def _placement(name: str) -> str:
+    from guanghe.serve.placement import PLACEMENTS
+
+    if name not in PLACEMENTS:
+        raise _fail(f"--placement: expected one of {', '.join(PLACEMENTS)}, got {name!r}")
+    return name
+
+
 def timezone_option() -> str:
     return Settings.from_env().timezone
 
@@ -74,6 +87,7 @@ def serve(
     plan_id: str | None = typer.Option(None, help="Serve this plan (default: the newest)."),
     max_boosts: int = typer.Option(2, "--max-boosts", "-k", min=0, help="Boosted works per slate at most."),
     guardrail: float = typer.Option(0.5, min=0.0, help="Boosted score >= this x the lowest organic pick."),
+    placement: str = typer.Option(PLACEMENT_DEFAULT, help=PLACEMENT_HELP),
     max_candidates: int = typer.Option(500, min=1, help="Candidates per request at most."),
     quota_scale: float = typer.Option(1.0, min=0.0, help="Multiply every quota (small replays)."),
     no_boost: bool = typer.Option(False, "--no-boost", help="Organic order only (benchmark baseline)."),
@@ -89,8 +103,9 @@ def serve(
     from guanghe.serve.server import ENV
 
     s = _settings(warehouse, counters, redis, day, timezone, prefix=prefix, plan_id=plan_id, max_boosts=max_boosts,
-                  guardrail=guardrail, max_candidates=max_candidates, quota_scale=quota_scale, boost=not no_boost,
-                  flush_s=flush_s, write_warehouse=not no_flush, poll_s=poll_s, replay=replay)  # fmt: skip
+                  guardrail=guardrail, placement=_placement(placement), max_candidates=max_candidates,
+                  quota_scale=quota_scale, boost=not no_boost, flush_s=flush_s, write_warehouse=not no_flush,
+                  poll_s=poll_s, replay=replay)  # fmt: skip
     today = platform_day(time.time(), platform_zone(timezone))
     if s.day and not replay and s.day != today.isoformat():
         raise _fail(f"--date {s.day} is not today ({today} in {timezone}): a live server paces by its clock; "
@@ -122,8 +137,13 @@ BOOSTS_PER_REQUEST = (
 )
 
 
-def needed_requests(impressions: int, max_boosts: int) -> int:
-    """Requests a replay needs to deliver a day's quota (K boosts per slate at most, ~60 % of K used)."""
+def needed_requests(impressions: int, max_boosts: int, supply: float | None = None) -> int:
+    """Requests a replay needs to deliver a day's quota (K boosts per slate at most, ~60 % of K used); with a
+    finite supply F, the requests that carry its F x quota offers at ``OFFERS_PER_REQUEST`` each."""
+    if supply is not None:
+        from guanghe.serve.supply import OFFERS_PER_REQUEST
+
+        return max(1, math.ceil(impressions * supply / OFFERS_PER_REQUEST))
     return max(1, math.ceil(impressions / (BOOSTS_PER_REQUEST * max(max_boosts, 1))))
 
 
@@ -145,19 +165,34 @@ def replay(
     ),
     slots: int = typer.Option(10, min=1, max=100, help="Slots per slate."),
     max_boosts: int = typer.Option(2, "--max-boosts", "-k", min=0, help="K (in-process)."),
+    guardrail: float = typer.Option(
+        0.5, min=0.0, help="Boosted score >= this x the lowest organic pick (in-process)."
+    ),
+    placement: str = typer.Option(PLACEMENT_DEFAULT, help=PLACEMENT_HELP + " (in-process)"),
+    supply: float | None = typer.Option(
+        None,
+        "--supply",
+        min=0.0,
+        help="Finite supply: F x each creator's quota in offers; compares the controller "
+        "with the greedy and even-spread baselines on one stream (in-process).",
+    ),
     seed: int = typer.Option(0, help="Random seed."),
     timezone: str = typer.Option(
         timezone_option, "--timezone", help="Platform time zone (its day is replayed)."
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Replay a day of feed requests through the service; print quota attainment, overspend, viewer cost."""
     from guanghe.serve import replay as rp
     from guanghe.serve.plans import load
     from guanghe.serve.server import build
 
+    if supply is not None and url:
+        raise _fail("--supply runs the policies in-process on one request stream; leave out --url")
     s = _settings(warehouse, "memory://", None, day, timezone, max_boosts=max_boosts, seed=seed,
-                  write_warehouse=False, replay=True)  # fmt: skip
+                  write_warehouse=False, replay=True, guardrail=guardrail, placement=_placement(placement))  # fmt: skip
     d = date.fromisoformat(s.day)
+    out = err_console if as_json else console
     server = _server(url, d, quota_scale) if url else None
     if server is not None:
         quota_scale, max_boosts = server["quota_scale"], server.get("max_boosts", max_boosts)
@@ -165,7 +200,7 @@ def replay(
     if not full.quotas:
         raise _fail(f"no quotas for {d} in {warehouse}: {full.problem} (run guanghe allocate; delivery days are "
                     "in its plan)")  # fmt: skip
-    need = needed_requests(full.impressions, max_boosts)
+    need = needed_requests(full.impressions, max_boosts, supply)
     if requests is None:
         requests = (
             max(1_000, math.ceil(need * quota_scale))
@@ -174,8 +209,9 @@ def replay(
         )
     if quota_scale is None:
         quota_scale = min(1.0, float(f"{requests / need:.3g}"))
-    console.print(f"sizing: the day's quotas ({full.impressions:,} impressions, {len(full.quotas):,} creators) need "
-                  f"~{need:,} requests at K={max_boosts}; replaying {requests:,} requests against quotas x {quota_scale:g}"
+    at = f"K={max_boosts}" if supply is None else f"supply x {supply:g}"
+    out.print(f"sizing: the day's quotas ({full.impressions:,} impressions, {len(full.quotas):,} creators) need "
+                  f"~{need:,} requests at {at}; replaying {requests:,} requests against quotas x {quota_scale:g}"
                   + ("" if quota_scale >= 1 or url else f" (--requests {need} --quota-scale 1 replays the full day)"),
                   highlight=False, soft_wrap=True)  # fmt: skip
     s.quota_scale = quota_scale
@@ -186,6 +222,10 @@ def replay(
     catalog = rp.Catalog.load(s.warehouse, d, seed)
     t0 = time.perf_counter()
     zone = served.engine.source.zone
+    if supply is not None:
+        from guanghe.cli.serve_supply import run_supply
+
+        return run_supply(snap, catalog, requests, supply, served.engine.cfg, slots, seed, zone, as_json)
     if url is None:
         eng = served.engine
         report = rp.run(
@@ -200,6 +240,8 @@ def replay(
         )
     else:
         report = _over_http(url, snap, catalog, requests, slots, seed, zone)
+    if as_json:
+        return _json(report)
     _print(report, time.perf_counter() - t0, url)
     _hint(report, snap.impressions, max_boosts, quota_scale, url)
 
@@ -264,6 +306,15 @@ def _over_http(url: str, snap, catalog, requests: int, slots: int, seed: int, zo
             return rp.run(send, pool, snap, catalog, requests, slots, seed=seed, zone=zone)
         except httpx.HTTPError as e:
             raise _fail(f"{url}: {e}") from e
+
+
+def _json(r) -> None:
+    import json
+
+    keys = ("requests", "slates_boosted", "score_loss", "relative_loss", "creators", "overspend", "hourly")
+    doc = {k: getattr(r, k) for k in keys} | {"programs": {p: {"delivered": d, "quota": q}
+                                                           for p, (d, q) in sorted(r.programs.items())}}  # fmt: skip
+    print(json.dumps(doc, indent=2))
 
 
 def _print(r, seconds: float, url: str | None) -> None:

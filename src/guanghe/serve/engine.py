@@ -11,8 +11,10 @@ from operator import attrgetter
 from guanghe.config.clock import day_bounds
 from guanghe.serve.counters import Counters
 from guanghe.serve.model import Item, RerankRequest, RerankResponse, decode, encode
-from guanghe.serve.pacing import DAY, Controller, Curve, Gains
+from guanghe.serve.pacing import DAY, Curve, Gains
+from guanghe.serve.placement import PLACEMENTS
 from guanghe.serve.plans import PlanSource
+from guanghe.serve.policies import Paced, Pacer
 
 _WORK, _SCORE = attrgetter("work_id"), attrgetter("score")
 LATENCY_BUCKETS_US = (50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
@@ -27,6 +29,7 @@ class Config:
     gains: Gains = field(default_factory=Gains)
     seed: int | None = None
     replay: bool = False  # honour a request's ``at`` (replays, tests); live: the server's clock decides
+    placement: str = "rank"  # which opportunities p is spent on (``placement.py``): "rank" or "draw"
 
 
 @dataclass
@@ -44,13 +47,15 @@ class Stats:
 class Engine:
     def __init__(
         self, source: PlanSource, counters: Counters, config: Config | None = None, curve: Curve | None = None,
-        clock=time.time,
+        clock=time.time, pacer: Pacer | None = None,
     ) -> None:  # fmt: skip
         self.source, self.counters, self.cfg = source, counters, config or Config()
         self.curve, self.clock = curve or Curve(), clock
         self.rng = random.Random(self.cfg.seed)
         self.stats = Stats()
-        self.ctl: dict[int, Controller] = {}
+        # the service's controller; the supply replay passes its baselines (``policies.py``)
+        self.pacer = pacer or Paced(self.curve, self.cfg.gains)
+        self.draw = PLACEMENTS[self.cfg.placement](self.rng)
         # (day, work, creator, program) -> boosted, not yet in the warehouse
         self.works: dict[tuple[str, int, int, str], int] = {}
         self._snap_id: object = None
@@ -156,9 +161,12 @@ class Engine:
     def _boosts(self, cands: list, n: int, at: float) -> list[tuple[int, int, str]]:
         snap, cfg, counters = self.source.snapshot, self.cfg, self.counters
         if snap is not self._snap_id:  # a new plan or day: fresh controllers
-            self.ctl, self._snap_id = {}, snap
+            self._snap_id = snap
+            self.pacer.reset()
+            self.draw.reset()
         day, quotas, s = snap.day.isoformat(), snap.quotas, self._second(at)
-        floor = cfg.guardrail * cands[n - 1].score
+        cut = cands[n - 1].score
+        floor, per_cut = cfg.guardrail * cut, 1.0 / cut if cut > 0 else 0.0
         in_slate = {c.creator_id for c in cands[:n]}
         takes: list[tuple[int, int, str]] = []
         self._scores = {}
@@ -177,11 +185,8 @@ class Engine:
                     best, room = prog, (quota - d) / quota
             if best is None:
                 continue
-            ctl = self.ctl.get(c.creator_id)
-            if ctl is None:
-                ctl = self.ctl[c.creator_id] = Controller()
-            p = ctl.update(s, total, delivered, self.curve, cfg.gains)
-            if p < 1.0 and self.rng.random() >= p:
+            p = self.pacer.chance(c.creator_id, s, total, delivered)
+            if p < 1.0 and self.draw(c.score * per_cut) >= p:
                 continue
             if not counters.take(day, (c.creator_id, best), dict(q)[best]):
                 continue

@@ -28,6 +28,7 @@ class ServeSettings:
     quota_scale: float = 1.0
     max_boosts: int = 2
     guardrail: float = 0.5
+    placement: str = "rank"  # which opportunities pacing spends on: "rank" (nearest the cut first) or "draw"
     max_candidates: int = 500
     boost: bool = True
     poll_s: float = 5.0
@@ -73,7 +74,7 @@ def build(s: ServeSettings) -> App:
         path = s.warehouse
         counters.history = lambda d: read_deliveries(path, d)
     cfg = Config(max_boosts=s.max_boosts, guardrail=s.guardrail, max_candidates=s.max_candidates, boost=s.boost,
-                 seed=s.seed, replay=s.replay)  # fmt: skip
+                 seed=s.seed, replay=s.replay, placement=s.placement)  # fmt: skip
     sink = WarehouseSink(s.warehouse, counters.worker) if s.warehouse and s.write_warehouse else None
     return App(Engine(source, counters, cfg), sink, poll_s=s.poll_s, flush_s=s.flush_s)
 
