@@ -70,7 +70,9 @@ def resolve(w: Works, pairs: list[Pair], decisions: Decisions) -> list[Verdict]:
         gone = [p for p in ps if said(p.earlier) == "not_duplicate"]
         if gone:
             p = min(gone, key=lambda q: _key(w, q.earlier))
-            root[b] = root.get(p.earlier, p.earlier)  # the content's lineage, for the decisions on later copies
+            root[b] = root.get(
+                p.earlier, p.earlier
+            )  # the content's lineage, for the decisions on later copies
             out.append(_verdict(w, p, False, root.get(p.earlier, p.earlier), "not_duplicate"))
     return sorted(out, key=lambda v: v.work_id)
 
