@@ -192,3 +192,12 @@ LABELS.update(
         "op_decided_at": ("处理时间", "Decided"),
     }
 )
+LABELS.update({
+    "op_computing": ("正在计算数据，页面将自动更新……", "Computing the figures: this panel updates by itself…"),
+    "op_reload": ("刷新", "Reload"),
+    "op_updating": (
+        "数据仓库已更新，正在重新计算；显示的是上一次的结果。",
+        "The warehouse changed: recomputing; these are the last figures.",
+    ),
+    "op_no_works": ("数据仓库中还没有作品数据：请先导入。", "The warehouse has no works yet: ingest data first."),
+})  # fmt: skip

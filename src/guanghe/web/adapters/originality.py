@@ -50,8 +50,8 @@ def appeals(db: AppDb, state: str | None = "open", limit: int = 200) -> tuple[li
         if state is not None:
             q = q.where(OriginalityAppealRow.state == state)
         rows = s.scalars(q.limit(limit)).all()
-        counts = dict(s.execute(select(OriginalityAppealRow.state, func.count())
-                                .group_by(OriginalityAppealRow.state)).tuples().all())  # fmt: skip
+        counts = {st: n for st, n in s.execute(select(OriginalityAppealRow.state, func.count())
+                                               .group_by(OriginalityAppealRow.state)).all()}  # fmt: skip
     items = [Appeal(r.id, r.work_id, r.creator_id, r.reason, r.state, r.filed_at, r.decided_by, r.decided_at,
                     r.note) for r in rows]  # fmt: skip
     return items, {st: int(counts.get(st, 0)) for st in APPEAL_STATES}

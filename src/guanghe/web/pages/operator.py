@@ -38,21 +38,20 @@ def busy(e: WarehouseError) -> PageError:
 
 
 # -- the ecosystem dashboard --------------------------------------------------------------------------------------
+WAIT_S = 2.0  # a dashboard page waits this long for figures being computed, then shows what it has
+
+
 def _dashboard(request: Request, state, period: str | None) -> dict:
     try:
-        with state.warehouse() as wh:
-            rng = dash.span(wh, state.zone)
-            if rng is None:
-                raise PageError(409, "the warehouse has no works yet: ingest data first")
-            d = dash.dashboard(wh, period or "last-12m", state.zone)
-            seed = dash.seed_figures(wh, state.zone)
-            tr = dash.trends(wh, state.zone)
+        pg, fresh = dash.page(state.settings.warehouse, period or "last-12m", state.zone, WAIT_S)
     except PeriodError as e:
         raise FormError("period", str(e)) from e
     except WarehouseError as e:
         raise busy(e) from e
-    return {"d": d, "seed": seed, "trends": tr, "choices": dash.period_choices(*rng), "span": rng,
-            "period_text": period or "last-12m", "charts": oc.dashboard(d, tr, request)}  # fmt: skip
+    ready = pg is not None and pg.span is not None
+    return {"pg": pg, "fresh": fresh, "period_text": dash.check_period(period or "last-12m"),
+            "choices": dash.period_choices(*pg.span) if ready else list(dash.RELATIVE),
+            "charts": oc.dashboard(pg.dashboard, pg.trends, request) if ready else {}}  # fmt: skip
 
 
 @router.get("/", name="operator_index")
@@ -62,24 +61,26 @@ def operator_index(request: Request, who: Who, state: State, period: Text = None
 
 @router.get("/dashboard/figures", name="operator_dashboard_figures")
 def operator_dashboard_figures(request: Request, who: Who, state: State, period: Text = None) -> Response:
-    """The period's figures and charts alone (the selector swaps them in with htmx)."""
-    return render(request, "operator/_dashboard_period.html", **_dashboard(request, state, period))
+    """The dashboard's figures and charts alone (the period selector swaps them in; polled while computing)."""
+    return render(request, "operator/_dashboard_body.html", **_dashboard(request, state, period))
 
 
 # -- programs ------------------------------------------------------------------------------------------------------
 @router.get("/programs", name="operator_programs")
 def operator_programs(request: Request, who: Who, state: State) -> Response:
+    ctx = {"folder": folder(state), "files": progs.files(folder(state)), "checks": [], "problems": [], "day": None,
+           "creators": None, "chart": None, "computing": False}  # fmt: skip
     try:
-        with state.warehouse() as wh:
-            checks = progs.checks(wh, folder(state), state.zone)
-            day, n = progs.platform(wh, state.zone)
+        got, _fresh = progs.overview(state.settings.warehouse, folder(state), state.zone, WAIT_S)
     except ProgramError as e:
-        return render(request, "operator/programs.html", status=422, checks=[], problems=e.issues,
-                      folder=folder(state), day=None, creators=None, chart=None)  # fmt: skip
+        return render(request, "operator/programs.html", status=422, **{**ctx, "problems": e.issues})
     except WarehouseError as e:
         raise busy(e) from e
-    return render(request, "operator/programs.html", checks=checks, problems=[], folder=folder(state), day=day,
-                  creators=n, chart=oc.eligible(checks, request))  # fmt: skip
+    if got is None:
+        return render(request, "operator/programs.html", **{**ctx, "computing": True})
+    day, n, checks = got
+    return render(request, "operator/programs.html", **{**ctx, "checks": checks, "day": day, "creators": n,
+                                                         "chart": oc.eligible(checks, request)})  # fmt: skip
 
 
 def _file(state, name: str | None) -> progs.ProgramFile:

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from guanghe.data.warehouse import Warehouse
 from guanghe.metrics import DEFAULT_PERIOD, MetricValue, Period, compute, data_range, resolve_period
 from guanghe.metrics.headline import HeadlineRow, headline
-from guanghe.metrics.period import add_months
+from guanghe.metrics.period import add_months, parse_period
 from guanghe.metrics.report.breakdown import by_channel, by_tier, channel_by_month, monthly_trends, months_in
-from guanghe.web.views.operator_cache import cached
+from guanghe.web.views.operator_cache import background, cached
 
 RELATIVE = ("last-12m", "last-6m", "last-3m", "last-1m")
 
@@ -87,3 +87,32 @@ def trends(wh: Warehouse, zone: ZoneInfo) -> Trends | None:
                       channel_by_month(tables, months))  # fmt: skip
 
     return cached(wh.url, ("trends", str(zone)), run)
+
+
+@dataclass(frozen=True)
+class Page:
+    span: tuple[date, date] | None
+    seed: list[HeadlineRow]
+    dashboard: Dashboard | None
+    trends: Trends | None
+
+
+def check_period(text: str) -> str:
+    """The period text, checked before any query (PeriodError names what is expected)."""
+    text = (text or DEFAULT_PERIOD).strip()
+    parse_period(text, date(2000, 12, 31))  # a relative period is read against any day: only its form
+    return text
+
+
+def page(url: str, period: str, zone: ZoneInfo, wait_s: float = 2.0) -> tuple[Page | None, bool]:
+    """Everything the dashboard shows for ``period``, computed in the background (``operator_cache``):
+    ``(page, fresh)``; None while the first computation runs."""
+    text = check_period(period)
+
+    def run(wh: Warehouse) -> Page:
+        rng = span(wh, zone)
+        if rng is None:
+            return Page(None, [], None, None)
+        return Page(rng, seed_figures(wh, zone), dashboard(wh, text, zone), trends(wh, zone))
+
+    return background(url, ("dashboard-page", text.lower(), str(zone)), run, wait_s)

@@ -29,7 +29,7 @@ from guanghe.programs import (
     parse_program,
 )
 from guanghe.programs.features import last_activity_day
-from guanghe.web.views.operator_cache import cached
+from guanghe.web.views.operator_cache import background, cached
 from guanghe.web.views.operator_plans import latest_plan, plan_programs
 
 MAX_TOML = 64_000  # characters of one program file
@@ -105,6 +105,18 @@ def checks(wh: Warehouse, directory: Path, zone: ZoneInfo) -> list[ProgramCheck]
         return check_programs(creator_features(wh.tables(), day, zone), programs)
 
     return cached(wh.url, ("checks", str(directory), _stamp(directory), str(zone)), run)
+
+
+def overview(url: str, directory: Path, zone: ZoneInfo, wait_s: float = 2.0
+             ) -> tuple[tuple[date, int, list[ProgramCheck]] | None, bool]:  # fmt: skip
+    """(day, creators, checks) computed in the background (``operator_cache.background``): None while the
+    first computation runs; ProgramError when the folder's files are invalid."""
+
+    def run(wh: Warehouse) -> tuple[date, int, list[ProgramCheck]]:
+        day, n = platform(wh, zone)
+        return day, n, checks(wh, directory, zone)
+
+    return background(url, ("programs", str(directory), _stamp(directory), str(zone)), run, wait_s)
 
 
 def edited_set(directory: Path, file: ProgramFile, text: str, n: int) -> list[Program]:
