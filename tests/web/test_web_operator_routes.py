@@ -56,7 +56,7 @@ def test_every_console_route_is_operator_only_and_covered_here(operator_world: W
 def test_role_by_route_matrix(operator_world: World):
     w = operator_world
     clients = {role: w.as_(role) for role in ROLES}
-    for name, url in GETS.items():
+    for url in GETS.values():
         anon = w.anonymous().get(url)
         assert anon.status_code == 302 and anon.headers["location"].startswith("/login?next=/operator/"), url
         for role in ROLES:
@@ -67,7 +67,7 @@ def test_role_by_route_matrix(operator_world: World):
                 r.status_code,
                 r.text[-400:],
             )
-    for name, (url, data) in POSTS.items():
+    for url, data in POSTS.values():
         assert w.anonymous().post(url, data, csrf=False).status_code == 403, url  # no session, no token
         for role in ("creator", "brand", "mcn"):
             r = clients[role].post(url, data)  # a valid CSRF token of its own session: still not allowed
