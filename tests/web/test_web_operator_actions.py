@@ -188,8 +188,8 @@ def test_appeals_decided_once(operator_world: World):
         == 404
     )
     with Session(w.state.db.engine) as s:
-        states = {a.id: (a.state, a.decided_by, a.note) for a in s.scalars(select(OriginalityAppealRow)
-                                                                            .where(OriginalityAppealRow.id.in_(ids)))}  # fmt: skip
+        found = s.scalars(select(OriginalityAppealRow).where(OriginalityAppealRow.id.in_(ids)))
+        states = {a.id: (a.state, a.decided_by, a.note) for a in found}
         decisions = s.execute(select(OriginalityDecisionRow.work_id, OriginalityDecisionRow.original_work_id,
                                      OriginalityDecisionRow.decision)).all()  # fmt: skip
     op_id = w.accounts["operator"].principal.id
