@@ -69,7 +69,7 @@ def operator_dashboard_figures(request: Request, who: Who, state: State, period:
 @router.get("/programs", name="operator_programs")
 def operator_programs(request: Request, who: Who, state: State) -> Response:
     ctx = {"folder": folder(state), "files": progs.files(folder(state)), "checks": [], "problems": [], "day": None,
-           "creators": None, "chart": None, "computing": False}  # fmt: skip
+           "creators": None, "spec": None, "computing": False}  # fmt: skip
     try:
         got, _fresh = progs.overview(state.settings.warehouse, folder(state), state.zone, WAIT_S)
     except ProgramError as e:
@@ -80,7 +80,7 @@ def operator_programs(request: Request, who: Who, state: State) -> Response:
         return render(request, "operator/programs.html", **{**ctx, "computing": True})
     day, n, checks = got
     return render(request, "operator/programs.html", **{**ctx, "checks": checks, "day": day, "creators": n,
-                                                         "chart": oc.eligible(checks, request)})  # fmt: skip
+                                                         "spec": oc.eligible(checks, request)})  # fmt: skip
 
 
 def _file(state, name: str | None) -> progs.ProgramFile:
@@ -120,7 +120,7 @@ def operator_program_preview(request: Request, who: Who, state: State, form: For
     except WarehouseError as e:
         raise busy(e) from e
     return render(request, "operator/program_edit.html", problems=[], preview=pv,
-                  chart=oc.plan_change(pv, request), **ctx)  # fmt: skip
+                  spec=oc.plan_change(pv, request), **ctx)  # fmt: skip
 
 
 @router.post("/programs/save", name="operator_program_save")
@@ -155,7 +155,7 @@ def operator_allocation(request: Request, who: Who, state: State,
     if plan and not rows:
         raise PageError(404, f"no plan {plan!r}")
     return render(request, "operator/allocation.html", runs=runs, plan_id=chosen, rows=rows,
-                  certificate=plans.certificate(rows), chart=oc.plan_budgets(rows, request),
+                  certificate=plans.certificate(rows), spec=oc.plan_budgets(rows, request),
                   ran=request.query_params.get("ran"))  # fmt: skip
 
 

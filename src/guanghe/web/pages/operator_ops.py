@@ -56,7 +56,7 @@ def _pacing(request: Request, state, day: str | None) -> dict:
             p = pace.pacing(wh, chosen, state.zone, programs)
     except WarehouseError as e:
         raise _busy(e) from e
-    return {"p": p, "days": days[:60], "margin": pace.MARGIN, "chart": oc.pacing(p, request)}
+    return {"p": p, "days": days[:60], "margin": pace.MARGIN, "spec": oc.pacing(p, request)}
 
 
 @router.get("/pacing", name="operator_pacing")
@@ -113,7 +113,7 @@ def operator_quarantine(request: Request, who: Who, state: State,
     except WarehouseError as e:
         raise _busy(e) from e
     return render(request, "operator/quarantine.html", q=q, table=table or "", file=file or "",
-                  reason=reason or "", chart=oc.quarantine(q, request))  # fmt: skip
+                  reason=reason or "", spec=oc.quarantine(q, request))  # fmt: skip
 
 
 # -- disputes ------------------------------------------------------------------------------------------------------
