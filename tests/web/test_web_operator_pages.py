@@ -74,7 +74,7 @@ def test_dashboard_period_figures_are_the_warehouse_counts(w: World):
     page = ready(op, "/operator/?period=2023-Q2&lang=en")
     assert 'id="seed-figures"' in page and "+14.8%" in page  # works_published's conference YoY
     assert '<option value="2023-Q2" selected>' in page and 'hx-get="/operator/dashboard/figures"' in page
-    assert page.count('data-chart="') >= 5
+    assert page.count('data-option="') >= 5
     r = op.get("/operator/?period=2023-Q5")
     assert r.status_code == 422 and "period" in r.text
 

@@ -24,6 +24,7 @@ from guanghe.web.templating import render
 from guanghe.web.views import operator_dashboard as dash
 from guanghe.web.views import operator_plans as plans
 from guanghe.web.views import operator_programs as progs
+from guanghe.web.views.operator_cache import read
 
 Text = Annotated[str | None, Query(max_length=64)]
 
@@ -145,11 +146,11 @@ def operator_program_save(request: Request, who: Who, state: State, form: FormDa
 @router.get("/allocation", name="operator_allocation")
 def operator_allocation(request: Request, who: Who, state: State,
                         plan: Annotated[str | None, Query(max_length=120)] = None) -> Response:  # fmt: skip
+    url = state.settings.warehouse
     try:
-        with state.warehouse() as wh:
-            runs = plans.runs(wh)
-            chosen = plan or (runs[0].plan_id if runs else None)
-            rows = plans.plan_programs(wh, chosen) if chosen else []
+        runs = read(url, ("runs",), plans.runs)
+        chosen = plan or (runs[0].plan_id if runs else None)
+        rows = read(url, ("plan", chosen), lambda wh: plans.plan_programs(wh, chosen)) if chosen else []
     except WarehouseError as e:
         raise busy(e) from e
     if plan and not rows:

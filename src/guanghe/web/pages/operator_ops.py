@@ -26,6 +26,7 @@ from guanghe.web.pages.operator_router import router
 from guanghe.web.templating import render
 from guanghe.web.views import operator_money as money
 from guanghe.web.views import operator_pacing as pace
+from guanghe.web.views.operator_cache import read
 
 Id = Annotated[int, PathParam(ge=1, le=2**62)]
 
@@ -45,15 +46,21 @@ def _pacing(request: Request, state, day: str | None) -> dict:
         chosen = date.fromisoformat(day) if day else None
     except ValueError:
         raise FormError("day", "a date like 2023-07-01") from None
+    folder = Path(state.settings.programs)
     try:
-        programs = {p.name: p for p in load_programs(Path(state.settings.programs))}
+        programs = {p.name: p for p in load_programs(folder)}
     except ProgramError:
         programs = {}  # the service's default curve for every program
+    url, stamp = (
+        state.settings.warehouse,
+        tuple(sorted((f.name, f.stat().st_mtime_ns) for f in folder.glob("*.toml"))),
+    )
     try:
-        with state.warehouse() as wh:
-            days = pace.serving_days(wh)
-            chosen = chosen or (days[0] if days else platform_day(state.zone))
-            p = pace.pacing(wh, chosen, state.zone, programs)
+        days = read(url, ("serving-days",), pace.serving_days)
+        chosen = chosen or (days[0] if days else platform_day(state.zone))
+        done = pace.hours_done(chosen, state.zone)  # the cached pacing is good until the hour turns
+        p = read(url, ("pacing", chosen, done, stamp, str(state.zone)),
+                 lambda wh: pace.pacing(wh, chosen, state.zone, programs))  # fmt: skip
     except WarehouseError as e:
         raise _busy(e) from e
     return {"p": p, "days": days[:60], "margin": pace.MARGIN, "spec": oc.pacing(p, request)}
@@ -74,10 +81,10 @@ def operator_pacing_live(request: Request, who: Who, state: State,
 
 # -- money ---------------------------------------------------------------------------------------------------------
 def _money(request: Request, state, reconciled=None, status: int = 200) -> Response:
+    url = state.settings.warehouse
     try:
-        with state.warehouse() as wh:
-            acc = money.accrual(wh)
-            report = money.settled(wh)
+        acc = read(url, ("accrual",), money.accrual)
+        report = read(url, ("settled",), money.settled)
     except WarehouseError as e:
         raise _busy(e) from e
     return render(request, "operator/money.html", status=status, accrual=acc, report=report,
@@ -107,9 +114,9 @@ def operator_quarantine(request: Request, who: Who, state: State,
                         file: Annotated[str | None, Query(max_length=1000)] = None,
                         reason: Annotated[str | None, Query(max_length=200)] = None,
                         page: Annotated[int, Query(ge=1, le=10**9)] = 1) -> Response:  # fmt: skip
+    key = ("quarantine", table or None, file or None, reason or None, page)
     try:
-        with state.warehouse() as wh:
-            q = money.quarantine(wh, table or None, file or None, reason or None, page)
+        q = read(state.settings.warehouse, key, lambda wh: money.quarantine(wh, *key[1:]))
     except WarehouseError as e:
         raise _busy(e) from e
     return render(request, "operator/quarantine.html", q=q, table=table or "", file=file or "",

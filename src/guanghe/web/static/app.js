@@ -1,7 +1,6 @@
 // Progressive enhancement only: every page works without it. CSP allows no inline script, so this file:
 // - sends the session's CSRF token (meta csrf-token) with every htmx request;
-// - draws the charts: each [data-chart] element holds its ECharts option as JSON in data-option
-//   (not a script block: htmx drops script elements from swapped content).
+// - draws the charts: each [data-chart] element names a non-executed JSON block holding an ECharts option.
 (function () {
   "use strict";
   function csrf() {
@@ -23,31 +22,13 @@
     });
     return option;
   }
-  var loading = null;
-  function withEcharts(then) {
-    // a boosted (htmx) navigation keeps the old <head>: load ECharts (same origin) when a page needs it
-    if (typeof echarts !== "undefined") return then();
-    if (!loading) {
-      loading = document.createElement("script");
-      loading.src = "/static/echarts/echarts.common.min.js";
-      document.head.appendChild(loading);
-    }
-    loading.addEventListener("load", then);
-  }
-  function charts(root) {
-    // the [data-chart] elements at or under root (htmx:load's target may be the chart itself)
-    if (!root || !root.querySelectorAll) return [];
-    var found = Array.prototype.slice.call(root.querySelectorAll("[data-chart]"));
-    if (root.matches && root.matches("[data-chart]")) found.push(root);
-    return found;
-  }
   function draw(root) {
-    var els = charts(root);
-    if (!els.length) return;
-    if (typeof echarts === "undefined") return withEcharts(function () { draw(root); });
-    els.forEach(function (el) {
+    if (typeof echarts === "undefined") return;
+    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
       if (el.getAttribute("data-drawn")) return;
-      var option = yuanAxis(JSON.parse(el.getAttribute("data-option")));
+      var block = document.getElementById(el.getAttribute("data-chart"));
+      if (!block) return;
+      var option = yuanAxis(JSON.parse(block.textContent));
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
       el.setAttribute("data-drawn", "1");

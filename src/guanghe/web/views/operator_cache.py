@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from guanghe.data.warehouse import Warehouse, open_warehouse
 
 T = TypeVar("T")
-MAX_ENTRIES = 32
+MAX_ENTRIES = 128
 
 
 @dataclass
@@ -125,3 +125,13 @@ def _run(url: str, full: tuple, stamp: tuple | None, compute: Callable[[Warehous
 def clear() -> None:
     with _lock:
         _entries.clear()
+
+
+def read(url: str, key: Hashable, compute: Callable[[Warehouse], T]) -> T:
+    """``compute(wh)`` once per (warehouse state, key), the warehouse opened read-only only on a miss."""
+
+    def run() -> T:
+        with open_warehouse(url, read_only=True) as wh:
+            return compute(wh)
+
+    return cached(url, key, run)
