@@ -109,3 +109,13 @@ def test_csrf_refused_on_every_state_change_and_nothing_moves(operator_world: Wo
     assert {p.name: p.read_bytes() for p in folder.glob("*.toml")} == before_files
     assert op.get("/operator/allocation").text.count('href="/operator/allocation?plan=') == plans_before
     assert folder != PROGRAMS_DIR  # the shipped files are never the ones a test edits
+
+
+def test_web_refuses_a_programs_folder_that_is_not_one(tmp_path):
+    """``guanghe web --programs`` names the console's programs folder: a missing one is exit 2, one line."""
+    from typer.testing import CliRunner
+
+    from guanghe.cli import app
+
+    r = CliRunner().invoke(app, ["web", "--programs", str(tmp_path / "nope"), "--no-demo-accounts"])
+    assert r.exit_code == 2 and "--programs" in r.output and "expected a directory" in r.output
