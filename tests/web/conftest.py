@@ -152,3 +152,30 @@ def page(browser, request):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+# -- the operator console's fixtures (tests/web/test_web_operator_*.py) --------------------------------------------
+@pytest.fixture(scope="module")
+def operator_world(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[World]:
+    """An operator's world on COPIES of the warehouse, ledger and program files (the console writes them)."""
+    from web_operator_world import operator_world as build
+
+    world = build(web_platform, tmp_path_factory.mktemp("operator_world"))
+    yield world
+    world.state.close()
+
+
+@pytest.fixture(scope="module")
+def operator_server(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[Server]:
+    """``guanghe web`` on copies of the warehouse, ledger and program files (``--programs``): the operator's
+    journey edits a program and reruns the allocation."""
+    from web_operator_world import serve
+
+    folder = tmp_path_factory.mktemp("operator_server")
+    server = serve(web_platform, folder, free_port())
+    yield server
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()

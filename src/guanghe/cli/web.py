@@ -52,6 +52,12 @@ def web_command(
     secure_cookies: bool = typer.Option(
         False, "--secure-cookies", help="Mark the session cookie Secure (HTTPS)."
     ),
+    programs: str | None = typer.Option(
+        None,
+        "--programs",
+        "-P",
+        help="Program files the operator console edits and allocates (default: as guanghe allocate's).",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the URL and demo accounts as JSON, then serve."
     ),
@@ -85,6 +91,10 @@ def web_command(
     found = store_defaults(dict(os.environ))
     settings = WebSettings(warehouse or found["warehouse"], db or found["db"], ledger or found["ledger"],
                            timezone, as_of, secure_cookies=secure_cookies)  # fmt: skip
+    if programs is not None:
+        if not os.path.isdir(programs):
+            fail(f"--programs {programs}: expected a directory of program files (*.toml)")
+        settings.programs = os.path.abspath(programs)
     try:
         open_ledger(settings.ledger).close()
     except LedgerError as e:

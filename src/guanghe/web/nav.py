@@ -31,6 +31,17 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "mcn": [("/mcn/", "nav_mcn_creators"), ("/mcn/orders", "nav_orders")],
     "operator": [("/operator/", "operator_console")],
 }
+# the operator console's navigation (pages/operator.py, pages/operator_ops.py)
+NAV["operator"] = [
+    ("/operator/", "nav_op_dashboard"),
+    ("/operator/programs", "nav_op_programs"),
+    ("/operator/allocation", "nav_op_allocation"),
+    ("/operator/pacing", "nav_op_pacing"),
+    ("/operator/money", "nav_op_money"),
+    ("/operator/quarantine", "nav_op_quarantine"),
+    ("/operator/disputes", "nav_op_disputes"),
+    ("/operator/appeals", "nav_op_appeals"),
+]
 
 
 def nav_for(principal: Principal | None, path: str) -> list[Link]:

@@ -56,8 +56,25 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "mcn_creator": MCN,
     "mcn_orders": MCN,
     "mcn_order_action": MCN,
-    # operator console (pages/operator.py)
+    # operator console (pages/operator.py, pages/operator_ops.py)
     "operator_index": OPERATOR,
+    "operator_dashboard_figures": OPERATOR,
+    "operator_programs": OPERATOR,
+    "operator_program_edit": OPERATOR,
+    "operator_program_preview": OPERATOR,
+    "operator_program_save": OPERATOR,
+    "operator_allocation": OPERATOR,
+    "operator_allocation_run": OPERATOR,
+    "operator_explain": OPERATOR,
+    "operator_pacing": OPERATOR,
+    "operator_pacing_live": OPERATOR,
+    "operator_money": OPERATOR,
+    "operator_reconcile": OPERATOR,
+    "operator_quarantine": OPERATOR,
+    "operator_disputes": OPERATOR,
+    "operator_resolve": OPERATOR,
+    "operator_appeals": OPERATOR,
+    "operator_appeal_decide": OPERATOR,
 }
 
 
