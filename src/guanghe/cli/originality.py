@@ -249,7 +249,7 @@ def resolve_command(
         found = [a for a in appeals(db) if a.id == appeal_id]
         if not found:
             fail(f"no appeal {appeal_id}")
-        original = _flag(warehouse, found[0].work_id)["original_work_id"] if uphold else 0
+        original = _flag(warehouse, found[0].work_id)["original_work_id"]
         try:
             a, d = resolve_appeal(db, who, appeal_id, uphold, original, note)
         except DecisionError as e:
@@ -258,4 +258,4 @@ def resolve_command(
         print_json({"appeal": asdict(a), "decision": asdict(d) if d else None})
         return
     console.print(f"appeal {a.id} {a.state}" + (f"; decision {d.id}: work {d.work_id} vs {d.original_work_id} "
-                  "not_duplicate (applied by the next run)" if d else ""), highlight=False)  # fmt: skip
+                  f"{d.decision} (applied by the next run)" if d else ""), highlight=False)  # fmt: skip

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guanghe.appdb import AppDb, Principal
@@ -119,27 +119,36 @@ def appeals(db: AppDb, state: str | None = None) -> list[Appeal]:
         return [_appeal(r) for r in s.scalars(q)]
 
 
+class AppealNotFound(DecisionError):
+    """No appeal with that id."""
+
+
 def resolve_appeal(
     db: AppDb, who: Principal, appeal_id: int, uphold: bool, original_work_id: int, note: str | None = None
-) -> tuple[Appeal, Decision | None]:
-    """Answer an open appeal. Upheld: a ``not_duplicate`` decision on (work, ``original_work_id`` — the flag's
-    original) is recorded in the same transaction, so the next scan no longer flags the pair."""
+) -> tuple[Appeal, Decision]:
+    """Answer an open appeal, once, and record the operator's decision on (work, ``original_work_id`` — the
+    flag's original) in the same transaction: upheld → ``not_duplicate`` (the next scan no longer flags the
+    pair), rejected → ``duplicate``. The state check and the update are one statement, so of two operators
+    answering at once one wins and the other is refused."""
     _need_operator(who)
+    state = "upheld" if uphold else "rejected"
     with Session(db.engine) as s, s.begin():
         row = s.get(OriginalityAppealRow, appeal_id)
         if row is None:
-            raise DecisionError(f"no appeal {appeal_id}")
-        if row.state != "open":
+            raise AppealNotFound(f"no appeal {appeal_id}")
+        now = utc_now()
+        done = s.execute(update(OriginalityAppealRow)
+                         .where(OriginalityAppealRow.id == appeal_id, OriginalityAppealRow.state == "open")
+                         .values(state=state, decided_by=who.id, decided_at=now, note=note)
+                         .execution_options(synchronize_session=False)).rowcount  # fmt: skip
+        if done != 1:
             raise DecisionError(f"appeal {appeal_id} is already {row.state}")
-        row.state, row.decided_by, row.note = ("upheld" if uphold else "rejected"), who.id, note
-        row.decided_at = utc_now()
-        made = None
-        if uphold:
-            d = OriginalityDecisionRow(work_id=row.work_id, original_work_id=original_work_id,
-                                       decision="not_duplicate", reason=f"appeal {appeal_id} upheld"
-                                       + (f": {note}" if note else ""), decided_by=who.id)  # fmt: skip
-            s.add(d)
-            s.flush()
-            made = _decision(d)
+        d = OriginalityDecisionRow(work_id=row.work_id, original_work_id=original_work_id,
+                                   decision="not_duplicate" if uphold else "duplicate",
+                                   reason=note or f"appeal {appeal_id} {state}", decided_by=who.id,
+                                   decided_at=now)  # fmt: skip
+        s.add(d)
         s.flush()
-        return _appeal(row), made
+        made = _decision(d)
+    with Session(db.engine) as s:
+        return _appeal(s.get(OriginalityAppealRow, appeal_id)), made

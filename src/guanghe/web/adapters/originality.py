@@ -1,6 +1,6 @@
 """Originality appeals for the operator console, through SQLAlchemy on the application database's
-``originality_appeals`` / ``originality_decisions`` (``appdb.growth_models``). A stand-in for the growth
-room's use case (``growth.originality``): the coordinator swaps ``decide`` for it after merging.
+``originality_appeals`` / ``originality_decisions`` (``appdb.growth_models``): the list with counts per state
+read here, the answer given by the growth room's use case (``growth.originality.decisions.resolve_appeal``).
 
 Deciding an open appeal records the operator's decision on the (work, original) pair — ``upheld``: the
 work is NOT a duplicate (``not_duplicate``), ``rejected``: it is (``duplicate``) — and closes the appeal,
@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guanghe.appdb import AppDb, Principal
-from guanghe.appdb.growth_models import APPEAL_STATES, OriginalityAppealRow, OriginalityDecisionRow
-from guanghe.appdb.models import utc_now
+from guanghe.appdb.growth_models import APPEAL_STATES, OriginalityAppealRow
+from guanghe.growth.originality.decisions import AppealNotFound, DecisionError, resolve_appeal
 
 OUTCOMES = {"upheld": "not_duplicate", "rejected": "duplicate"}  # appeal outcome -> decision
 
@@ -59,24 +59,15 @@ def appeals(db: AppDb, state: str | None = "open", limit: int = 200) -> tuple[li
 
 def decide(db: AppDb, operator: Principal, appeal_id: int, outcome: str, original_work_id: int,
            note: str | None = None) -> Appeal:  # fmt: skip
-    """Record the decision and close the appeal (``outcome``: upheld or rejected)."""
+    """Answer the appeal through the growth room's use case (``resolve_appeal``: the decision recorded and
+    the appeal closed in one transaction, once); ``outcome``: upheld or rejected."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome: expected one of {', '.join(OUTCOMES)}, got {outcome!r}")
-    with Session(db.engine) as s, s.begin():
-        row = s.get(OriginalityAppealRow, appeal_id)
-        if row is None:
-            raise AppealError(404, f"no appeal {appeal_id}")
-        now = utc_now()
-        # the state check and the update are one statement: two operators deciding at once, one wins
-        done = s.execute(update(OriginalityAppealRow)
-                         .where(OriginalityAppealRow.id == appeal_id, OriginalityAppealRow.state == "open")
-                         .values(state=outcome, decided_by=operator.id, decided_at=now, note=note)).rowcount  # fmt: skip
-        if done != 1:
-            raise AppealError(409, f"appeal {appeal_id} is {row.state} already")
-        s.add(OriginalityDecisionRow(work_id=row.work_id, original_work_id=original_work_id,
-                                     decision=OUTCOMES[outcome], reason=note or f"appeal {appeal_id} {outcome}",
-                                     decided_by=operator.id, decided_at=now))  # fmt: skip
-    with Session(db.engine) as s:
-        r = s.get(OriginalityAppealRow, appeal_id)
-        return Appeal(r.id, r.work_id, r.creator_id, r.reason, r.state, r.filed_at, r.decided_by, r.decided_at,
-                      r.note)  # fmt: skip
+    try:
+        a, _ = resolve_appeal(db, operator, appeal_id, outcome == "upheld", original_work_id, note)
+    except AppealNotFound as e:
+        raise AppealError(404, str(e)) from e
+    except DecisionError as e:
+        raise AppealError(409, str(e)) from e
+    return Appeal(a.id, a.work_id, a.creator_id, a.reason, a.state, a.filed_at, a.decided_by, a.decided_at,
+                  a.note)  # fmt: skip
