@@ -72,6 +72,13 @@ FEATURES: dict[str, Feature] = {
     "traffic_coupon": Feature(
         "int", "The level's traffic coupon, percent: the allocator weighs impressions value by 1 + it / 100."
     ),
+    "task_center": Feature("bool", "The level opens the task center (true before any levels run)."),
+    "ad_share_access": Feature(
+        "bool", "The level grants ad revenue share access (true before any levels run)."
+    ),
+    "fee_discount_bps": Feature(
+        "int", "The level's marketplace fee discount, basis points (0 before any run)."
+    ),
 }
 
 

@@ -31,7 +31,7 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
     """creator_id, joined_on, followers, tier, tenure_days, is_new, works_30d, works_90d, active_months_12,
     impressions_90d, plays_90d, completion_rate, engagement_rate, follow_rate, health, mcn_id, is_mcn,
     is_ecommerce, is_local_life, region, category, trusted_merchant, price_badge_share, level, level_rank,
-    traffic_coupon — days counted in the
+    traffic_coupon, task_center, ad_share_access, fee_discount_bps — days counted in the
     platform's ``zone``."""
     creators = tables["creators"].filter(tables["creators"].joined_on <= day(as_of))
     works = tables["works"]
@@ -93,6 +93,9 @@ def creator_features(tables: dict[str, ibis.Table], as_of: date, zone: ZoneInfo 
         level="level",
         level_rank="level_rank",
         traffic_coupon="traffic_coupon",
+        task_center="task_center",
+        ad_share_access="ad_share_access",
+        fee_discount_bps="fee_discount_bps",
     )
 
 

@@ -18,11 +18,14 @@ _RANKS = 1024  # ranks packed under the day in one integer: "newest row on or be
 
 
 def levels_as_of(tables: dict[str, ibis.Table], creators: ibis.Table, as_of: date) -> ibis.Table:
-    """creator_id, level, level_rank, traffic_coupon for each creator of ``creators``."""
+    """creator_id, level, level_rank, traffic_coupon, task_center, ad_share_access, fee_discount_bps for each
+    creator of ``creators`` (before any run: the base level with every right open and no coupon or discount,
+    so a platform without levels behaves as before)."""
     ids = creators.select("creator_id")
     if CREATOR_LEVELS.name not in tables or LEVEL_RIGHTS.name not in tables:
         return ids.mutate(level=ibis.literal(""), level_rank=ibis.literal(0, "int64"),
-                          traffic_coupon=ibis.literal(0, "int64"))  # fmt: skip
+                          traffic_coupon=ibis.literal(0, "int64"), task_center=ibis.literal(True),
+                          ad_share_access=ibis.literal(True), fee_discount_bps=ibis.literal(0, "int64"))  # fmt: skip
     h = tables[CREATOR_LEVELS.name]
     h = h.filter(h.as_of <= day(as_of))
     key = h.as_of.epoch_days().cast("int64") * _RANKS + h["rank"].cast("int64")
@@ -32,12 +35,18 @@ def levels_as_of(tables: dict[str, ibis.Table], creators: ibis.Table, as_of: dat
     r = r.filter(r.as_of <= day(as_of))
     newest = r.aggregate(run=r.as_of.max())
     rights = r.join(newest, r.as_of == newest.run).select(
-        level_rank=r["rank"].cast("int64"), level=r.level, traffic_coupon=r.traffic_coupon.cast("int64")
+        level_rank=r["rank"].cast("int64"),
+        level=r.level,
+        traffic_coupon=r.traffic_coupon.cast("int64"),
+        task_center=r.task_center,
+        ad_share_access=r.ad_share,
+        fee_discount_bps=r.fee_discount_bps.cast("int64"),
     )
     t = ids.left_join(ranks, "creator_id")
     t = t.select("creator_id", level_rank=t.level_rank.coalesce(0)).view()  # (a join on a computed column)
     t = t.left_join(rights, "level_rank")
     return t.select(
         "creator_id", level=t.level.coalesce(""), level_rank="level_rank",
-        traffic_coupon=t.traffic_coupon.coalesce(0),
+        traffic_coupon=t.traffic_coupon.coalesce(0), task_center=t.task_center.coalesce(True),
+        ad_share_access=t.ad_share_access.coalesce(True), fee_discount_bps=t.fee_discount_bps.coalesce(0),
     )  # fmt: skip

@@ -1,6 +1,8 @@
 """Who a task enrolls: creators matching its audience filters, as an Ibis table of creator_id.
 
-Creators' attributes (category, region, joined_on) come from ``creators``; program eligibility and the
+Creators' attributes (category, region, joined_on) come from ``creators``; only creators whose growth-rights
+level opens the task center (``task_center`` in the levels file; all before any levels run) are enrolled;
+program eligibility and the
 ``level`` feature from the creator features as of the last day a run looks at (``Task.last_day``), so once a
 window has closed every run sees the same audience.
 """
@@ -17,6 +19,7 @@ from guanghe.data.warehouse import Warehouse
 from guanghe.growth.tasks.model import Audience
 from guanghe.programs import Program, Rule, creator_features, eligibility, rule_expr
 from guanghe.programs.ibis_util import day
+from guanghe.programs.levels import levels_as_of
 
 
 def audience(wh: Warehouse, a: Audience, as_of: date, zone: ZoneInfo,
@@ -31,6 +34,9 @@ def audience(wh: Warehouse, a: Audience, as_of: date, zone: ZoneInfo,
     if a.joined_from:
         keep &= c.joined_on >= day(a.joined_from)
     out = c.filter(keep).select("creator_id")
+    # the growth-rights level must open the task center (every creator's does before any levels run)
+    rights = levels_as_of(wh.tables(), out, as_of)
+    out = out.semi_join(rights.filter(rights.task_center).select("creator_id"), "creator_id")
     if not a.needs_features:
         return out
     f = creator_features(wh.tables(), as_of, zone)
