@@ -21,8 +21,8 @@ from guanghe.web import charts
 from guanghe.web.auth import FormData, PageError, State, Who
 from guanghe.web.templating import render
 from guanghe.web.views import creator_data, growth
-from guanghe.web.views.studio import CLI_TOOLS
 from guanghe.web.views.orders import act
+from guanghe.web.views.studio import CLI_TOOLS
 
 router = APIRouter(prefix="/creator")
 Id = Annotated[int, Path(ge=1, le=2**62)]

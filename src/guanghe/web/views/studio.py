@@ -29,7 +29,9 @@ def _lines(text: str) -> list[str]:
     return [x.strip() for x in text.replace("；", "\n").replace(";", "\n").splitlines() if x.strip()]
 
 
-def script(name: str, selling_points: str, audience: str = "", pain_points: str = "", offer: str = "") -> Script:
+def script(
+    name: str, selling_points: str, audience: str = "", pain_points: str = "", offer: str = ""
+) -> Script:
     """A product script from form fields (one selling point a line): the fields become a product file, read by
     the studio's own loader (its checks and messages), then ``product_script`` offline."""
     doc = {"name": name, "selling_points": _lines(selling_points), "audience": audience,
