@@ -28,7 +28,7 @@ from guanghe.ledger import open_ledger
 from guanghe.money.rules import CHANNELS_DIR
 from guanghe.money.rules_load import load_rules
 from guanghe.programs import PROGRAMS_DIR, load_programs
-from guanghe.studio import extract_keywords
+from guanghe.studio import extract_keywords, product_script, titles
 from guanghe.web.demo import ensure_principal
 
 TEXT = "周末带着相机去山里露营，分享帐篷搭建、篝火晚餐和星空摄影的技巧，新手也能轻松上手。"
@@ -57,6 +57,19 @@ def growth_world(web_platform: PlatformFiles, tmp_path_factory) -> World:
     world = fresh_world(platform, folder / "world")
     yield world
     world.state.close()
+
+
+def product_script_from_fields(folder=None):
+    """The same product written as a file by hand, through the studio's own use case."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "p.toml"
+        p.write_text(
+            'name = "轻羽降噪耳机"\nselling_points = ["40dB 深度降噪", "30 小时续航", "单耳 4.5 克"]\n'
+        )
+        return product_script(p)
 
 
 def read(world: World, fn):
@@ -179,6 +192,17 @@ def test_studio_keywords_are_the_studio_functions(growth_world):
     want = extract_keywords(TEXT, top=8)
     assert got == want.words and got
     assert text_of(r.text, "hashtags") == " ".join(want.hashtags)
+    r = client.post("/creator/studio/titles", data={"text": TEXT})
+    got = [unescape(x) for x in re.findall(r"<tr><td>(.*?)</td>", r.text.split('id="titles"')[1])]
+    assert got == [t.text for t in titles(TEXT, 5).titles]
+    r = client.post(
+        "/creator/studio/script",
+        data={"name": "轻羽降噪耳机", "selling_points": "40dB 深度降噪\n30 小时续航\n单耳 4.5 克"},
+    )
+    want_script = product_script_from_fields()
+    assert [
+        unescape(x) for x in re.findall(r"<dd>(.*?)</dd>", r.text.split('id="script"')[1].split("</dl>")[0])
+    ] == [x.text for x in want_script.sections]
     bad = client.post("/creator/studio/script", data={"name": "耳机", "selling_points": "降噪"})
     assert bad.status_code == 400 and "selling_points" in text_of(bad.text, "studio-error")
 
