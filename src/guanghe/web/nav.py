@@ -21,6 +21,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("/creator/tasks", "nav_tasks"),
         ("/creator/offers", "nav_offers"),
         ("/creator/originality", "nav_originality"),
+        ("/creator/studio", "nav_studio"),
     ],
     "brand": [
         ("/brand/", "nav_campaigns"),

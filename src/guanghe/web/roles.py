@@ -38,6 +38,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "creator_order_action": CREATOR,
     "creator_originality": CREATOR,
     "creator_appeal": CREATOR,
+    "creator_studio": CREATOR,
+    "creator_studio_run": CREATOR,
     # brand pages (pages/brand.py)
     "brand_campaigns": BRAND,
     "brand_campaign_new": BRAND,

@@ -1,14 +1,17 @@
-"""The creator center (``/creator/...``): overview, income and statements, tasks, brand offers, originality.
-Every figure is the signed-in creator's (``who.external_id``); an order of another creator is 404."""
+"""The creator center (``/creator/...``): overview, income and statements, tasks, brand offers, originality,
+studio. Every figure is the signed-in creator's (``who.external_id``); an order of another creator is 404, an
+appeal on a work that is not the creator's own flagged work too."""
 
 from __future__ import annotations
 
 import secrets
+from pathlib import Path as PathLib
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
+from guanghe.growth.originality.decisions import DecisionError, appeal, appeals
 from guanghe.market.api.orders import party_of, visible_order
 from guanghe.market.offers import get_campaign, list_orders, order_events
 from guanghe.money.settle.errors import SettleError
@@ -19,6 +22,7 @@ from guanghe.web.auth import FormData, PageError, State, Who
 from guanghe.web.templating import render
 from guanghe.web.views import creator_data, growth
 from guanghe.web.views.orders import act
+from guanghe.web.views.studio import CLI_TOOLS
 
 router = APIRouter(prefix="/creator")
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -38,8 +42,8 @@ def recent_works(state, me: int) -> list:
 @router.get("/", name="creator_overview")
 def creator_overview(request: Request, who: Who, state: State) -> Response:
     me = _me(who)
-    data, level = state.read("creator_overview", (me, state.as_of),
-                             lambda wh: (creator_data.overview(wh, me, state.as_of), growth.level(wh, me)))  # fmt: skip
+    data, level = state.read("creator_overview", (me, state.as_of), lambda wh: (
+        creator_data.overview(wh, me, state.as_of), growth.level(wh, me, state.as_of, state.zone)))  # fmt: skip
     kit = state.market.kit(me)
     return render(request, "creator/overview.html", data=data, kit=kit, level=level, as_of=state.as_of,
                   studio=growth.studio_available(),
@@ -72,8 +76,10 @@ def creator_statement(request: Request, who: Who, state: State, month: MonthText
 @router.get("/tasks", name="creator_tasks")
 def creator_tasks(request: Request, who: Who, state: State) -> Response:
     me = _me(who)
-    rows = state.read("creator_tasks", me, lambda wh: growth.tasks(wh, me))
-    return render(request, "creator/tasks.html", rows=rows)
+    programs = PathLib(state.settings.programs)
+    rows = state.read("creator_tasks", (me, state.as_of, programs),
+                      lambda wh: growth.tasks(wh, me, state.as_of, state.zone, programs))  # fmt: skip
+    return render(request, "creator/tasks.html", rows=rows, as_of=state.as_of)
 
 
 @router.get("/offers", name="creator_offers")
@@ -100,38 +106,57 @@ def creator_order_action(request: Request, who: Who, state: State, form: FormDat
     return RedirectResponse(f"/creator/orders/{order_id}", status_code=303)
 
 
+def flagged_works(state, me: int) -> list | None:
+    return state.read("creator_flagged", me, lambda wh: growth.flagged(wh, me))
+
+
 @router.get("/originality", name="creator_originality")
 def creator_originality(request: Request, who: Who, state: State) -> Response:
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from guanghe.appdb.growth_models import OriginalityAppealRow
-
     me = _me(who)
-    notices = state.read("creator_originality", me, lambda wh: growth.originality(wh, me))
-    with Session(state.db.engine) as s:
-        appeals = s.scalars(select(OriginalityAppealRow).where(OriginalityAppealRow.creator_id == me)
-                            .order_by(OriginalityAppealRow.id.desc())).all()  # fmt: skip
-        appeals = [{"work_id": a.work_id, "reason": a.reason, "state": a.state, "filed_at": a.filed_at,
-                    "note": a.note} for a in appeals]  # fmt: skip
-    return render(request, "creator/originality.html", notices=notices, appeals=appeals)
+    mine = [a for a in appeals(state.db) if a.creator_id == me]
+    mine.reverse()  # newest first
+    return render(request, "creator/originality.html", notices=flagged_works(state, me), appeals=mine,
+                  open_appeals={a.work_id for a in mine if a.state == "open"})  # fmt: skip
 
 
 @router.post("/originality/appeals", name="creator_appeal")
 def creator_appeal(request: Request, who: Who, state: State, form: FormData) -> Response:
-    """File an appeal against an originality flag on one of the creator's own works."""
-    from sqlalchemy.orm import Session
-
-    from guanghe.appdb.growth_models import OriginalityAppealRow
-
+    """File an appeal against the originality flag on one of the creator's own flagged works."""
     me = _me(who)
-    notices = state.read("creator_originality", me, lambda wh: growth.originality(wh, me))
-    if notices is None:
-        raise PageError(409, "originality notices are not available yet")
     work_id = form.integer("work_id")
-    if state.market.work_owner(work_id) != me or work_id not in {n.get("work_id") for n in notices}:
+    if work_id not in {n["work_id"] for n in flagged_works(state, me) or []}:
         raise PageError(404, f"no flagged work {work_id} of yours")
-    with Session(state.db.engine) as s, s.begin():
-        s.add(OriginalityAppealRow(work_id=work_id, creator_id=me, reason=form.text("reason", "", 2000),
-                                   state="open", filed_by=who.id))  # fmt: skip
+    try:
+        appeal(state.db, who, work_id, me, form.text("reason", "", 2000))
+    except DecisionError as e:
+        raise PageError(409, str(e)) from e
     return RedirectResponse("/creator/originality", status_code=303)
+
+
+def _studio(request: Request, tool: str | None = None, result=None, fields=None, error: str | None = None,
+            status: int = 200) -> Response:  # fmt: skip
+    return render(request, "creator/studio.html", status=status, tool=tool, result=result, fields=fields or {},
+                  error=error, cli_tools=CLI_TOOLS)  # fmt: skip
+
+
+@router.get("/studio", name="creator_studio")
+def creator_studio(request: Request, who: Who) -> Response:
+    _me(who)
+    return _studio(request)
+
+
+@router.post("/studio/{tool}", name="creator_studio_run")
+def creator_studio_run(request: Request, who: Who, form: FormData,
+                       tool: Annotated[str, Path(pattern=r"^(keywords|titles|script)$")]) -> Response:  # fmt: skip
+    """Run one studio text tool on the form's fields (offline, in-process); the result below the form."""
+    from guanghe.studio.errors import StudioError
+    from guanghe.web.views import studio
+
+    _me(who)
+    names, run = studio.TOOLS[tool]
+    fields = {k: form.text(k, "", 5000) for k in names}
+    try:
+        result = run(**fields)
+    except StudioError as e:
+        return _studio(request, tool, None, fields, str(e), status=400)
+    return _studio(request, tool, result, fields)

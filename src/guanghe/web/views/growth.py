@@ -1,45 +1,75 @@
-"""The growth room's sections of the creator center (level, tasks, originality notices), read through small
-adapters: "not available yet" (None) while the warehouse lacks the growth tables, the creator's rows when
-the growth room has written them. The growth room declares its tables in ``data.growth_schema``; the
-coordinator wires their dedicated views after merging."""
+"""The growth room's sections of the creator center, through the growth room's own use cases: the level and
+what the next level needs (``growth.level_explain.explain_creator``), progress on the shipped tasks
+(``growth.tasks.progress.creator_progress``), and the creator's flagged works (``work_originality``)."""
 
 from __future__ import annotations
 
 import importlib.util
+from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from guanghe.data.warehouse import Warehouse
+from guanghe.data.growth_schema import CREATOR_LEVELS, WORK_ORIGINALITY
+from guanghe.data.warehouse import Warehouse, WarehouseError
+from guanghe.growth.level_explain import explain_creator
+from guanghe.growth.level_load import LEVELS_FILE, load_levels
+from guanghe.growth.level_rules import LevelRules
+from guanghe.growth.tasks import TASKS_DIR, Task, load_tasks
+from guanghe.growth.tasks.progress import creator_progress
+from guanghe.programs import Program, load_programs
 
-LEVELS, TASKS, ORIGINALITY = "creator_levels", "task_completions", "work_originality"
+
+@cache
+def level_rules(path: Path = LEVELS_FILE) -> LevelRules:
+    return load_levels(path)
 
 
-def _declared(name: str):
-    from guanghe.data import growth_schema
+@cache
+def task_files(tasks: Path, programs: Path) -> tuple[list[Task], dict[str, Program]]:
+    """The tasks of a folder and the programs their audiences may name (as ``guanghe tasks progress``)."""
+    progs = load_programs(programs)
+    return load_tasks(tasks, [p.name for p in progs]), {p.name: p for p in progs}
 
-    return next((t for t in growth_schema.GROWTH_OUTPUTS if t.name == name), None)
 
-
-def creator_rows(wh: Warehouse, name: str, creator_id: int, limit: int = 50) -> list[dict[str, Any]] | None:
-    """The creator's rows of a growth table, or None when the table is not there (not available yet)."""
-    decl = _declared(name)
-    if decl is None or not wh.has(decl):
+def level(wh: Warehouse, creator_id: int, as_of: date, zone: ZoneInfo) -> dict[str, Any] | None:
+    """The creator's level as of ``as_of`` and the rules of the next level with the creator's values
+    (``Explanation.to_dict``); None when no levels were computed; ``{"error": ...}`` for a creator the
+    growth room does not know that day."""
+    if not wh.has(CREATOR_LEVELS):
         return None
-    t = wh.table(decl)
-    if "creator_id" not in t.columns:
+    try:
+        found = explain_creator(wh, level_rules(), creator_id, as_of, zone).to_dict()
+    except WarehouseError as e:
+        if "no levels stored" in str(e):
+            return None
+        return {"error": str(e)}
+    found["missing"] = [{**c, "shown": {k: figure(c[k]) for k in ("value", "threshold", "missing")}}
+                        for c in found["next_level_entry"] if not c["holds"]]  # fmt: skip
+    return found
+
+
+def figure(x: float | int) -> str:
+    """A rule's figure for a page: whole numbers with separators, others to 4 decimals (0.034, 1,234.5)."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{round(float(x), 4):,}"
+
+
+def tasks(wh: Warehouse, creator_id: int, through: date, zone: ZoneInfo, programs: Path,
+          folder: Path = TASKS_DIR) -> list[dict[str, Any]]:  # fmt: skip
+    """The creator on every shipped task through ``through``: status, progress, completions, rewards."""
+    found, progs = task_files(folder, programs)
+    return [p.as_dict() for p in creator_progress(wh, found, creator_id, through, zone, progs)]
+
+
+def flagged(wh: Warehouse, creator_id: int) -> list[dict[str, Any]] | None:
+    """The creator's works counted as re-uploads (newest scan's rows), or None before any scan."""
+    if not wh.has(WORK_ORIGINALITY):
         return None
-    return wh.fetch(t.filter(t.creator_id == creator_id).limit(limit)).to_pylist()
-
-
-def level(wh: Warehouse, creator_id: int) -> list[dict[str, Any]] | None:
-    return creator_rows(wh, LEVELS, creator_id)
-
-
-def tasks(wh: Warehouse, creator_id: int) -> list[dict[str, Any]] | None:
-    return creator_rows(wh, TASKS, creator_id)
-
-
-def originality(wh: Warehouse, creator_id: int) -> list[dict[str, Any]] | None:
-    return creator_rows(wh, ORIGINALITY, creator_id)
+    t = wh.table(WORK_ORIGINALITY)
+    rows = t.filter((t.creator_id == creator_id) & t.flagged).order_by("work_id")
+    return wh.fetch(rows.select("work_id", "original_work_id", "original_creator_id", "signal", "frame_share",
+                                "decision", "detected_on")).to_pylist()  # fmt: skip
 
 
 def studio_available() -> bool:
