@@ -17,7 +17,7 @@ import numpy as np
 from guanghe.growth.originality.audio import bit_error_rate
 from guanghe.growth.originality.hashing import MIRROR_MASK, distance
 from guanghe.growth.originality.index import Lsh, candidate_pairs
-from guanghe.growth.originality.titles import jaccard
+from guanghe.growth.originality.titles import jaccard, set_jaccard, shingles
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,8 @@ def verify_all(w: Works, a: np.ndarray, b: np.ndarray, t: Thresholds, chunk: int
         both = (w.audio[a] != 0) & (w.audio[b] != 0)
         hit = distance(w.audio[a], w.audio[b]) <= t.audio_bits
         audio = [bool(h) if o else None for o, h in zip(both.tolist(), hit.tolist(), strict=True)]
-    title = np.array([jaccard(w.titles[x], w.titles[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)])
+    sets = {r: shingles(w.titles[r]) for r in np.unique(np.concatenate([a, b])).tolist()}  # once per work
+    title = np.array([set_jaccard(sets[x], sets[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)])
     single = np.minimum(w.counts[a], w.counts[b]) == 1
     heard = np.array([bool(x) for x in audio], bool)
     weak = (share >= t.weak_share) & ~single
