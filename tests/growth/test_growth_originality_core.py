@@ -18,7 +18,7 @@ from guanghe.growth.originality.hashing import (
     phash_many,
 )
 from guanghe.growth.originality.index import Lsh, bucket_pairs, candidate_pairs
-from guanghe.growth.originality.match import Pair, Works
+from guanghe.growth.originality.match import Pair, Thresholds, Works, earlier, verify, verify_all
 from guanghe.growth.originality.resolve import resolve
 from guanghe.growth.originality.titles import estimated_jaccard, jaccard, minhash, shingles
 
@@ -80,6 +80,42 @@ def test_lsh_against_brute_force() -> None:
     assert all((a, a + 1) in found for a, g in zip(range(0, 400, 2), gap, strict=True) if g <= 1)
     brute = set(zip(*np.nonzero(np.triu(np.minimum(d, dm) <= 12, 1)), strict=True))
     assert found <= {(int(a), int(b)) for a, b in brute}
+
+
+def test_vectorised_verification_matches_the_per_pair_reference() -> None:
+    """``verify_all`` (all pairs at once, in chunks) gives exactly the ``Pair`` of ``verify`` for every pair of
+    a mix of works built to reach every signal: shared and mirrored frames, partial overlaps with a shared
+    audio word or title, one-frame works, unrelated works."""
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 2**64 - 1, (6, 6), dtype=np.uint64)  # six contents of six frames
+    frames, counts, audio, titles = [], [], [], []
+    for k in range(60):
+        c = base[k % 6]
+        n = int(rng.integers(1, 7))
+        f = rng.integers(0, 2**64 - 1, n, dtype=np.uint64)
+        keep = rng.random(n) < [0.9, 0.4, 0.3, 0.0][k % 4]  # how much of the content the work shares
+        flips = [rng.choice(64, int(rng.integers(0, 14)), replace=False) for _ in range(n)]
+        noise = np.array([sum(1 << int(b) for b in fl) for fl in flips], np.uint64)
+        f = np.where(keep, c[:n] ^ noise, f) ^ (MIRROR_MASK if k % 5 == 0 else np.uint64(0))
+        frames.append(f)
+        counts.append(n)
+        audio.append(int(c[0]) if k % 3 == 0 else (0 if k % 3 == 1 else int(rng.integers(1, 2**63))))
+        titles.append(f"content {k % 6} clip" if k % 2 else None)
+    w = Works(
+        np.arange(100, 160), np.arange(60) % 7, rng.integers(0, 10**6, 60), np.concatenate(frames),
+        np.array(counts), np.array(audio, np.uint64), titles,
+    )  # fmt: skip
+    a, b = np.triu_indices(60, 1)
+    first = earlier(w, a, b)
+    a, b = np.where(first, a, b), np.where(first, b, a)
+    t = Thresholds()
+    reference = [verify(w, int(x), int(y), t) for x, y in zip(a, b, strict=True)]
+    assert verify_all(w, a, b, t) == reference
+    assert verify_all(w, a, b, t, chunk=7) == reference  # chunks of a few pairs
+    assert verify_all(w, a[:0], b[:0], t) == []
+    signals = {p.signal for p in reference}
+    assert signals == {None, "frames", "mirror", "frames+audio", "frames+title"}
+    assert any(p.bits < 64 and p.share < t.weak_share for p in reference)  # near frames, too few to flag
 
 
 def test_titles_shingles_and_minhash() -> None:

@@ -51,6 +51,8 @@ def resolve(w: Works, pairs: list[Pair], decisions: Decisions) -> list[Verdict]:
 
         def said(a: int, b: int = b) -> str | None:
             """The decision on (b, a), or on (b, the first upload a copies): what an operator saw."""
+            if not decisions:
+                return None
             wid = int(w.work_id[b])
             return decisions.get((wid, int(w.work_id[a]))) or decisions.get(
                 (wid, int(w.work_id[root.get(a, a)]))

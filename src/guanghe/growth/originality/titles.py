@@ -28,10 +28,15 @@ def shingles(title: str | None) -> frozenset[str]:
 
 
 def jaccard(a: str | None, b: str | None) -> float:
-    x, y = shingles(a), shingles(b)
+    return set_jaccard(shingles(a), shingles(b))
+
+
+def set_jaccard(x: frozenset[str], y: frozenset[str]) -> float:
+    """Jaccard similarity of two shingle sets (0 when either is empty)."""
     if not x or not y:
         return 0.0
-    return len(x & y) / len(x | y)
+    common = len(x & y)
+    return common / (len(x) + len(y) - common)
 
 
 def minhash(title: str | None) -> np.ndarray:
