@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import NEEDS_FFMPEG, ffprobe, make_clip
+from studio_media import NEEDS_FFMPEG, ffprobe, make_clip
 from typer.testing import CliRunner
 
 from guanghe.cli import app

@@ -20,16 +20,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from web_platform import PASSWORD, PlatformFiles, build_platform
-from web_world import World, fresh_world
+from web_world import SRC, Server, World, free_port, fresh_world
 
 CHROMIUM = os.environ.get("GUANGHE_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("GUANGHE_TEST_SCREENSHOTS", Path(__file__).parent / "screenshots"))
-SRC = Path(__file__).parents[2] / "src"
 
 
 @pytest.fixture(scope="session")
@@ -45,20 +43,6 @@ def web_world(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[World]:
 
 
 # -- a real server -------------------------------------------------------------------------------------------------
-@dataclass
-class Server:
-    url: str
-    accounts: dict[str, dict]
-    process: subprocess.Popen
-    folder: Path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def web_server(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[Server]:
     """``guanghe web`` (the real command) on a free port, with its own database and ledger copy."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date
 
-from conftest import World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from web_world import World
 
 from guanghe.allocate.store import PROGRAMS
 from guanghe.appdb.growth_models import OriginalityAppealRow, OriginalityDecisionRow

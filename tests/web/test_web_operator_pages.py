@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 import pytest
-from conftest import World
+from web_world import World
 
 from guanghe.allocate.store import PLAN, PROGRAMS, QUOTAS
 from guanghe.data.schema import QUARANTINE

@@ -5,8 +5,8 @@ state change (nothing changes), through the real HTTP stack on a real applicatio
 from __future__ import annotations
 
 import pytest
-from conftest import World
 from web_helpers import sign_in
+from web_world import World
 
 from guanghe.market.api.app import api_routes
 from guanghe.programs import PROGRAMS_DIR

@@ -7,8 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import World
 from web_platform import PASSWORD, PlatformFiles
+from web_world import World
 
 from guanghe.programs import PROGRAMS_DIR
 from guanghe.web.app import assemble
@@ -49,7 +49,7 @@ def serve(platform: PlatformFiles, folder: Path, port: int):
     import time
 
     import pytest
-    from conftest import SRC, Server
+    from web_world import SRC, Server
 
     wh, ledger, programs = copies(platform, folder)
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}

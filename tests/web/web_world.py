@@ -4,6 +4,8 @@ its own, not conftest, so test modules import it by a name no other folder uses)
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,3 +43,20 @@ def fresh_world(platform: PlatformFiles, folder: Path) -> World:
     world = World(state, accounts)
     world.app = assemble(state)
     return world
+
+
+SRC = Path(__file__).parents[2] / "src"
+
+
+@dataclass
+class Server:
+    url: str
+    accounts: dict[str, dict]
+    process: subprocess.Popen
+    folder: Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

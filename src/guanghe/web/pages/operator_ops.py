@@ -168,7 +168,7 @@ def _originals(state, items: list[originality.Appeal]) -> dict[int, int]:
     try:
         with state.warehouse() as wh:
             for a in wanted:
-                rows = growth.originality(wh, a.creator_id) or []
+                rows = growth.flagged(wh, a.creator_id) or []
                 hit = next(
                     (r for r in rows if r.get("work_id") == a.work_id and r.get("original_work_id")), None
                 )
