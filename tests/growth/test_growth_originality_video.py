@@ -17,8 +17,10 @@ from guanghe.cli import app
 from guanghe.growth.originality.audio import bit_error_rate
 from guanghe.growth.originality.files import media_files, scan
 from guanghe.growth.originality.video import MediaError, fingerprint
+from system_tools import missing_commands, require
 
-pytestmark = [pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg"), pytest.mark.slow]
+pytestmark = pytest.mark.slow
+require(missing_commands("ffmpeg", "ffprobe"), "the originality video tests", module=True)
 
 SIZE, SECONDS = "320x240", 4
 TONE = "aevalsrc=0.6*sin(2*PI*(500+300*sin(2*PI*0.7*t))*t)+0.3*sin(2*PI*(900+200*sin(2*PI*1.3*t))*t):s=8000:d={d}"

@@ -14,10 +14,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import os
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -32,10 +29,10 @@ from guanghe.metrics.report import plan_tables, write_report
 from guanghe.metrics.report.charts import TIER_COLORS
 from guanghe.programs import PROGRAMS_DIR, load_programs
 from guanghe.synth import SynthConfig, generate
+from system_tools import CHROMIUM, missing_browser, require
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("GUANGHE_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
 CREATORS, AS_OF = 1_500, date(2022, 12, 31)
@@ -46,21 +43,7 @@ LABEL = re.compile(r"^-?[\d,]+(\.\d+)?(万亿|亿|万|%)?$")
 
 def browser_or_skip() -> None:
     """Skip (FAIL under CI) when Playwright, Chromium or a CJK font is missing."""
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright Python package (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    fc = shutil.which("fc-list")
-    if fc is None or not subprocess.run([fc, ":lang=zh"], capture_output=True, text=True).stdout.strip():
-        missing.append("a CJK font (apt-get install fonts-noto-cjk)")
-    if missing:
-        msg = "browser screenshot test NOT RUN: missing " + "; ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+    require(missing_browser(cjk_font=True), "browser screenshot test")
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,15 @@ name), generated with ffmpeg's lavfi sources (small: 320x240, a few seconds)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from system_tools import missing_commands, require
 
-NEEDS_FFMPEG = pytest.mark.skipif(
-    shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
-    reason="ffmpeg is not installed (make test installs it)",
-)
+
+def needs_ffmpeg(what: str) -> None:
+    """At a test module's top: skip it without ffmpeg/ffprobe, FAIL under CI (make test installs them)."""
+    require(missing_commands("ffmpeg", "ffprobe"), what, module=True)
 
 
 def make_clip(path: Path, shots: list[str], shot: float, silences: list[tuple[float, float]],

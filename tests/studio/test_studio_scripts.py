@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from guanghe.cli import app
 from guanghe.studio import StudioError, commentary, live_script, product_script, save_narration
 from guanghe.studio.product import load_product
+from system_tools import missing_commands, require
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "studio"
 runner = CliRunner()
@@ -83,10 +84,8 @@ def test_short_synopsis_is_refused(tmp_path: Path) -> None:
         commentary(path)
 
 
-@pytest.mark.skipif(
-    shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make test installs it)"
-)
 def test_live_script_narration_is_a_playable_wav(tmp_path: Path) -> None:
+    require(missing_commands("espeak-ng", "ffprobe"), "the narration test")
     out = tmp_path / "live.wav"
     result = runner.invoke(
         app, ["studio", "live-script", str(EXAMPLES / "product.toml"), "--audio", str(out)]

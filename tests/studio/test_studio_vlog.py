@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from studio_media import NEEDS_FFMPEG, ffprobe, make_clip
+from studio_media import ffprobe, make_clip, needs_ffmpeg
 from typer.testing import CliRunner
 
 from guanghe.cli import app
@@ -17,7 +17,7 @@ from guanghe.studio.media import analyse, probe
 from guanghe.studio.subtitles import parse_srt
 from guanghe.studio.timeline import find_silences
 
-pytestmark = NEEDS_FFMPEG
+needs_ffmpeg("the vlog editor's tests")
 TOLERANCE = 0.2  # seconds: the bar for cut points
 # The planted clip (conftest): shots change at 3 s and 6 s; silent 1.0–2.5 s and 6.8–8.0 s; pad 0.1 s.
 KEPT = [(0.0, 1.1), (2.4, 6.9), (7.9, 9.0)]

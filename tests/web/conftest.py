@@ -26,7 +26,8 @@ import pytest
 from web_platform import PASSWORD, PlatformFiles, build_platform
 from web_world import SRC, Server, World, free_port, fresh_world
 
-CHROMIUM = os.environ.get("GUANGHE_TEST_CHROMIUM", "/usr/bin/chromium")
+from system_tools import CHROMIUM, missing_browser, require
+
 SCREENSHOTS = Path(os.environ.get("GUANGHE_TEST_SCREENSHOTS", Path(__file__).parent / "screenshots"))
 
 
@@ -86,18 +87,7 @@ def web_server(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[Server
 # -- a real browser ------------------------------------------------------------------------------------------------
 def browser_or_skip() -> None:
     """Skip (FAIL under CI) when Playwright or Chromium is missing."""
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright Python package (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    if missing:
-        msg = "browser tests NOT RUN: missing " + "; ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+    require(missing_browser(), "browser tests")
 
 
 @pytest.fixture(scope="module")
