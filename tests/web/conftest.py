@@ -12,19 +12,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_platform import PASSWORD, PlatformFiles, build_platform
-from web_world import SRC, Server, World, free_port, fresh_world
+from web_platform import PlatformFiles, build_platform
+from web_world import Server, World, fresh_world, start_web
 
 from system_tools import CHROMIUM, missing_browser, require
 
@@ -50,38 +45,10 @@ def web_server(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[Server
     folder = tmp_path_factory.mktemp("web_server")
     ledger = folder / "ledger.sqlite3"
     shutil.copy(web_platform.ledger_file, ledger)
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    cmd = [sys.executable, "-m", "guanghe", "web", "--port", str(port), "--warehouse", web_platform.warehouse,
-           "--db", f"sqlite:///{folder / 'app.sqlite3'}", "--ledger", f"sqlite:///{ledger}",
-           "--demo-password", PASSWORD, "--json"]  # fmt: skip
-    log = open(folder / "server.log", "w+")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=folder)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(10)
-        log.seek(0)
-        pytest.fail(f"guanghe web did not start: {log.read()}")
-    info = json.loads(line)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"guanghe web is not listening: {log.read()}")
-            time.sleep(0.1)
-    yield Server(url, {a["role"]: a for a in info["accounts"]}, proc, folder)
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    server = start_web(folder, ["--warehouse", web_platform.warehouse, "--db", f"sqlite:///{folder / 'app.sqlite3'}",
+                                "--ledger", f"sqlite:///{ledger}"])  # fmt: skip
+    yield server
+    server.stop()
 
 
 # -- a real browser ------------------------------------------------------------------------------------------------
@@ -146,10 +113,6 @@ def operator_server(web_platform: PlatformFiles, tmp_path_factory) -> Iterator[S
     from web_operator_world import serve
 
     folder = tmp_path_factory.mktemp("operator_server")
-    server = serve(web_platform, folder, free_port())
+    server = serve(web_platform, folder)
     yield server
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    server.stop()

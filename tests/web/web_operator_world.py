@@ -39,43 +39,12 @@ def copies(platform: PlatformFiles, folder: Path) -> tuple[Path, Path, Path]:
     return wh, ledger, programs
 
 
-def serve(platform: PlatformFiles, folder: Path, port: int):
+def serve(platform: PlatformFiles, folder: Path):
     """``guanghe web --programs COPY`` on copies, as a subprocess (conftest ``operator_server``)."""
-    import json
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    import pytest
-    from web_world import SRC, Server
+    from web_world import start_web
 
     wh, ledger, programs = copies(platform, folder)
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    cmd = [sys.executable, "-m", "guanghe", "web", "--port", str(port), "--warehouse", f"duckdb:///{wh}",
-           "--db", f"sqlite:///{folder / 'app.sqlite3'}", "--ledger", f"sqlite:///{ledger}", "--programs",
-           str(programs), "--timezone", "UTC", "--demo-password", PASSWORD, "--json"]  # fmt: skip
-    log = open(folder / "server.log", "w+")  # noqa: SIM115 - kept open while the server runs
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=folder)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(10)
-        log.seek(0)
-        pytest.fail(f"guanghe web did not start: {log.read()}")
-    info = json.loads(line)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"guanghe web is not listening: {log.read()}")
-            time.sleep(0.1)
-    server = Server(f"http://127.0.0.1:{port}", {a["role"]: a for a in info["accounts"]}, proc, folder)
-    server.programs = programs  # type: ignore[attr-defined]
-    server.warehouse = f"duckdb:///{wh}"  # type: ignore[attr-defined]
+    server = start_web(folder, ["--warehouse", f"duckdb:///{wh}", "--db", f"sqlite:///{folder / 'app.sqlite3'}",
+                                "--ledger", f"sqlite:///{ledger}", "--programs", str(programs), "--timezone", "UTC"])  # fmt: skip
+    server.programs, server.warehouse = programs, f"duckdb:///{wh}"
     return server
