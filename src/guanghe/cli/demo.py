@@ -85,6 +85,14 @@ def growth_table(result: DemoResult) -> Table:
     fen = sum(o.reward_fen for o in tasks)
     t.add_row(f"tasks through {result.tasks.through}",
               f"{sum(o.completions for o in tasks):,} completions, {paid:,} rewards, {fen / 100:,.2f} CNY")  # fmt: skip
+    acc = result.tasks.accrual
+    if (
+        acc is not None and not acc.ok
+    ):  # a reward the ledger refused is not paid: say so, never a silent total
+        t.add_row(
+            "[red]task rewards not paid[/]",
+            "; ".join(str(p) for p in acc.problems) or f"{acc.refused:,} refused",
+        )
     return t
 
 
@@ -129,5 +137,5 @@ def demo(
     console.print(growth_table(result))
     steps = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
     console.print(f"report: [bold]{result.report.resolve()}[/]   ({time.perf_counter() - t0:.0f} s: {steps})")
-    if not result.reconciled.ok:
+    if not result.reconciled.ok or not result.tasks.ok:
         raise typer.Exit(1)
