@@ -6,27 +6,19 @@ only on the creator's own flagged work, the studio's keywords are ``extract_keyw
 from __future__ import annotations
 
 import re
-import shutil
-from dataclasses import replace
 from html import unescape
 
 import pytest
+from web_growth_world import build_growth_world
 from web_helpers import sign_in
 from web_platform import UTC, PlatformFiles
-from web_world import World, fresh_world
+from web_world import World
 
-from guanghe.data.warehouse import open_warehouse
-from guanghe.growth.cycle import run_growth
 from guanghe.growth.level_explain import explain_creator
 from guanghe.growth.level_load import LEVELS_FILE, load_levels
 from guanghe.growth.originality.decisions import appeals
-from guanghe.growth.originality.platform import run as scan_originality
 from guanghe.growth.tasks import TASKS_DIR, load_tasks
 from guanghe.growth.tasks.progress import creator_progress
-from guanghe.growth.tasks.run import run_tasks
-from guanghe.ledger import open_ledger
-from guanghe.money.rules import CHANNELS_DIR
-from guanghe.money.rules_load import load_rules
 from guanghe.programs import PROGRAMS_DIR, load_programs
 from guanghe.studio import extract_keywords, product_script, titles
 from guanghe.web.demo import ensure_principal
@@ -36,25 +28,7 @@ TEXT = "周末带着相机去山里露营，分享帐篷搭建、篝火晚餐和
 
 @pytest.fixture(scope="module")
 def growth_world(web_platform: PlatformFiles, tmp_path_factory) -> World:
-    """The shared platform copied, the growth steps run on the copy, a world (database, app) over it."""
-    folder = tmp_path_factory.mktemp("web_growth")
-    db, ledger = folder / "wh.duckdb", folder / "ledger.sqlite3"
-    shutil.copy(web_platform.warehouse.removeprefix("duckdb:///"), db)
-    shutil.copy(web_platform.ledger_file, ledger)
-    platform = replace(web_platform, warehouse=f"duckdb:///{db}", ledger_file=ledger)
-    with open_warehouse(platform.warehouse) as wh:
-        from guanghe.market.api.state import last_day
-
-        day = last_day(wh)
-        run_growth(wh, day, UTC)
-        progs = load_programs(PROGRAMS_DIR)
-        tasks = load_tasks(TASKS_DIR, [p.name for p in progs])
-        rules, _ = load_rules(CHANNELS_DIR, PROGRAMS_DIR)
-        with open_ledger(f"sqlite:///{ledger}") as store:
-            assert run_tasks(wh, store, tasks, rules, progs, day, UTC).ok
-        assert scan_originality(wh, day, {}, UTC).flagged >= 2
-    (folder / "world").mkdir()
-    world = fresh_world(platform, folder / "world")
+    world = build_growth_world(web_platform, tmp_path_factory.mktemp("web_growth"))
     yield world
     world.state.close()
 

@@ -93,7 +93,14 @@ def test_brand_finds_a_creator_funds_and_completes_an_order(web_server, browser,
 
 
 MAIN_PAGES = {
-    "creator": ["/creator/", "/creator/income", "/creator/offers"],
+    "creator": [
+        "/creator/",
+        "/creator/income",
+        "/creator/offers",
+        "/creator/tasks",
+        "/creator/originality",
+        "/creator/studio",
+    ],
     "brand": ["/brand/", "/brand/discover", "/brand/orders", "/brand/reports"],
     "mcn": ["/mcn/"],
 }
@@ -117,4 +124,4 @@ def test_accessibility_no_serious_violations(web_server, page):
         page.click("form[action='/logout'] button")
         page.wait_for_url(web_server.url + "/login")
     assert bad == [], bad
-    assert len(pages) == 9
+    assert len(pages) == 12

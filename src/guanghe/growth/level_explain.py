@@ -79,11 +79,20 @@ def explain_creator(
     day = as_of or runs[-1]
     f = level_features(wh.tables(), day, zone)
     found = wh.fetch(f.filter(f.creator_id == creator_id)).to_pylist()
-    if not found:
-        raise WarehouseError(f"creator {creator_id} is not in the warehouse (or had not joined by {day})")
-    row = {k: v for k, v in found[0].items() if k != "creator_id"}
     h = wh.table(CREATOR_LEVELS)
     hist = wh.fetch(h.filter((h.creator_id == creator_id) & (h.as_of <= day)).order_by("as_of")).to_pylist()
+    return explain_rows(rules, creator_id, day, found[0] if found else None, hist)
+
+
+def explain_rows(
+    rules: LevelRules, creator_id: int, day: date, features: dict | None, hist: list[dict]
+) -> Explanation:
+    """The explanation from the creator's ``level_features`` row that day (None: not in the warehouse) and its
+    ``creator_levels`` rows dated on or before it, oldest first — what ``explain_creator`` reads, for callers
+    that read every creator's rows at once (the web's creator pages)."""
+    if features is None:
+        raise WarehouseError(f"creator {creator_id} is not in the warehouse (or had not joined by {day})")
+    row = {k: v for k, v in features.items() if k != "creator_id"}
     history = [{**r, "as_of": r["as_of"].isoformat()} for r in hist]
     last = hist[-1] if hist else None
     rank = min(last["rank"], rules.top) if last else 0

@@ -24,6 +24,8 @@ from guanghe.data.tiers import TIERS
 from guanghe.data.warehouse import Warehouse
 from guanghe.market.media_kit import media_kits
 from guanghe.market.pricing import DELIVERABLES, LIVE_MENTION_FACTOR, Guidance, price_guidance
+from guanghe.money.days import day_number
+from guanghe.money.levels import LevelRights
 
 TIER_NAMES = tuple(name for name, _ in TIERS)
 SORTS = ("reach_per_fen",)
@@ -108,12 +110,16 @@ class SearchPage:
 
 
 def catalog(wh: Warehouse, as_of: date, zone: ZoneInfo = ZoneInfo("UTC")) -> tuple[pa.Table, Guidance]:
-    """Every creator's media kit with its expected reach and suggested prices, as of ``as_of``."""
+    """Every creator's media kit with its expected reach and suggested prices, as of ``as_of``, and
+    ``fee_discount_bps``: the marketplace fee discount its growth level grants that day (``money.levels``)."""
     kits = media_kits(wh, None, as_of, zone)
     guidance, models = price_guidance(wh, kits, as_of, zone)
     out = kits
     for name in guidance.column_names[1:]:
         out = out.append_column(name, guidance.column(name))
+    ids = kits.column("creator_id").to_numpy()
+    rights = LevelRights(wh).at(ids, np.full(len(ids), day_number(as_of), np.int64))
+    out = out.append_column("fee_discount_bps", pa.array(rights.fee_discount_bps, pa.int64()))
     programs = sorted(str(p) for p in wh.keys("work_boost", "program").to_pylist())
     return out.replace_schema_metadata({_PROGRAMS_KEY: json.dumps(programs).encode()}), models
 

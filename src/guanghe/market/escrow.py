@@ -47,15 +47,20 @@ class Terms:
 
 
 def fee_terms(
-    rule: BrandDealRule, price_fen: int, programs: Collection[str] = ()
+    rule: BrandDealRule, price_fen: int, programs: Collection[str] = (), level_discount_bps: int = 0
 ) -> tuple[int, int, str | None]:
     """``(fee_fen, fee_bps, program)``: the brand_deal rule's fee on ``price_fen`` — the default rate, or the
     lowest ``fee_discount`` among the programs the creator belongs to (``programs``: the caller's answer,
-    e.g. from ``money.inputs.Membership``), naming that program; fee = floor(price x fee_bps / 10^4)."""
+    e.g. from ``money.inputs.Membership``), naming that program — then less the creator's growth-level discount
+    (``level_discount_bps`` of that rate: ``money.levels``): fee_bps = rate - floor(rate x discount / 10^4),
+    fee = floor(price x fee_bps / 10^4)."""
+    if not 0 <= level_discount_bps <= 10_000:
+        raise ValueError(f"level_discount_bps: expected 0..10000, got {level_discount_bps}")
     bps, program = rule.fee_bps, None
     for d in rule.fee_discount:
         if d.program in programs and d.fee_bps < bps:
             bps, program = d.fee_bps, d.program
+    bps -= bps * level_discount_bps // 10_000
     return fen_bps(price_fen, bps), bps, program
 
 

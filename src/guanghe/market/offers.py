@@ -73,13 +73,14 @@ def make_offer(
     mcn_id: int | None = None,
     pitch: str | None = None,
     now: datetime | None = None,
+    level_discount_bps: int = 0,
 ) -> Order:
     """A brand offers its campaign to a creator at ``price_fen``: an order in ``offered``; the creator (or
     its MCN) accepts, declines or counters. ``programs``: the creator's programs (fee discounts);
-    ``mcn_id``: the agency holding the creator's current contract, if any (the caller reads it)."""
-    return _propose(
-        m, brand, "offer", campaign_id, creator_id, deliverable, price_fen, programs, mcn_id, pitch, now
-    )
+    ``level_discount_bps``: its growth level's fee discount; ``mcn_id``: the agency holding the creator's
+    current contract, if any (the caller reads them)."""
+    return _propose(m, brand, "offer", campaign_id, creator_id, deliverable, price_fen, programs, mcn_id, pitch,
+                    now, level_discount_bps)  # fmt: skip
 
 
 def apply(
@@ -93,6 +94,7 @@ def apply(
     mcn_id: int | None = None,
     pitch: str | None = None,
     now: datetime | None = None,
+    level_discount_bps: int = 0,
 ) -> Order:
     """A creator (or its MCN: ``mcn_id`` must be the actor's) applies to a campaign: an order in ``offered``
     that the brand accepts or declines."""
@@ -107,16 +109,16 @@ def apply(
     if actor.kind not in ("creator", "mcn"):
         raise Forbidden(f"principal {actor.id} ({actor.kind}) cannot apply: creators and their MCNs only")
     return _propose(m, actor, "application", campaign_id, creator_id, deliverable, price_fen, programs, mcn_id,
-                    pitch, now)  # fmt: skip
+                    pitch, now, level_discount_bps)  # fmt: skip
 
 
 def _propose(m: Market, actor: Principal, direction: str, campaign_id: int, creator_id: int, deliverable: str,
              price_fen: int, programs: Collection[str], mcn_id: int | None, pitch: str | None,
-             now: datetime | None) -> Order:  # fmt: skip
+             now: datetime | None, level_discount_bps: int = 0) -> Order:  # fmt: skip
     check_deliverable(deliverable)
     check_price(price_fen)
     at = utc(now)
-    fee, bps, program = fee_terms(m.fees, price_fen, programs)
+    fee, bps, program = fee_terms(m.fees, price_fen, programs, level_discount_bps)
     with Session(m.db.engine) as s, s.begin():
         campaign = s.get(CampaignRow, campaign_id)
         if campaign is None:

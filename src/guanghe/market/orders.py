@@ -180,7 +180,12 @@ def _apply(m: Market, s: Session, row: OrderRow, role: str, action: str, at: dat
     if action == "counter":
         price = check_price(args["price_fen"])  # type: ignore[arg-type]
         old = row.price_fen
-        row.fee_fen, row.fee_bps, row.fee_program = fee_terms(m.fees, price, args.get("programs") or ())  # type: ignore[arg-type]
+        row.fee_fen, row.fee_bps, row.fee_program = fee_terms(
+            m.fees,
+            price,
+            args.get("programs") or (),  # type: ignore[arg-type]
+            int(args.get("level_discount_bps") or 0),
+        )  # type: ignore[call-overload]
         row.price_fen = price
         return {"price_fen": price, "was_fen": old, "fee_fen": row.fee_fen}
     if action == "deliver":
@@ -314,10 +319,12 @@ def decline(m: Market, actor: Principal, order_id: int, now: datetime | None = N
 
 
 def counter(m: Market, actor: Principal, order_id: int, price_fen: int, programs: Collection[str] = (),
-            now: datetime | None = None, version: int | None = None, idempotency_key: str | None = None) -> Step:  # fmt: skip
-    """The creator side proposes another price (the fee is recomputed with the creator's ``programs``)."""
+            now: datetime | None = None, version: int | None = None, idempotency_key: str | None = None,
+            level_discount_bps: int = 0) -> Step:  # fmt: skip
+    """The creator side proposes another price (the fee is recomputed with the creator's ``programs`` and
+    growth-level discount)."""
     return transition(m, actor, order_id, "counter", now, version, idempotency_key, price_fen=price_fen,
-                      programs=programs)  # fmt: skip
+                      programs=programs, level_discount_bps=level_discount_bps)  # fmt: skip
 
 
 def fund(m: Market, actor: Principal, order_id: int, now: datetime | None = None, version: int | None = None,

@@ -66,6 +66,7 @@ def build_web_app(settings: WebSettings) -> FastAPI:
 def _closing(state: WebState):
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        state.snapshots.start()  # every creator's overview and level, built in the background (web.snapshot)
         yield
         state.close()
 

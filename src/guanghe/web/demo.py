@@ -19,6 +19,7 @@ from guanghe.appdb import AppDb, Principal, open_appdb
 from guanghe.appdb.logins import set_password
 from guanghe.appdb.models import PrincipalRow
 from guanghe.data.warehouse import Warehouse
+from guanghe.market.api.orders import level_discount_of, programs_of
 from guanghe.market.offers import create_campaign, list_campaigns, make_offer
 from guanghe.web.state import WebState
 
@@ -113,7 +114,7 @@ def seed_market(state: WebState, cast: dict[str, Principal]) -> int | None:
     deadline = state.as_of + timedelta(days=365 * 3)  # open well past the demo's last day
     cid = create_campaign(state.db, brand, "夏季新品推广 Summer launch", "短视频种草 · short videos about the new line",
                           [kit["category"]], price * 20, deadline, max_creators=10)  # fmt: skip
-    programs = tuple(kit.get("programs_90d") or ())
-    make_offer(state.market.market(), brand, cid, creator.external_id, "short_video", price, programs,
-               mcn_id=kit["mcn_id"], pitch="欢迎合作 · we would love to work with you")  # fmt: skip
+    make_offer(state.market.market(), brand, cid, creator.external_id, "short_video", price, programs_of(kit),
+               mcn_id=kit["mcn_id"], pitch="欢迎合作 · we would love to work with you",
+               level_discount_bps=level_discount_of(kit))  # fmt: skip
     return cid

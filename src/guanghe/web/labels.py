@@ -69,6 +69,7 @@ LABELS.update({
     "price_band": ("价格区间（元）", "Price band (yuan)"), "deals_12m": ("近12个月合作", "Deals, last 12 months"),
     "median_plays": ("播放中位数", "Median plays"), "trend_30d": ("30天粉丝增长", "Followers, 30-day change"),
     "make_offer": ("发出邀约", "Make an offer"), "pitch": ("留言", "Message"), "match": ("智能组合", "Match creators"),
+    "match_computing": ("正在求解最优组合，页面将自动更新……", "Solving the best set of creators: this panel updates by itself…"),
     "match_intro": ("在预算内选出预估触达最高的创作者组合",
                     "The set of creators with the highest expected reach within the budget"),
     "max_per_mcn": ("每个机构最多", "Max per agency"), "objective": ("目标", "Objective"),

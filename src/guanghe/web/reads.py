@@ -51,6 +51,7 @@ class ReadCache:
         self.path, self.opener, self.size = file_of(url), opener, size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._jobs: dict[Hashable, threading.Thread] = {}
         self.hits = self.misses = 0
 
     def memo(self, section: str, key: Hashable, fn: Callable[[], T]) -> T:
@@ -65,6 +66,33 @@ class ReadCache:
         value = fn()
         self._store(full, value)
         return value
+
+    def memo_background(self, section: str, key: Hashable, fn: Callable[[], T], wait_s: float) -> T | None:
+        """``memo`` computed in a thread of its own, waited for up to ``wait_s``: the value, or None while it
+        is being computed (the page shows a panel that polls). ``fn``'s exception is raised to every caller
+        until the entry is evicted (the same inputs fail the same way)."""
+        full = (section, key, "memo")
+        with self._lock:
+            if full in self._items:
+                self._items.move_to_end(full)
+                self.hits += 1
+                return _value(self._items[full])
+            job = self._jobs.get(full)
+            if job is None:
+                job = self._jobs[full] = threading.Thread(target=self._compute, args=(full, fn), daemon=True)
+                job.start()
+        job.join(wait_s)
+        with self._lock:
+            return _value(self._items[full]) if full in self._items else None
+
+    def _compute(self, full: Hashable, fn: Callable[[], Any]) -> None:
+        try:
+            value: Any = fn()
+        except Exception as e:  # kept and raised to the pages, as a direct call would
+            value = _Failed(e)
+        self._store(full, value)
+        with self._lock:
+            self._jobs.pop(full, None)
 
     def _store(self, full: Hashable, value: Any) -> None:
         with self._lock:
@@ -95,3 +123,14 @@ class ReadCache:
             return value
         self._store(full, value)
         return value
+
+
+class _Failed:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, _Failed):
+        raise v.error
+    return v

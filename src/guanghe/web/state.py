@@ -18,6 +18,7 @@ from guanghe.market.discovery import catalog
 from guanghe.programs import ProgramError
 from guanghe.web.reads import ReadCache, T
 from guanghe.web.settings import WebError, WebSettings
+from guanghe.web.snapshot import Snapshots
 
 
 @dataclass
@@ -25,9 +26,11 @@ class WebState:
     settings: WebSettings
     market: MarketState
     cache: ReadCache = field(init=False)
+    snapshots: Snapshots = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = ReadCache(self.settings.warehouse, self.warehouse)
+        self.snapshots = Snapshots(self.settings.warehouse, self.warehouse, self.as_of, self.zone)
 
     @property
     def db(self) -> AppDb:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -37,6 +38,31 @@ def _first_line(e: BaseException) -> str:
     return str(e).splitlines()[0] if str(e) else type(e).__name__
 
 
+LOCK_WAIT_S = (
+    30.0  # a writer waits this long for readers of the file (other processes, other threads) to close
+)
+
+
+def _locked(e: duckdb.Error) -> bool:
+    """The file is held: by another process (DuckDB's file lock) or by this one with another configuration."""
+    text = str(e)
+    return "Could not set lock" in text or "different configuration than existing connections" in text
+
+
+def _connect(path: str | None, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to the file; a writer that finds the file held by readers (pages, the web's snapshot
+    build, a report) retries for up to ``LOCK_WAIT_S`` instead of failing at once; a reader never waits."""
+    deadline, pause = time.monotonic() + LOCK_WAIT_S, 0.05
+    while True:
+        try:
+            return duckdb.connect(path or ":memory:", read_only=read_only)
+        except duckdb.Error as e:
+            if read_only or path is None or not _locked(e) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
 def _quote(path: str | Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -57,7 +83,7 @@ class DuckDBWarehouse(Warehouse):
                 "an in-memory DuckDB warehouse cannot be opened read-only: it would be empty"
             )
         try:
-            self._raw = duckdb.connect(path or ":memory:", read_only=read_only)
+            self._raw = _connect(path, read_only)
             if not read_only:
                 for t in (*TABLES.values(), *SYSTEM_TABLES.values()):
                     self._raw.execute(ddl(t))

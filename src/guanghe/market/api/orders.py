@@ -129,7 +129,8 @@ def post_offer(m: Market, caller: Caller, campaign_id: Id, body: s.ProposalIn) -
     visible_campaign(m, caller, campaign_id)
     kit = creator_kit(m, body.creator_id)
     order = make_offer(m.market(), caller, campaign_id, body.creator_id, body.deliverable, body.price_fen,
-                       programs_of(kit), mcn_id=kit["mcn_id"], pitch=body.pitch)  # fmt: skip
+                       programs_of(kit), mcn_id=kit["mcn_id"], pitch=body.pitch,
+                       level_discount_bps=level_discount_of(kit))  # fmt: skip
     return order.__dict__
 
 
@@ -141,13 +142,19 @@ def post_application(m: Market, caller: Caller, campaign_id: Id, body: s.Proposa
     if not visible(caller, kit):
         raise Problem(404, f"no creator {body.creator_id}")
     order = apply(m.market(), caller, campaign_id, body.creator_id, body.deliverable, body.price_fen,
-                  programs_of(kit), mcn_id=kit["mcn_id"], pitch=body.pitch)  # fmt: skip
+                  programs_of(kit), mcn_id=kit["mcn_id"], pitch=body.pitch,
+                  level_discount_bps=level_discount_of(kit))  # fmt: skip
     return order.__dict__
 
 
 def programs_of(kit: dict) -> tuple[str, ...]:
     """The programs that supported the creator in the catalog's last 90 days: the fee discounts it gets."""
     return tuple(kit.get("programs_90d") or ())
+
+
+def level_discount_of(kit: dict) -> int:
+    """The marketplace fee discount (bps of the fee) of the creator's growth level as of the catalog's day."""
+    return int(kit.get("fee_discount_bps") or 0)
 
 
 # -- orders ---------------------------------------------------------------------------------------------------------
@@ -213,8 +220,16 @@ def post_action(
     step: Step
     match action:
         case "counter":
-            programs = programs_of(creator_kit(m, get_order(m.db, order_id).creator_id))
-            step = o.counter(mk, caller, order_id, body.price_fen, programs, **kw)  # type: ignore[arg-type]
+            kit = creator_kit(m, get_order(m.db, order_id).creator_id)
+            step = o.counter(
+                mk,
+                caller,
+                order_id,
+                body.price_fen,
+                programs_of(kit),  # type: ignore[arg-type]
+                level_discount_bps=level_discount_of(kit),
+                **kw,
+            )
         case "deliver":
             step = o.deliver(mk, caller, order_id, body.work_id, m.work_owner, **kw)  # type: ignore[arg-type]
         case "request_revision":

@@ -70,6 +70,7 @@ class Kit(_KitFigures):  # type: ignore[misc, valid-type]
     band_low_fen: int
     band_high_fen: int
     live_mention_fen: int
+    fee_discount_bps: int = Field(0, description="The marketplace fee discount of the creator's growth level")
 
 
 class MediaKit(Kit):

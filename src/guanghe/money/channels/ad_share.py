@@ -8,6 +8,9 @@ AD_POOL -> PLATFORM_REVENUE[ad_share] (102), first in a linked chain with that d
 
 Originality: a work that ``work_originality`` flags as a re-upload earns its uploader nothing; its share (and
 bonuses) go to the original creator, at that creator's tier and memberships (docs/growth.md).
+
+Levels: a creator whose growth level on the ad day does not open the ad share (``money.levels``) earns no share
+and no bonus for that day: the whole gross is the platform's. Before any levels run every creator is open.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ def ad_share(ctx: Context, legs: Legs) -> Read:
     bps = np.zeros(len(gross), np.int64)
     for name, share in rule.share_bps.items():
         bps[tier == name] = share
+    open_ = ctx.levels.at(creator, day).ad_share
+    bps[~open_] = 0
     share = fen_bps(gross, bps)
     platform = gross - share
     chain, everyone = day.astype(np.int64), np.ones(len(gross), bool)
@@ -57,7 +62,7 @@ def ad_share(ctx: Context, legs: Legs) -> Read:
 
     legs.add(to_creator(101, share).take(everyone))
     for i, b in enumerate(rule.bonus):
-        extra = np.where(ctx.membership.member(b.program, creator, day), fen_bps(gross, b.bps), 0)
+        extra = np.where(open_ & ctx.membership.member(b.program, creator, day), fen_bps(gross, b.bps), 0)
         platform -= extra
         legs.add(to_creator(103, extra, b.program, order=2 + i).take(everyone))
     days, total = sums_by(day, platform)

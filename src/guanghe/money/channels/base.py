@@ -14,6 +14,7 @@ from guanghe.money.chart import Kind, program_code
 from guanghe.money.days import day_number, utc_end
 from guanghe.money.inputs import Membership, Plan, Tiers
 from guanghe.money.legs import Chunk, Side
+from guanghe.money.levels import LevelRights
 from guanghe.money.rules import ChannelRules
 
 SHOWN_REASONS = 20
@@ -46,6 +47,10 @@ class Context:
     @cached_property
     def membership(self) -> Membership:
         return Membership(self.wh, self.rules.programs(), self.plan)
+
+    @cached_property
+    def levels(self) -> LevelRights:
+        return LevelRights(self.wh)
 
     @cached_property
     def tiers(self) -> Tiers:

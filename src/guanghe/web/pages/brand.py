@@ -13,7 +13,13 @@ from starlette.responses import RedirectResponse, Response
 
 from guanghe.data.schema import CATEGORIES, REGIONS
 from guanghe.data.tiers import TIERS
-from guanghe.market.api.orders import party_of, programs_of, visible_campaign, visible_order
+from guanghe.market.api.orders import (
+    level_discount_of,
+    party_of,
+    programs_of,
+    visible_campaign,
+    visible_order,
+)
 from guanghe.market.api.routes import clean
 from guanghe.market.discovery import SearchFilters, search
 from guanghe.market.matching import Campaign as MatchCampaign
@@ -133,6 +139,9 @@ def brand_media_kit(request: Request, who: Who, state: State, creator_id: Id) ->
     return render(request, "brand/media_kit.html", kit=kit, campaigns=open_campaigns, as_of=state.as_of)
 
 
+MATCH_WAIT_S = 0.25  # the match page waits this long for the solver, then shows a panel that polls
+
+
 def _match(state, c, objective: str, spec: MatchCampaign) -> tuple:
     """The chosen creators' rows, the exact and greedy matches and the pool's size."""
     pool, rows = state.market.pool(SearchFilters(categories=c.categories), objective, [], [])
@@ -158,11 +167,14 @@ def brand_match(
     spec = MatchCampaign(c.budget_fen, c.max_creators, max_per_mcn or c.max_per_mcn)
     key = (tuple(c.categories or ()), objective, spec)  # the catalog is fixed for the process's lifetime
     try:
-        chosen, best, greedy, pool_n = state.cache.memo(
-            "match", key, lambda: _match(state, c, objective, spec)
+        found = state.cache.memo_background(
+            "match", key, lambda: _match(state, c, objective, spec), MATCH_WAIT_S
         )
     except InfeasibleCampaign as e:
         raise PageError(422, str(e)) from e
+    if found is None:  # the exact match is still being solved: a panel that polls this page
+        return render(request, "brand/match.html", campaign=c, computing=True, objective=objective)
+    chosen, best, greedy, pool_n = found
     chart = charts.bars([str(r["creator_id"]) for r in chosen], [round(r["value"]) for r in chosen], "reach")
     return render(request, "brand/match.html", campaign=c, chosen=chosen, best=best, greedy=greedy,
                   pool=pool_n, objective=objective, match_chart=chart)  # fmt: skip
@@ -176,7 +188,8 @@ def brand_offer(request: Request, who: Who, state: State, form: FormData, campai
     if kit is None:
         raise FormError("creator_id", "a creator of the catalog")
     order = make_offer(state.market.market(), who, campaign_id, creator_id, "short_video", form.yuan("price"),
-                       programs_of(kit), mcn_id=kit["mcn_id"], pitch=form.optional("pitch"))  # fmt: skip
+                       programs_of(kit), mcn_id=kit["mcn_id"], pitch=form.optional("pitch"),
+                       level_discount_bps=level_discount_of(kit))  # fmt: skip
     return RedirectResponse(f"/brand/orders/{order.id}", status_code=303)
 
 

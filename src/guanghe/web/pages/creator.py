@@ -42,8 +42,12 @@ def recent_works(state, me: int) -> list:
 @router.get("/", name="creator_overview")
 def creator_overview(request: Request, who: Who, state: State) -> Response:
     me = _me(who)
-    data, level = state.read("creator_overview", (me, state.as_of), lambda wh: (
-        creator_data.overview(wh, me, state.as_of), growth.level(wh, me, state.as_of, state.zone)))  # fmt: skip
+    snap = state.snapshots.current()
+    if snap is not None:
+        data, level = snap.creator_overview(me)
+    else:
+        data, level = state.read("creator_overview", (me, state.as_of), lambda wh: (
+            creator_data.overview(wh, me, state.as_of), growth.level(wh, me, state.as_of, state.zone)))  # fmt: skip
     kit = state.market.kit(me)
     return render(request, "creator/overview.html", data=data, kit=kit, level=level, as_of=state.as_of,
                   studio=growth.studio_available(),
@@ -55,8 +59,12 @@ def creator_overview(request: Request, who: Who, state: State) -> Response:
 @router.get("/income", name="creator_income")
 def creator_income(request: Request, who: Who, state: State) -> Response:
     me = _me(who)
-    inc, stmts = state.read("creator_income", (me, state.as_of), lambda wh: (
-        creator_data.income(wh, me, state.as_of), creator_data.statements(wh, "creator", me)))  # fmt: skip
+    snap = state.snapshots.current()
+    if snap is not None:
+        inc, stmts = snap.creator_income(me)
+    else:
+        inc, stmts = state.read("creator_income", (me, state.as_of), lambda wh: (
+            creator_data.income(wh, me, state.as_of), creator_data.statements(wh, "creator", me)))  # fmt: skip
     return render(request, "creator/income.html", income=inc, statements=stmts, as_of=state.as_of,
                   income_chart=charts.stacked_months(inc["months"], inc["channels"], request),
                   share_chart=charts.pie(inc["totals"], request))  # fmt: skip

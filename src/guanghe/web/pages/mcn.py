@@ -37,9 +37,13 @@ def mcn_creators(request: Request, who: Who, state: State) -> Response:
     rows = signed(state, who)
     ids = tuple(r["creator_id"] for r in rows)
     mcn = who.external_id
-    incomes, stmts = state.read("mcn_creators", (mcn, ids, state.as_of), lambda wh: (
-        creator_data.income_totals(wh, list(ids), state.as_of),
-        creator_data.statements(wh, "mcn", mcn) if mcn else []))  # fmt: skip
+    snap = state.snapshots.current()
+    if snap is not None:
+        incomes, stmts = snap.income_totals(ids), snap.statements_of("mcn", mcn) if mcn else []
+    else:
+        incomes, stmts = state.read("mcn_creators", (mcn, ids, state.as_of), lambda wh: (
+            creator_data.income_totals(wh, list(ids), state.as_of),
+            creator_data.statements(wh, "mcn", mcn) if mcn else []))  # fmt: skip
     chart = charts.bars([str(r["creator_id"]) for r in rows], [r["followers"] for r in rows], "followers")
     return render(request, "mcn/creators.html", rows=rows, incomes=incomes, statements=stmts, mcn_chart=chart)
 
@@ -49,8 +53,12 @@ def mcn_creator(request: Request, who: Who, state: State, creator_id: Id) -> Res
     kit = state.market.kit(creator_id)
     if kit is None or not visible(who, kit):
         raise PageError(404, f"no creator {creator_id}")
-    inc = state.read("mcn_creator", (creator_id, state.as_of),
-                     lambda wh: creator_data.income(wh, creator_id, state.as_of))  # fmt: skip
+    snap = state.snapshots.current()
+    if snap is not None:
+        inc = snap.creator_income(creator_id)[0]
+    else:
+        inc = state.read("mcn_creator", (creator_id, state.as_of),
+                         lambda wh: creator_data.income(wh, creator_id, state.as_of))  # fmt: skip
     return render(request, "mcn/creator.html", kit=clean([kit])[0], income=inc,
                   income_chart=charts.stacked_months(inc["months"], inc["channels"], request))  # fmt: skip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from guanghe.appdb import Principal
 from guanghe.market import orders as o
-from guanghe.market.api.orders import programs_of, visible_order
+from guanghe.market.api.orders import level_discount_of, programs_of, visible_order
 from guanghe.market.errors import Forbidden
 from guanghe.market.order_types import Step
 from guanghe.web.forms import Form, FormError
@@ -34,7 +34,8 @@ def act(state: WebState, who: Principal, order_id: int, action: str, form: Form)
     match action:
         case "counter":
             kit = m.kit(order.creator_id) or {}
-            return o.counter(mk, who, order_id, form.yuan("price"), programs_of(kit), **kw)
+            return o.counter(mk, who, order_id, form.yuan("price"), programs_of(kit),
+                             level_discount_bps=level_discount_of(kit), **kw)  # fmt: skip
         case "deliver":
             return o.deliver(mk, who, order_id, form.integer("work_id"), m.work_owner, **kw)
         case "request_revision":
