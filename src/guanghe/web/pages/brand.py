@@ -139,7 +139,7 @@ def brand_media_kit(request: Request, who: Who, state: State, creator_id: Id) ->
     return render(request, "brand/media_kit.html", kit=kit, campaigns=open_campaigns, as_of=state.as_of)
 
 
-MATCH_WAIT_S = 0.25  # the match page waits this long for the solver, then shows a panel that polls
+MATCH_WAIT_S = 0.1  # the match page waits this long for the solver, then shows a panel that polls
 
 
 def _match(state, c, objective: str, spec: MatchCampaign) -> tuple:

@@ -39,7 +39,7 @@ def busy(e: WarehouseError) -> PageError:
 
 
 # -- the ecosystem dashboard --------------------------------------------------------------------------------------
-WAIT_S = 0.25  # a console page waits this long for figures being computed, then shows what it has (and polls)
+WAIT_S = 0.1  # a console page waits this long for figures being computed, then shows what it has (and polls)
 
 
 def _dashboard(request: Request, state, period: str | None) -> dict:
