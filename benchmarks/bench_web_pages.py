@@ -103,7 +103,22 @@ def main() -> None:
                         print(f"{role:9} {url:52} first view {figures['snapshot']} | warm {figures['warm']} "
                               f"| cold (baseline) {figures['cold']} ms p50 / p95", flush=True)  # fmt: skip
 
+        async def solved(url: str) -> float:
+            """Seconds from a fresh match request until the page shows the solution (polling as htmx does)."""
+            state.cache.clear()
+            token, _ = create_session(state.db, accounts["brand"].principal.id)
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
+                                         cookies={SESSION_COOKIE: token}) as c:  # fmt: skip
+                t = time.perf_counter()
+                while 'id="computing"' in (await c.get(url)).text:
+                    await asyncio.sleep(0.05)
+                return time.perf_counter() - t
+
         asyncio.run(run())
+        match = PAGES["brand"][4].format(**ids)
+        waits = sorted(asyncio.run(solved(match)) for _ in range(3))
+        print(f"{match}: the solution shown after {waits[1] * 1000:.0f} ms (median of 3; the page answers at once "
+              "and polls)")  # fmt: skip
         print(f"worst first-view p95: {worst * 1000:.1f} ms (goal < 300 ms)")
         state.close()
 
