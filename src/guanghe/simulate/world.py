@@ -1,0 +1,170 @@
+"""The synthetic platform stepped one month at a time, with the boosts a policy delivered.
+
+Everything but the boosts is the generator's own model (``guanghe.synth``): who posts (``activity``), the
+works, their organic traffic and organic follows (``traffic.work_days`` with no support), unfollows and the
+follower counts (``followers.creator_days``). The boosts a policy delivered are spread over each creator's
+boosted work-days (the first ``boost_days`` days of each work of the month) and answered by the generator's
+true curve, ``Poisson(theta s ln(1 + x / s))`` per work-day (``synth.truth.true_follows``).
+
+Common random numbers: every policy's world draws the same activity, works and organic noise for a month (one
+seed per month), and the boost noise from a stream of its own, so policies differ only by what they boost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from guanghe.synth import activity, followers, population, traffic
+from guanghe.synth.config import SynthConfig
+from guanghe.synth.truth import true_follows
+
+TEN_K = 10_000
+
+
+@dataclass
+class MonthRows:
+    """One month of work-day rows (the works published in the month, all their days)."""
+
+    creator: np.ndarray  # creator index
+    organic: np.ndarray
+    boosted: np.ndarray
+    follows: np.ndarray  # follows gained (organic + boosted)
+    boost_follows: np.ndarray  # the boosted part (Poisson of the true curve)
+    expected: np.ndarray  # its expectation (the true curve at the work-day's boost)
+    plays: np.ndarray
+    completed: np.ndarray
+
+
+@dataclass
+class MonthOutcome:
+    """What a month did to the platform (per creator, aligned with the population)."""
+
+    active: np.ndarray  # bool, posted this month
+    works: np.ndarray  # works published
+    boostable: np.ndarray  # boosted work-day slots (first boost_days days of each work)
+    delivered: np.ndarray  # boosted impressions received
+    gained: np.ndarray  # follows gained
+    boost_follows: np.ndarray  # of which from boosts (realised)
+    boost_expected: np.ndarray  # of which from boosts (expected under the truth)
+    followers_start: np.ndarray
+    followers_end: np.ndarray
+    income_fen: np.ndarray  # ad-share income of the month's work-days (integer fen)
+    rows: MonthRows
+    work_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    work_creator: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    work_category: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+class World:
+    """One policy's copy of the platform: the population (shared, read-only) and its follower counts and
+    activity, advanced by ``step``."""
+
+    def __init__(self, cfg: SynthConfig, pop: population.Population) -> None:
+        self.cfg, self.pop = cfg, pop
+        self.followers = pop.followers0.astype(np.int64).copy()
+        self.active = pop.active0.copy()
+        self.next_work = 1
+
+    def copy(self) -> World:
+        w = World(self.cfg, self.pop)
+        w.followers, w.active, w.next_work = self.followers.copy(), self.active.copy(), self.next_work
+        return w
+
+    def step(self, month_index: int, plan: np.ndarray | None, boost_seed: tuple, *,
+             generator_support: bool = False, attainment: np.ndarray | None = None) -> MonthOutcome:  # fmt: skip
+        """Advance one month. ``plan``: boosted impressions per creator for the month (None: none);
+        ``attainment``: the share of each creator's plan the feed could deliver (default 1).
+        ``generator_support``: the generator's own random support instead (the history before the policies)."""
+        cfg, pop = self.cfg, self.pop
+        month = cfg.window()[month_index]
+        rng = np.random.default_rng(cfg.seeds()[month_index + 1])
+        self.active = activity.next_active(cfg, pop, month, self.active, rng)
+        works = activity.publish(cfg, pop, month, self.active, self.next_work, rng)
+        self.next_work += len(works.work_id)
+        n = pop.size
+        none = (np.full(n, -1, np.int8), np.full(n, -1, np.int8), np.zeros(n))
+        if generator_support:
+            contracted = pop.mcn_id > 0
+            support = traffic.supported(cfg, pop, self.followers, self.active, month, rng, contracted)
+        else:
+            support = none
+        rows = traffic.work_days(cfg, pop, works, self.followers, support, 2**31 - 1, rng)[0]
+        w = np.searchsorted(works.work_id, rows["work_id"])
+        day = rows["date"] - works.day[w]
+        c = rows["_cidx"]
+        boosted = rows["boosted_impressions"].astype(np.int64)
+        follows = rows["follows_gained"].astype(np.int64)
+        slots = day < cfg.boost_days
+        brng = np.random.default_rng(np.random.SeedSequence(list(boost_seed)))
+        if generator_support:
+            # the generator's own boosts: its follows already hold the Poisson draw of the true curve
+            expected = np.where(boosted > 0, true_follows(pop.theta[c], pop.s[c], boosted.astype(float)), 0.0)
+            boost_follows = np.round(expected).astype(np.int64)
+        else:
+            boosted = _spread(plan, attainment, c, slots, n, brng)
+            expected = np.where(boosted > 0, true_follows(pop.theta[c], pop.s[c], boosted.astype(float)), 0.0)
+            boost_follows = brng.poisson(expected)
+            follows = follows + boost_follows
+        start = self.followers.copy()
+        flow = {"_cidx": c, "date": rows["date"].astype(np.int64), "follows_gained": follows}
+        order = np.lexsort((flow["date"], c))
+        flow = {k: v[order] for k, v in flow.items()}
+        # Follower counts: the generator's unfollows, on the days of the month.
+        month_days = flow["date"] <= month.last_day
+        _, end = followers.creator_days(cfg, pop, month, {k: v[month_days] for k, v in flow.items()},
+                                        start, rng)  # fmt: skip
+        late = np.bincount(c[rows["date"] > month.last_day], follows[rows["date"] > month.last_day], n)
+        self.followers = end + late.astype(np.int64)
+        plays = rows["plays"].astype(np.int64)
+        income = _ad_income(cfg, plays, start[c])
+        mr = MonthRows(c, rows["organic_impressions"].astype(np.int64), boosted, follows, boost_follows,
+                       expected, plays, rows["completed_plays"].astype(np.int64))  # fmt: skip
+        return MonthOutcome(
+            active=self.active.copy(),
+            works=np.bincount(works.cidx, minlength=n),
+            boostable=np.bincount(c[slots], minlength=n),
+            delivered=np.bincount(c, boosted, n).astype(np.int64),
+            gained=np.bincount(c, follows, n).astype(np.int64),
+            boost_follows=np.bincount(c, boost_follows, n).astype(np.int64),
+            boost_expected=np.bincount(c, expected, n),
+            followers_start=start,
+            followers_end=self.followers.copy(),
+            income_fen=np.bincount(c, income, n).astype(np.int64),
+            rows=mr,
+            work_ids=works.work_id,
+            work_creator=pop.creator_id[works.cidx],
+            work_category=pop.category[works.cidx].astype(np.int64),
+        )
+
+
+def _spread(plan, attainment, c, slots, n, rng) -> np.ndarray:
+    """Each creator's delivered impressions (plan x attainment, rounded down) over its boosted work-days,
+    in shares drawn lognormal(0.4) (the generator's day-to-day variation), each rounded down: never more
+    than planned."""
+    out = np.zeros(c.size, np.int64)
+    if plan is None:
+        return out
+    att = np.ones(n) if attainment is None else np.clip(attainment, 0.0, 1.0)
+    total = np.floor(np.asarray(plan, float) * att)
+    idx = np.flatnonzero(slots & (total[c] > 0))
+    if idx.size == 0:
+        return out
+    w = np.exp(0.4 * rng.standard_normal(idx.size))
+    share = w / np.bincount(c[idx], w, n)[c[idx]]
+    out[idx] = np.floor(total[c[idx]] * share).astype(np.int64)
+    return out
+
+
+def _ad_income(cfg: SynthConfig, plays: np.ndarray, followers: np.ndarray) -> np.ndarray:
+    """Ad-share income of each work-day as if every creator were a 磁力万合 member: plays x ad_rate x CPM on
+    work-days with at least ``ad_min_plays`` plays, times the tier's share (floored, fen)."""
+    m, r = cfg.market, cfg.money
+    gross = np.where(plays >= m.ad_min_plays, plays * m.ad_rate * m.ad_cpm_fen / 1000.0, 0.0)
+    bps = np.select(
+        [followers >= 1_000_000, followers >= TEN_K],
+        [r.ad_share_bps["head"], r.ad_share_bps["waist"]],
+        r.ad_share_bps["tail"],
+    )
+    return np.floor(np.floor(gross) * bps / 10_000).astype(np.int64)
