@@ -18,6 +18,7 @@ from guanghe.cli import (  # noqa: F401 - registers commands
     programs,
     report,
     serve,
+    simulate,
     studio,
     synth,
     tasks,

@@ -124,7 +124,7 @@ def simulate(cfg: SimConfig, progress: Callable[[str, int], None] | None = None)
         cfg.budget if cfg.budget is not None else round(np.mean([o.delivered.sum() for o in past]))
     )
     months: dict[str, list[dict]] = {}
-    for k, policy in enumerate(cfg.policies):
+    for policy in cfg.policies:
         w, mem, outs = world.copy(), memory.copy(), list(past)
         rows = []
         for m in range(cfg.history, total_months):
