@@ -18,10 +18,11 @@ from guanghe.simulate.run import Memory, SimConfig, simulate
 from guanghe.simulate.world import MonthRows, _ad_income, _spread
 from guanghe.synth import population
 from guanghe.synth.config import SynthConfig
+from guanghe.synth.gmv import gmv_truth
 
 SMALL = SimConfig(
     creators=400, months=2, history=4, seed=5, feed=Feed(day_quota=150, sample=30),
-    policies=("optimal", "explore", "uniform", "followers", "quality", "today", "oracle"),
+    policies=("optimal", "explore", "uniform", "followers", "quality", "today", "oracle", "gmv"),
 )  # fmt: skip
 
 
@@ -61,8 +62,10 @@ def test_history_from_memory_by_hand() -> None:
     z = np.zeros(4, np.int64)
     rows = MonthRows(creator=np.array([1, 0, 0, 1]), organic=np.array([100, 50, 70, 30]),
                      boosted=np.array([0, 500, 0, 200]), follows=np.array([3, 9, 2, 5]), boost_follows=z,
-                     expected=z.astype(float), plays=np.array([10, 10, 10, 10]), completed=np.array([5, 2, 3, 1]))  # fmt: skip
+                     expected=z.astype(float), plays=np.array([10, 10, 10, 10]), completed=np.array([5, 2, 3, 1]),
+                     orders=z, gmv=z)  # fmt: skip
     mem.add(7, rows)
+    assert mem.order_value().tolist()[:2] == [0.0, 0.0]  # no orders anywhere: the (zero) mean
     h = mem.history()
     assert h.creator.tolist() == [1, 2] and h.boosted.tolist() == [500, 200] and h.follows.tolist() == [9, 5]
     assert h.month.tolist() == [7, 7]
@@ -95,7 +98,8 @@ def test_every_policy_stays_within_budget_and_caps_and_the_oracle_is_best() -> N
     cap = inp.cap_per_day * work_days(inp.works_90d, inp.days)
     values = {}
     for p in planner.POLICIES:
-        x = planner.plan_month(p, inp, curves, (theta, s), explore=0.1, today=rng.random(40))
+        gmv = (fitted[0] * rng.lognormal(0, 1, 40), fitted[1])  # any other curves: a program planned on sales
+        x = planner.plan_month(p, inp, curves, (theta, s), explore=0.1, today=rng.random(40), gmv=gmv)
         assert x.sum() <= inp.budget and np.all(x >= 0) and np.all(x == np.floor(x))
         assert np.all(x[~inp.eligible] == 0) and np.all(x <= cap + 1e-9)
         values[p] = float(np.sum(a * np.log1p(x[rows] / big_s)))
@@ -141,8 +145,27 @@ def test_closed_loop_budgets_oracle_and_page(small) -> None:
     # the same history and seed: activity is the same for every policy (common random numbers)
     assert len({tuple(row["active"] for row in rows) for rows in r.months.values()}) == 1
     html = render(r)
+    assert html.count('class="chart"') >= 12 and "planned on GMV" in html
     assert html.count('class="chart"') >= 10 and "echarts" in html.lower() and "optimal / oracle" in html
     json.dumps(r.to_dict())
+
+
+def test_gmv_truth_and_the_gmv_planned_program(small) -> None:
+    cfg = SynthConfig(creators=500, months=2, seed=4)
+    pop = population.build(cfg, cfg.seeds()[0])
+    t = gmv_truth(cfg, pop)
+    seller = pop.is_ecommerce | pop.is_local_life
+    assert np.all(t.conv[~seller] == 0) and np.all(t.phi[~seller] == 0) and np.all(t.conv[seller] > 0)
+    assert np.array_equal(gmv_truth(cfg, pop).price, t.price)  # its own seed stream: deterministic
+    # phi sigma ln(1 + x / sigma) by hand for one seller at x = sigma: phi sigma ln 2
+    i = int(np.flatnonzero(seller)[0])
+    got = t.boosted_orders(np.array([i]), np.array([t.sigma[i]]))
+    assert got[0] == pytest.approx(t.phi[i] * t.sigma[i] * np.log(2.0))
+    # the same budget planned on sales instead of follows buys more sales from boosts and fewer follows
+    g, o = small.totals["gmv"], small.totals["optimal"]
+    assert g["gmv_boost_expected_fen"] > 2 * o["gmv_boost_expected_fen"]
+    assert g["boost_follows_expected"] < o["boost_follows_expected"]
+    assert small.targets["gmv"]["gmv_planned_vs_follower_planned_boost_gmv"] > 2
 
 
 def test_same_seed_same_result(small) -> None:

@@ -16,7 +16,7 @@ def simulate(
     policy: str = typer.Option(
         "all",
         "--policy",
-        help="optimal, explore, uniform, followers, quality, today, oracle, or all (every one).",
+        help="optimal, explore, uniform, followers, quality, today, oracle, gmv (planned on sales), or all (every one).",
     ),
     explore: float = typer.Option(
         0.05,
@@ -87,15 +87,16 @@ def _print(r, out: Path | None) -> None:
     t = Table(title=f"{r.config['months']} months, seed {r.config['seed']}, budget {r.budget:,.0f} impressions/month",
               title_justify="left")  # fmt: skip
     cols = ("follows from boosts", "supported growth", "delivered/planned", "viewer cost", "income CNY",
-            "active (last)", "slope error (last)")  # fmt: skip
+            "GMV from boosts CNY", "active (last)", "slope error (last)")  # fmt: skip
     t.add_column("policy")
     for c in cols:
         t.add_column(c, justify="right")
     for p, x in r.totals.items():
         t.add_row(p, f"{x['boost_follows_expected']:,.0f}", f"{x['supported_follower_growth']:,}",
                   f"{x['delivered_share']:.1%}", f"{x['viewer_cost']:.2%}", f"{x['income_fen'] / 100:,.0f}",
+                  f"{x['gmv_boost_expected_fen'] / 100:,.0f}",
                   f"{x['active_last']:,}", f"{x['slope_error_last']:.1%}")  # fmt: skip
     console.print(t)
-    for key, v in r.targets.get("boost_follows_expected", {}).items():
+    for key, v in (r.targets.get("boost_follows_expected", {}) | r.targets.get("gmv", {})).items():
         console.print(f"  {key}: {v if isinstance(v, str) else f'{v:.3f}'}", highlight=False)
     console.print(f"  ({r.seconds:.1f} s)" + (f"; page: {out}" if out else ""), highlight=False)

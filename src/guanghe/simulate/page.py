@@ -24,14 +24,17 @@ FIGURES = (
     ("Retained creators (active this month and the last)", "retained", cn),
     ("Ad-share income, all creators (CNY)", "income_yuan", cn),
     ("Creators with ≥ 10k followers", "creators_10k", cn),
+    ("Sales (GMV) from boosts, expected under the true curves (CNY)", "gmv_boost_yuan", cn),
+    ("Sales (GMV), all creators (CNY)", "gmv_yuan", cn),
 )
+YUAN = {"income_yuan": "income_fen", "gmv_yuan": "gmv_fen", "gmv_boost_yuan": "gmv_boost_expected_fen"}
 
 
 def render(r: Result) -> str:
     figs = []
     for i, (title, key, fmt) in enumerate(FIGURES):
         series = {
-            p: [(row["income_fen"] / 100 if key == "income_yuan" else row[key]) for row in rows]
+            p: [(row[YUAN[key]] / 100 if key in YUAN else row[key]) for row in rows]
             for p, rows in r.months.items()
         }
         figs.append(line_figure(title, r.labels, series, fmt).html(f"fig-sim-{i}"))
@@ -44,10 +47,12 @@ def render(r: Result) -> str:
         horizontal=True,
     ).html("fig-sim-total")
     head = ("policy", "follows from boosts", "realised", "supported growth", "delivered / planned",
-            "viewer cost", "income (CNY)", "active (last)", "≥10k (last)", "slope error (last)")  # fmt: skip
+            "viewer cost", "income (CNY)", "GMV from boosts (CNY)", "GMV (CNY)", "active (last)", "≥10k (last)",
+            "slope error (last)")  # fmt: skip
     rows = [
         (p, f"{t['boost_follows_expected']:,.0f}", f"{t['boost_follows']:,}", f"{t['supported_follower_growth']:,}",
-         PCT(t["delivered_share"]), PCT(t["viewer_cost"]), f"{t['income_fen'] / 100:,.0f}", f"{t['active_last']:,}",
+         PCT(t["delivered_share"]), PCT(t["viewer_cost"]), f"{t['income_fen'] / 100:,.0f}",
+         f"{t['gmv_boost_expected_fen'] / 100:,.0f}", f"{t['gmv_fen'] / 100:,.0f}", f"{t['active_last']:,}",
          f"{t['creators_10k_last']:,}", PCT(t["slope_error_last"]))
         for p, t in totals.items()
     ]  # fmt: skip
@@ -65,6 +70,12 @@ def render(r: Result) -> str:
         )
     if "optimal_vs_today" in tg:
         lines.append(f"optimal / today's support rule (naive baseline): {tg['optimal_vs_today']:.3f}")
+    gm = r.targets.get("gmv")
+    if gm:
+        lines.append(f"planned on GMV / planned on follows, same budget: sales from boosts "
+                     f"{gm['gmv_planned_vs_follower_planned_boost_gmv']:.2f}×, all sales "
+                     f"{gm['gmv_planned_vs_follower_planned_gmv']:.2f}×, follows from boosts "
+                     f"{gm['gmv_planned_vs_follower_planned_follows']:.2f}×")  # fmt: skip
     targets = "".join(f"<li>{escape(x)}</li>" for x in lines)
     c = r.config
     title = f"Closed-loop simulation — {c['months']} months, seed {c['seed']}"

@@ -15,7 +15,10 @@ F_i(X) = D_i theta_i s_i ln(1 + X / (D_i s_i)) (``allocate.curves.period_curve``
 - ``today``: the naive baseline, what the platform does today: the generator's own support rule
   (``synth.traffic.supported``: random creators by program eligibility weights, lognormal budgets per
   work-day) scaled to the budget;
-- ``oracle``: maximise sum F_i with the true curves (``truth``): the best any policy could plan.
+- ``oracle``: maximise sum F_i with the true curves (``truth``): the best any policy could plan;
+- ``gmv``: a program planned on sales instead of follows: maximise the fitted GMV curves, orders fitted by
+  ``fit_curves`` on the orders of the history (segments seller/tier/category) times each creator's observed
+  fen per order.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from guanghe.allocate.plan import work_days
 from guanghe.allocate.problem import AllocationProblem
 from guanghe.allocate.solver import solve
 
-POLICIES = ("optimal", "explore", "uniform", "followers", "quality", "today", "oracle")
+POLICIES = ("optimal", "explore", "uniform", "followers", "quality", "today", "oracle", "gmv")
 SIMPLE = ("uniform", "followers", "quality")
 EXPLORE_MAX_DAYS = 5
 PROBE_PER_DAY = 3_000.0
@@ -81,14 +84,17 @@ def plan_month(
     truth: tuple[np.ndarray, np.ndarray],
     explore: float = 0.0,
     today: np.ndarray | None = None,
+    gmv: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Boosted impressions per creator (aligned with the population), summing to at most the budget."""
     rows = np.flatnonzero(inp.eligible)
     out = np.zeros(inp.creator_id.size)
     if rows.size == 0 or inp.budget <= 0:
         return out
-    if policy in ("optimal", "explore", "oracle"):
-        theta, s = truth if policy == "oracle" else (curves.theta, curves.s)  # type: ignore[union-attr]
+    if policy in ("optimal", "explore", "oracle", "gmv"):
+        if policy == "gmv" and gmv is None:
+            raise ValueError("the gmv policy needs fitted GMV curves")
+        theta, s = truth if policy == "oracle" else gmv if policy == "gmv" else (curves.theta, curves.s)  # type: ignore[union-attr,misc]
         budget = inp.budget
         if policy == "explore" and explore > 0:
             probe = _probe(inp, curves, rows, explore * inp.budget)  # type: ignore[arg-type]

@@ -65,12 +65,14 @@ class Memory:
     def add(self, month: int, rows: MonthRows) -> None:
         self.months.append((month, rows))
 
-    def history(self) -> History:
-        """The ``allocate.curves_data.History`` of these rows (boosted work-days; unboosted per creator-month)."""
+    def history(self, outcome: str = "follows") -> History:
+        """The ``allocate.curves_data.History`` of these rows (boosted work-days; unboosted per creator-month);
+        ``outcome``: the response counted, ``follows`` or ``orders``."""
         cat = lambda f: np.concatenate([f(m, r) for m, r in self.months])  # noqa: E731
         cid = cat(lambda m, r: self.pop.creator_id[r.creator])
         month = cat(lambda m, r: np.full(r.creator.size, m, np.int64))
-        org, bst, fol = cat(lambda m, r: r.organic), cat(lambda m, r: r.boosted), cat(lambda m, r: r.follows)
+        org, bst = cat(lambda m, r: r.organic), cat(lambda m, r: r.boosted)
+        fol = cat(lambda m, r: getattr(r, outcome))
         b = bst > 0
         ob = np.lexsort((month[b], cid[b]))
         u = ~b
@@ -82,6 +84,14 @@ class Memory:
             follows=f(fol[b][ob]), base_creator=keys // 100_000, base_month=f(keys % 100_000),
             base_organic=np.bincount(inv, org[u], keys.size), base_follows=np.bincount(inv, fol[u], keys.size),
         )  # fmt: skip
+
+    def order_value(self) -> np.ndarray:
+        """Observed fen per order per creator (its sales / its orders; the sellers' mean without orders)."""
+        n = self.pop.size
+        gmv = sum(np.bincount(r.creator, r.gmv, n) for _, r in self.months)
+        orders = sum(np.bincount(r.creator, r.orders, n) for _, r in self.months)
+        mean = gmv.sum() / max(orders.sum(), 1)
+        return np.where(orders > 0, gmv / np.maximum(orders, 1), mean)
 
     def quality(self) -> np.ndarray:
         """Observed completion rate per creator (completed plays / plays over the history; 0 without plays)."""
@@ -135,7 +145,13 @@ def simulate(cfg: SimConfig, progress: Callable[[str, int], None] | None = None)
             if policy == "today":
                 rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, m, 7]))
                 today = traffic.supported(scfg, pop, w.followers, inp.eligible, month, rng, pop.mcn_id > 0)[2]
-            x = planner.plan_month(policy, inp, curves, (pop.theta, pop.s), cfg.explore, today)
+            gmv = None
+            if policy == "gmv":
+                seller = np.where(pop.is_ecommerce | pop.is_local_life, "seller", "other")
+                seg = np.char.add(np.char.add(seller, "/"), inp.segment.astype(str))
+                oc = planner.fit_curves(mem.history("orders"), pop.creator_id, seg, inp.quality)
+                gmv = (oc.theta * mem.order_value(), oc.s)
+            x = planner.plan_month(policy, inp, curves, (pop.theta, pop.s), cfg.explore, today, gmv)
             last = outs[-1]
             dl = deliver(x, pop.creator_id, (last.work_ids, last.work_creator, last.work_category),
                          month_day(month.first_day), month.days, cfg.feed, seed=cfg.seed * 1_000 + m)  # fmt: skip
@@ -190,6 +206,8 @@ def _month_row(pop, inp: planner.Inputs, curves, x: np.ndarray, dl, out: MonthOu
         "retained_supported": int((out.active & (prev.delivered > 0)).sum()),
         "income_fen": int(out.income_fen.sum()),
         "income_supported_fen": int(out.income_fen[sup].sum()),
+        "gmv_fen": int(out.gmv_fen.sum()),
+        "gmv_boost_expected_fen": float(out.gmv_boost_expected.sum()),
         "works": int(out.works.sum()),
         "follows_gained": int(out.gained.sum()),
         "creators_10k": int((out.followers_end >= TEN_K).sum()),
@@ -203,7 +221,8 @@ def _month_row(pop, inp: planner.Inputs, curves, x: np.ndarray, dl, out: MonthOu
 
 
 SUMMED = ("planned", "delivered", "boost_follows", "boost_follows_expected", "planned_true_value",
-          "supported_follower_growth", "income_fen", "income_supported_fen", "follows_gained", "works")  # fmt: skip
+          "supported_follower_growth", "income_fen", "income_supported_fen", "follows_gained", "works", "gmv_fen",
+          "gmv_boost_expected_fen")  # fmt: skip
 
 
 def _totals(rows: list[dict]) -> dict:
@@ -234,4 +253,11 @@ def _targets(totals: dict[str, dict]) -> dict:
         if "optimal" in totals and "today" in totals:
             r["optimal_vs_today"] = totals["optimal"][key] / max(totals["today"][key], 1e-12)
         out[key] = r
+    if "gmv" in totals and "optimal" in totals:
+        g, o = totals["gmv"], totals["optimal"]
+        out["gmv"] = {
+            "gmv_planned_vs_follower_planned_boost_gmv": g["gmv_boost_expected_fen"] / max(o["gmv_boost_expected_fen"], 1e-12),
+            "gmv_planned_vs_follower_planned_gmv": g["gmv_fen"] / max(o["gmv_fen"], 1),
+            "gmv_planned_vs_follower_planned_follows": g["boost_follows_expected"] / max(o["boost_follows_expected"], 1e-12),
+        }  # fmt: skip
     return out

@@ -18,6 +18,7 @@ import numpy as np
 
 from guanghe.synth import activity, followers, population, traffic
 from guanghe.synth.config import SynthConfig
+from guanghe.synth.gmv import GmvTruth, gmv_truth
 from guanghe.synth.truth import true_follows
 
 TEN_K = 10_000
@@ -35,6 +36,8 @@ class MonthRows:
     expected: np.ndarray  # its expectation (the true curve at the work-day's boost)
     plays: np.ndarray
     completed: np.ndarray
+    orders: np.ndarray  # orders (organic + boosted; sellers only)
+    gmv: np.ndarray  # fen: orders x the creator's order price
 
 
 @dataclass
@@ -51,6 +54,8 @@ class MonthOutcome:
     followers_start: np.ndarray
     followers_end: np.ndarray
     income_fen: np.ndarray  # ad-share income of the month's work-days (integer fen)
+    gmv_fen: np.ndarray  # sales (fen) of the month's work-days
+    gmv_boost_expected: np.ndarray  # of which from boosts, expected under the truth (fen)
     rows: MonthRows
     work_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     work_creator: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -63,12 +68,14 @@ class World:
 
     def __init__(self, cfg: SynthConfig, pop: population.Population) -> None:
         self.cfg, self.pop = cfg, pop
+        self.gmv: GmvTruth = gmv_truth(cfg, pop)
         self.followers = pop.followers0.astype(np.int64).copy()
         self.active = pop.active0.copy()
         self.next_work = 1
 
     def copy(self) -> World:
-        w = World(self.cfg, self.pop)
+        w = World.__new__(World)
+        w.cfg, w.pop, w.gmv = self.cfg, self.pop, self.gmv
         w.followers, w.active, w.next_work = self.followers.copy(), self.active.copy(), self.next_work
         return w
 
@@ -119,8 +126,14 @@ class World:
         self.followers = end + late.astype(np.int64)
         plays = rows["plays"].astype(np.int64)
         income = _ad_income(cfg, plays, start[c])
-        mr = MonthRows(c, rows["organic_impressions"].astype(np.int64), boosted, follows, boost_follows,
-                       expected, plays, rows["completed_plays"].astype(np.int64))  # fmt: skip
+        # Sales: the organic and boosted orders of the truth (a stream of their own).
+        grng = np.random.default_rng(np.random.SeedSequence([*boost_seed, 9]))
+        organic = rows["organic_impressions"].astype(np.int64)
+        boost_orders = self.gmv.boosted_orders(c, boosted.astype(float))
+        orders = grng.poisson(self.gmv.conv[c] * organic + boost_orders)
+        gmv = orders * self.gmv.price[c].astype(np.int64)
+        mr = MonthRows(c, organic, boosted, follows, boost_follows, expected, plays,
+                       rows["completed_plays"].astype(np.int64), orders, gmv)  # fmt: skip
         return MonthOutcome(
             active=self.active.copy(),
             works=np.bincount(works.cidx, minlength=n),
@@ -132,6 +145,8 @@ class World:
             followers_start=start,
             followers_end=self.followers.copy(),
             income_fen=np.bincount(c, income, n).astype(np.int64),
+            gmv_fen=np.bincount(c, gmv, n).astype(np.int64),
+            gmv_boost_expected=np.bincount(c, boost_orders * self.gmv.price[c], n),
             rows=mr,
             work_ids=works.work_id,
             work_creator=pop.creator_id[works.cidx],
