@@ -180,6 +180,8 @@ def test_cli_refuses_bad_input_and_writes_json_and_page(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "unknown" in bad.output and len(bad.output.strip().splitlines()) == 1
     bad = runner.invoke(app, ["simulate", "--explore", "1.5"])
     assert bad.exit_code == 2
+    bad = runner.invoke(app, ["simulate", "--policy", "explore", "--explore", "0"])
+    assert bad.exit_code == 2 and "needs --explore" in bad.output
     out = tmp_path / "sim.html"
     ok = runner.invoke(app, ["simulate", "--policy", "uniform", "--months", "1", "--history", "2", "--creators",
                              "200", "--explore", "0", "--json", "--out", str(out)])  # fmt: skip

@@ -75,7 +75,12 @@ def _policies(policy: str, explore: float, known: tuple[str, ...]) -> tuple[str,
         raise typer.Exit(2)
     if "optimal" in names and explore > 0:
         names.add("explore")
-    if explore == 0:
+    if explore == 0 and "explore" in names:
+        if policy != "all":
+            err_console.print(
+                "[red]error:[/] --policy explore needs --explore > 0 (it is optimal with that share)"
+            )
+            raise typer.Exit(2)
         names.discard("explore")
     names.add("today")
     return tuple(p for p in known if p in names)
