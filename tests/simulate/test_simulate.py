@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from guanghe.allocate.plan import work_days
 from guanghe.cli import app
+from guanghe.data.warehouse import open_warehouse
 from guanghe.simulate import plan as planner
 from guanghe.simulate.deliver import Feed, deliver
 from guanghe.simulate.page import render
@@ -55,18 +56,18 @@ def test_ad_income_by_hand() -> None:
     assert got.tolist() == [75, 82, 90, 0]
 
 
-def test_history_from_memory_by_hand() -> None:
+def test_history_from_memory_by_hand(tmp_path: Path) -> None:
     cfg = SynthConfig(creators=60, months=2, seed=1)
     pop = population.build(cfg, cfg.seeds()[0])
-    mem = Memory(pop)
+    mem = Memory(pop, tmp_path)
     z = np.zeros(4, np.int64)
     rows = MonthRows(creator=np.array([1, 0, 0, 1]), organic=np.array([100, 50, 70, 30]),
                      boosted=np.array([0, 500, 0, 200]), follows=np.array([3, 9, 2, 5]), boost_follows=z,
                      expected=z.astype(float), plays=np.array([10, 10, 10, 10]), completed=np.array([5, 2, 3, 1]),
                      orders=z, gmv=z)  # fmt: skip
-    mem.add(7, rows)
+    mem.months.append((7, rows))
     assert mem.order_value().tolist()[:2] == [0.0, 0.0]  # no orders anywhere: the (zero) mean
-    h = mem.history()
+    h = mem.rows_history()
     assert h.creator.tolist() == [1, 2] and h.boosted.tolist() == [500, 200] and h.follows.tolist() == [9, 5]
     assert h.month.tolist() == [7, 7]
     assert h.base_creator.tolist() == [1, 2] and h.base_organic.tolist() == [70, 100]
@@ -168,10 +169,16 @@ def test_gmv_truth_and_the_gmv_planned_program(small) -> None:
     assert small.targets["gmv"]["gmv_planned_vs_follower_planned_boost_gmv"] > 2
 
 
-def test_same_seed_same_result(small) -> None:
-    again = simulate(SimConfig(**{**SMALL.__dict__, "policies": ("optimal", "uniform")}))
+def test_same_seed_same_result_and_months_ingested(small, tmp_path: Path) -> None:
+    again = simulate(SimConfig(**{**SMALL.__dict__, "policies": ("optimal", "uniform")}), keep=tmp_path)
     for p in ("optimal", "uniform"):
         assert again.months[p] == small.months[p]
+    # each policy's months were ingested into its own warehouse: the works published are all there
+    with open_warehouse(f"duckdb:///{tmp_path / 'optimal.duckdb'}", read_only=True) as wh:
+        works = wh.fetch(wh.table("works").count().as_table()).column(0)[0].as_py()
+        creators = wh.fetch(wh.table("creators").count().as_table()).column(0)[0].as_py()
+    assert creators == SMALL.creators
+    assert works > sum(row["works"] for row in small.months["optimal"])  # + the history's months
 
 
 def test_cli_refuses_bad_input_and_writes_json_and_page(tmp_path: Path) -> None:

@@ -35,6 +35,9 @@ def simulate(
         0.0, "--budget", help="Boosted impressions a month (0: the history's monthly mean)."
     ),
     out: Path | None = typer.Option(None, "--out", help="Write the HTML page here (a page of the report)."),
+    keep: Path | None = typer.Option(
+        None, "--keep", help="Keep each policy's warehouse (<policy>.duckdb) and the ingested months here."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (nothing else on stdout)."),
 ) -> None:
     """Plan → deliver (serving engine, finite supply) → creators respond → re-fit, month by month, per policy."""
@@ -53,7 +56,9 @@ def simulate(
         raise typer.Exit(2) from e
     with progress() as bar:
         task = bar.add_task("simulate", total=months * len(chosen))
-        result = run(cfg, progress=lambda p, m: bar.update(task, advance=1, description=f"{p} month {m}"))
+        result = run(
+            cfg, progress=lambda p, m: bar.update(task, advance=1, description=f"{p} month {m}"), keep=keep
+        )
     if out is not None:
         from guanghe.simulate.page import write_page
 

@@ -9,22 +9,29 @@ budget.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 
-from guanghe.allocate.curves_data import History
+from guanghe.allocate.curves_data import History, load_history
 from guanghe.allocate.plan import work_days
 from guanghe.allocate.score import curve_errors
+from guanghe.data.ingest import ingest
 from guanghe.data.schema import CATEGORIES
 from guanghe.data.tiers import TIERS
+from guanghe.data.warehouse import open_warehouse
 from guanghe.simulate import plan as planner
 from guanghe.simulate.deliver import Feed, deliver, month_day
-from guanghe.simulate.world import TEN_K, MonthOutcome, MonthRows, World
+from guanghe.simulate.world import TEN_K, MonthOutcome, World
 from guanghe.synth import population, traffic
-from guanghe.synth.config import SynthConfig
+from guanghe.synth.config import EPOCH, Month, SynthConfig
 
 
 @dataclass(frozen=True)
@@ -52,22 +59,48 @@ class SimConfig:
 
 
 class Memory:
-    """The history a planner has: every month's work-day rows so far."""
+    """The history a planner has: every month's work-day rows so far. Each month is also written as the
+    platform exports it (``works``, ``work_daily`` Parquet files) and ingested (``guanghe.data.ingest``) into
+    a DuckDB warehouse of the policy's own; the follower curves are fitted on what
+    ``allocate.curves_data.load_history`` reads back from it, as ``guanghe allocate`` does."""
 
-    def __init__(self, pop: population.Population) -> None:
-        self.pop, self.months = pop, []  # list of (month index, MonthRows)
+    def __init__(self, pop: population.Population, folder: Path, name: str = "history") -> None:
+        self.pop, self.folder, self.name, self.months = pop, folder, name, []  # months: (index, rows)
+        self.as_of: date | None = None
+        self.url = f"duckdb:///{folder / (name + '.duckdb')}"
+        if not (folder / f"{name}.duckdb").exists():
+            src = folder / name / "creators"
+            src.mkdir(parents=True, exist_ok=True)
+            pq.write_table(population.creators_table(pop), src / "creators.parquet")
+            _ingest(src.parent, self.url)
 
-    def copy(self) -> Memory:
-        m = Memory(self.pop)
-        m.months = list(self.months)
+    def copy(self, name: str) -> Memory:
+        """The same history in a warehouse of its own (a copy of the file)."""
+        shutil.copyfile(self.folder / f"{self.name}.duckdb", self.folder / f"{name}.duckdb")
+        m = Memory(self.pop, self.folder, name)
+        m.months, m.as_of = list(self.months), self.as_of
         return m
 
-    def add(self, month: int, rows: MonthRows) -> None:
-        self.months.append((month, rows))
+    def add(self, month: Month, out: MonthOutcome) -> None:
+        self.months.append((month.index, out.rows))
+        self.as_of = EPOCH + timedelta(days=month.last_day)
+        src = self.folder / self.name / month.label
+        for table, rows in out.tables.items():
+            (src / table).mkdir(parents=True, exist_ok=True)
+            pq.write_table(rows, src / table / f"{month.label}.parquet")
+        _ingest(src, self.url)
 
     def history(self, outcome: str = "follows") -> History:
-        """The ``allocate.curves_data.History`` of these rows (boosted work-days; unboosted per creator-month);
-        ``outcome``: the response counted, ``follows`` or ``orders``."""
+        """The ``History`` of the boosted work-days up to the last month's end: ``follows`` from the warehouse
+        (``load_history``); ``orders`` (not a warehouse table) from the rows in memory."""
+        if outcome == "follows":
+            with open_warehouse(self.url, read_only=True) as wh:
+                return load_history(wh.tables(), self.as_of)
+        return self.rows_history(outcome)
+
+    def rows_history(self, outcome: str = "follows") -> History:
+        """The ``allocate.curves_data.History`` of the rows in memory (boosted work-days; unboosted per
+        creator-month); ``outcome``: the response counted, ``follows`` or ``orders``."""
         cat = lambda f: np.concatenate([f(m, r) for m, r in self.months])  # noqa: E731
         cid = cat(lambda m, r: self.pop.creator_id[r.creator])
         month = cat(lambda m, r: np.full(r.creator.size, m, np.int64))
@@ -115,27 +148,47 @@ class Result:
         return asdict(self)
 
 
+def _ingest(folder: Path, url: str) -> None:
+    report = ingest([folder], url)
+    bad = report.total("quarantined")
+    if bad:
+        note = report.quarantine_sample[0] if report.quarantine_sample else ""
+        raise RuntimeError(f"{bad} simulated rows were quarantined by the ingestion ({folder}): {note}")
+
+
 def _tier(followers: np.ndarray) -> np.ndarray:
     return np.select([followers >= low for _, low in TIERS[:2]], [0, 1], 2)
 
 
-def simulate(cfg: SimConfig, progress: Callable[[str, int], None] | None = None) -> Result:
+def simulate(
+    cfg: SimConfig, progress: Callable[[str, int], None] | None = None, keep: Path | None = None
+) -> Result:
+    """Run every policy; ``keep``: a folder to keep the policies' warehouses (``<policy>.duckdb``) and the
+    ingested Parquet files in (default: a temporary folder, removed)."""
+    if keep is not None:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        return _simulate(cfg, progress, Path(keep))
+    with tempfile.TemporaryDirectory(prefix="guanghe-simulate-") as tmp:
+        return _simulate(cfg, progress, Path(tmp))
+
+
+def _simulate(cfg: SimConfig, progress: Callable[[str, int], None] | None, folder: Path) -> Result:
     t0 = time.perf_counter()
     total_months = cfg.history + cfg.months
     scfg = SynthConfig(creators=cfg.creators, months=total_months, seed=cfg.seed)
     pop = population.build(scfg, scfg.seeds()[0])
     window = scfg.window()
-    world, memory, past = World(scfg, pop), Memory(pop), []
+    world, memory, past = World(scfg, pop), Memory(pop, folder), []
     for m in range(cfg.history):
         out = world.step(m, None, (cfg.seed, m, 0), generator_support=True)
-        memory.add(m, out.rows)
+        memory.add(window[m], out)
         past.append(out)
     budget = float(
         cfg.budget if cfg.budget is not None else round(np.mean([o.delivered.sum() for o in past]))
     )
     months: dict[str, list[dict]] = {}
     for policy in cfg.policies:
-        w, mem, outs = world.copy(), memory.copy(), list(past)
+        w, mem, outs = world.copy(), memory.copy(policy), list(past)
         rows = []
         for m in range(cfg.history, total_months):
             month = window[m]
@@ -156,7 +209,7 @@ def simulate(cfg: SimConfig, progress: Callable[[str, int], None] | None = None)
             dl = deliver(x, pop.creator_id, (last.work_ids, last.work_creator, last.work_category),
                          month_day(month.first_day), month.days, cfg.feed, seed=cfg.seed * 1_000 + m)  # fmt: skip
             out = w.step(m, x, (cfg.seed, m, 1), attainment=dl.attainment)
-            mem.add(m, out.rows)
+            mem.add(month, out)
             rows.append(_month_row(pop, inp, curves, x, dl, out, outs[-1]))
             outs.append(out)
             if progress is not None:

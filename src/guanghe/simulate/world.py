@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
 from guanghe.synth import activity, followers, population, traffic
 from guanghe.synth.config import SynthConfig
 from guanghe.synth.gmv import GmvTruth, gmv_truth
 from guanghe.synth.truth import true_follows
+from guanghe.synth.writer import to_table
 
 TEN_K = 10_000
 
@@ -60,6 +62,7 @@ class MonthOutcome:
     work_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     work_creator: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     work_category: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    tables: dict[str, pa.Table] = field(default_factory=dict)  # the month as the platform exports it
 
 
 class World:
@@ -151,7 +154,10 @@ class World:
             work_ids=works.work_id,
             work_creator=pop.creator_id[works.cidx],
             work_category=pop.category[works.cidx].astype(np.int64),
-        )
+            tables={"works": works.table,
+                    "work_daily": to_table("work_daily", {**rows, "boosted_impressions": boosted,
+                                                          "follows_gained": follows})},
+        )  # fmt: skip
 
 
 def _spread(plan, attainment, c, slots, n, rng) -> np.ndarray:
