@@ -20,6 +20,7 @@ from guanghe.simulate.world import MonthRows, _ad_income, _spread
 from guanghe.synth import population
 from guanghe.synth.config import SynthConfig
 from guanghe.synth.gmv import gmv_truth
+from guanghe.synth.retention import churn_multiplier
 
 SMALL = SimConfig(
     creators=400, months=2, history=4, seed=5, feed=Feed(day_quota=150, sample=30),
@@ -140,15 +141,21 @@ def test_closed_loop_budgets_oracle_and_page(small) -> None:
         for row in rows:
             assert row["planned"] <= r.budget and row["delivered"] <= row["planned"], (p, row)
             assert 0 <= row["viewer_cost"] < 0.2
-        if p != "oracle":
-            for mine, best in zip(rows, r.months["oracle"], strict=True):
-                assert best["planned_true_value"] >= mine["planned_true_value"] * (1 - 1e-3), p
-    # the same history and seed: activity is the same for every policy (common random numbers)
-    assert len({tuple(row["active"] for row in rows) for rows in r.months.values()}) == 1
+        # the first month starts from the same state for every policy: the oracle's plan is worth the most
+        assert r.months["oracle"][0]["planned_true_value"] >= rows[0]["planned_true_value"] * (1 - 1e-3), p
+    # the same history and seed: the first month's activity is the same for every policy (common random
+    # numbers); afterwards support lowers churn (synth.retention), so the better-growing policies retain more
+    assert len({rows[0]["active"] for rows in r.months.values()}) == 1
     html = render(r)
     assert html.count('class="chart"') >= 12 and "planned on GMV" in html
     assert html.count('class="chart"') >= 10 and "echarts" in html.lower() and "optimal / oracle" in html
     json.dumps(r.to_dict())
+
+
+def test_retention_truth_by_hand() -> None:
+    # 90 follows from boosts on 200 followers: g = 90 / (200 + 100) = 0.3, churn x exp(-0.9); none: x 1
+    got = churn_multiplier(np.array([90.0, 0.0]), np.array([200.0, 5_000.0]))
+    assert got == pytest.approx([np.exp(-0.9), 1.0])
 
 
 def test_gmv_truth_and_the_gmv_planned_program(small) -> None:

@@ -1,10 +1,12 @@
 """The synthetic platform stepped one month at a time, with the boosts a policy delivered.
 
-Everything but the boosts is the generator's own model (``guanghe.synth``): who posts (``activity``), the
+Everything but the boosts (and what they cause) is the generator's own model (``guanghe.synth``): who posts (``activity``), the
 works, their organic traffic and organic follows (``traffic.work_days`` with no support), unfollows and the
 follower counts (``followers.creator_days``). The boosts a policy delivered are spread over each creator's
 boosted work-days (the first ``boost_days`` days of each work of the month) and answered by the generator's
-true curve, ``Poisson(theta s ln(1 + x / s))`` per work-day (``synth.truth.true_follows``).
+true curve, ``Poisson(theta s ln(1 + x / s))`` per work-day (``synth.truth.true_follows``); they are watched
+like organic impressions (plays, completed plays: the generator's rates), move sales (``synth.gmv``) and,
+through the follows they bring, next month's retention (``synth.retention``).
 
 Common random numbers: every policy's world draws the same activity, works and organic noise for a month (one
 seed per month), and the boost noise from a stream of its own, so policies differ only by what they boost.
@@ -12,6 +14,7 @@ seed per month), and the boost noise from a stream of its own, so policies diffe
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +23,7 @@ import pyarrow as pa
 from guanghe.synth import activity, followers, population, traffic
 from guanghe.synth.config import SynthConfig
 from guanghe.synth.gmv import GmvTruth, gmv_truth
+from guanghe.synth.retention import churn_multiplier
 from guanghe.synth.truth import true_follows
 from guanghe.synth.writer import to_table
 
@@ -75,11 +79,13 @@ class World:
         self.followers = pop.followers0.astype(np.int64).copy()
         self.active = pop.active0.copy()
         self.next_work = 1
+        self.churn = pop.churn.copy()  # this month's churn probabilities (support lowers them: retention.py)
 
     def copy(self) -> World:
         w = World.__new__(World)
         w.cfg, w.pop, w.gmv = self.cfg, self.pop, self.gmv
         w.followers, w.active, w.next_work = self.followers.copy(), self.active.copy(), self.next_work
+        w.churn = self.churn.copy()
         return w
 
     def step(self, month_index: int, plan: np.ndarray | None, boost_seed: tuple, *,
@@ -90,7 +96,9 @@ class World:
         cfg, pop = self.cfg, self.pop
         month = cfg.window()[month_index]
         rng = np.random.default_rng(cfg.seeds()[month_index + 1])
-        self.active = activity.next_active(cfg, pop, month, self.active, rng)
+        self.active = activity.next_active(
+            cfg, dataclasses.replace(pop, churn=self.churn), month, self.active, rng
+        )
         works = activity.publish(cfg, pop, month, self.active, self.next_work, rng)
         self.next_work += len(works.work_id)
         n = pop.size
@@ -127,7 +135,14 @@ class World:
                                         start, rng)  # fmt: skip
         late = np.bincount(c[rows["date"] > month.last_day], follows[rows["date"] > month.last_day], n)
         self.followers = end + late.astype(np.int64)
+        # Boosted impressions are watched like organic ones (the generator's plays per impression).
+        q = pop.quality[c]
         plays = rows["plays"].astype(np.int64)
+        completed = rows["completed_plays"].astype(np.int64)
+        if not generator_support:
+            more = (boosted * (0.35 + 0.3 * q) * brng.uniform(0.8, 1.2, c.size)).astype(np.int64)
+            plays = plays + more
+            completed = completed + (more * (0.15 + 0.5 * q) * brng.random(c.size)).astype(np.int64)
         income = _ad_income(cfg, plays, start[c])
         # Sales: the organic and boosted orders of the truth (a stream of their own).
         grng = np.random.default_rng(np.random.SeedSequence([*boost_seed, 9]))
@@ -135,8 +150,8 @@ class World:
         boost_orders = self.gmv.boosted_orders(c, boosted.astype(float))
         orders = grng.poisson(self.gmv.conv[c] * organic + boost_orders)
         gmv = orders * self.gmv.price[c].astype(np.int64)
-        mr = MonthRows(c, organic, boosted, follows, boost_follows, expected, plays,
-                       rows["completed_plays"].astype(np.int64), orders, gmv)  # fmt: skip
+        self.churn = pop.churn * churn_multiplier(np.bincount(c, boost_follows, n), start)
+        mr = MonthRows(c, organic, boosted, follows, boost_follows, expected, plays, completed, orders, gmv)
         return MonthOutcome(
             active=self.active.copy(),
             works=np.bincount(works.cidx, minlength=n),
@@ -155,8 +170,8 @@ class World:
             work_creator=pop.creator_id[works.cidx],
             work_category=pop.category[works.cidx].astype(np.int64),
             tables={"works": works.table,
-                    "work_daily": to_table("work_daily", {**rows, "boosted_impressions": boosted,
-                                                          "follows_gained": follows})},
+                    "work_daily": to_table("work_daily", {**rows, "boosted_impressions": boosted, "plays": plays,
+                                                          "completed_plays": completed, "follows_gained": follows})},
         )  # fmt: skip
 
 
