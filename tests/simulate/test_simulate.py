@@ -194,6 +194,10 @@ def test_cli_refuses_bad_input_and_writes_json_and_page(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "unknown" in bad.output and len(bad.output.strip().splitlines()) == 1
     bad = runner.invoke(app, ["simulate", "--explore", "1.5"])
     assert bad.exit_code == 2
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("")
+    bad = runner.invoke(app, ["simulate", "--keep", str(tmp_path / "full")])
+    assert bad.exit_code == 2 and "not an empty folder" in bad.output
     bad = runner.invoke(app, ["simulate", "--policy", "explore", "--explore", "0"])
     assert bad.exit_code == 2 and "needs --explore" in bad.output
     out = tmp_path / "sim.html"

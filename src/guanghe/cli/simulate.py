@@ -49,6 +49,8 @@ def simulate(
     try:
         if budget < 0:
             raise ValueError(f"--budget must be >= 0, got {budget}")
+        if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+            raise ValueError(f"--keep: {keep} is not an empty folder (the run writes fresh warehouses there)")
         cfg = SimConfig(creators=creators, months=months, history=history, seed=seed,
                         budget=budget or None, explore=explore, policies=chosen)  # fmt: skip
     except ValueError as e:

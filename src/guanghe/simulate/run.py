@@ -166,6 +166,8 @@ def simulate(
     """Run every policy; ``keep``: a folder to keep the policies' warehouses (``<policy>.duckdb``) and the
     ingested Parquet files in (default: a temporary folder, removed)."""
     if keep is not None:
+        if Path(keep).exists() and any(Path(keep).iterdir()):
+            raise ValueError(f"--keep: {keep} is not empty (the run writes fresh warehouses there)")
         Path(keep).mkdir(parents=True, exist_ok=True)
         return _simulate(cfg, progress, Path(keep))
     with tempfile.TemporaryDirectory(prefix="guanghe-simulate-") as tmp:
