@@ -49,7 +49,7 @@ def demo(tmp: str) -> str:
 def bodies(path: str, day: date, n: int, file: Path) -> int:
     import duckdb
 
-    snap = load(path, day)
+    snap = load(f"duckdb:///{path}", day)
     planned = [(w, c) for c, ws in snap.works.items() for w in ws]
     con = duckdb.connect(path, read_only=True)
     organic = con.execute(

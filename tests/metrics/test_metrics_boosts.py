@@ -44,7 +44,7 @@ def test_boosts_after_the_data_do_not_change_the_default_period(platform_until) 
     assert (works["value"], streak["value"]) == (28, 1)
 
     for i, (key, n) in enumerate(DELIVERED.items()):  # three flushes, one per served day
-        assert write_batch(path, f"replay-{i}", {key: n})
+        assert write_batch(f"duckdb:///{path}", f"replay-{i}", {key: n})
     after, figures_after = snapshot(path)
     assert after[0]["period"]["end"] == "2023-06-30"  # not a window ending in a 3-day July
     assert after == before  # every catalog value, prior and previous value, and period

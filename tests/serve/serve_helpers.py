@@ -17,6 +17,13 @@ from guanghe.data.schema import TABLES
 from guanghe.data.warehouse.duckdb import ddl
 
 DAY = date(2023, 7, 1)
+
+
+def url_of(path: str) -> str:
+    """The warehouse URL of a DuckDB file (the service takes URLs)."""
+    return f"duckdb:///{path}"
+
+
 MIDNIGHT = datetime.combine(DAY, datetime.min.time(), UTC).timestamp()
 
 

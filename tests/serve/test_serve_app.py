@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from serve_helpers import DAY, MIDNIGHT
+from serve_helpers import DAY, MIDNIGHT, url_of
 
 from guanghe.serve.app import App
 from guanghe.serve.counters import open_counters
@@ -106,7 +106,9 @@ def test_other_statuses(client) -> None:
 
 
 def test_build_from_settings_serves_the_warehouse_plan(plan_file: str) -> None:
-    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False, replay=True))
+    app = build(
+        ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat(), write_warehouse=False, replay=True)
+    )
     assert Client(app).get("/v1/health").json()["creators"] == 3
 
 
@@ -124,7 +126,9 @@ def test_the_upkeep_reloads_a_new_plan_without_restart(plan_file: str) -> None:
 
     from serve_helpers import write_plan
 
-    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False, replay=True))
+    app = build(
+        ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat(), write_warehouse=False, replay=True)
+    )
     client = Client(app)
     assert client.get("/v1/health").json()["plan_id"] == "p1"
     write_plan(plan_file, "p2", {(1, "a"): 7}, datetime(2026, 2, 1))  # as guanghe allocate would
@@ -139,7 +143,9 @@ def test_the_upkeep_reloads_a_new_plan_without_restart(plan_file: str) -> None:
 def test_startup_freezes_the_loaded_heap(plan_file: str) -> None:
     """Full collections walked every imported library and the plan (~80 ms: the serving p99): the lifespan
     startup moves what is alive into the permanent generation."""
-    app = build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), write_warehouse=False, replay=True))
+    app = build(
+        ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat(), write_warehouse=False, replay=True)
+    )
     gc.unfreeze()
     seen: list[int] = []
     messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]

@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 
 import msgspec
-from serve_helpers import DAY, MIDNIGHT, PrivateRedis, write_plan
+from serve_helpers import DAY, MIDNIGHT, PrivateRedis, url_of, write_plan
 
 from guanghe.serve.app import App
 from guanghe.serve.server import ServeSettings, build
@@ -41,7 +41,9 @@ def plan(tmp_path) -> str:
 
 def worker(path: str, url: str, prefix: str) -> App:
     app = build(
-        ServeSettings(warehouse=path, counters=url, prefix=prefix, day=DAY.isoformat(), replay=True, seed=1)
+        ServeSettings(
+            warehouse=url_of(path), counters=url, prefix=prefix, day=DAY.isoformat(), replay=True, seed=1
+        )
     )
     app.engine.counters.grace_s = 0.3  # (2 s in service: time for every worker to notice the loss)
     app.engine.counters.idle_s = 0.0
@@ -114,10 +116,10 @@ def test_a_redis_restarted_empty_when_the_service_starts_is_seeded_from_the_ware
 def test_a_restarted_memory_service_counts_todays_deliveries(tmp_path) -> None:
     path = plan(tmp_path)
     counted: dict = {}
-    first = build(ServeSettings(warehouse=path, day=DAY.isoformat(), replay=True, seed=1))
+    first = build(ServeSettings(warehouse=url_of(path), day=DAY.isoformat(), replay=True, seed=1))
     served(first, 0, 10, counted)
     first.close()
-    second = build(ServeSettings(warehouse=path, day=DAY.isoformat(), replay=True, seed=1))
+    second = build(ServeSettings(warehouse=url_of(path), day=DAY.isoformat(), replay=True, seed=1))
     served(second, 100, 60, counted)
     assert counted == QUOTAS
     assert second.engine.counters.rebuilds == 1

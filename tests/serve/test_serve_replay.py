@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serve_helpers import DAY, small_platform
+from serve_helpers import DAY, small_platform, url_of
 from typer.testing import CliRunner
 
 from guanghe.cli import app
@@ -15,10 +15,10 @@ def test_replay_meets_the_pacing_targets(tmp_path) -> None:
     path = str(tmp_path / "wh.duckdb")
     quotas = small_platform(path)
     served = build(
-        ServeSettings(warehouse=path, day=DAY.isoformat(), write_warehouse=False, seed=0, replay=True)
+        ServeSettings(warehouse=url_of(path), day=DAY.isoformat(), write_warehouse=False, seed=0, replay=True)
     )
     eng = served.engine
-    catalog = replay.Catalog.load(path, DAY)
+    catalog = replay.Catalog.load(url_of(path), DAY)
     assert len(catalog.work_id) == 650
     r = replay.run(
         eng.handle, lambda at: eng.pool(None, 300, at), eng.source.snapshot, catalog, requests=3_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from serve_helpers import DAY, small_platform
+from serve_helpers import DAY, small_platform, url_of
 from typer.testing import CliRunner
 
 from guanghe.cli import app
@@ -18,7 +18,7 @@ from guanghe.serve.policies import EvenSpread, Greedy
 def platform(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("supply") / "wh.duckdb")
     quotas = small_platform(path)
-    return path, quotas, load(path, DAY), replay.Catalog.load(path, DAY)
+    return path, quotas, load(url_of(path), DAY), replay.Catalog.load(url_of(path), DAY)
 
 
 def test_baselines_on_hand_computed_cases() -> None:
@@ -74,7 +74,7 @@ def test_rank_placement_costs_the_viewer_less_at_the_same_attainment(platform) -
     path, _, snap, catalog = platform
     out = {}
     for placement in ("draw", "rank"):
-        eng = build(ServeSettings(warehouse=path, day=DAY.isoformat(), write_warehouse=False, seed=0, replay=True,
+        eng = build(ServeSettings(warehouse=url_of(path), day=DAY.isoformat(), write_warehouse=False, seed=0, replay=True,
                                   placement=placement)).engine  # fmt: skip
         r = replay.run(eng.handle, lambda at, e=eng: e.pool(None, 300, at), snap, catalog, requests=1_000)
         out[placement] = r

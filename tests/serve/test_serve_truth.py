@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, date, datetime
 
 import msgspec
-from serve_helpers import DAY, MIDNIGHT
+from serve_helpers import DAY, MIDNIGHT, url_of
 from test_serve_app import Client
 from typer.testing import CliRunner
 
@@ -52,7 +52,7 @@ def test_a_callers_time_is_ignored_by_a_live_server() -> None:
 
 
 def test_health_and_readiness_say_why_nothing_is_served(plan_file: str, tmp_path) -> None:
-    good = Client(build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), replay=True)))
+    good = Client(build(ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat(), replay=True)))
     h = good.get("/v1/health").json()
     assert (h["status"], h["reason"], h["mode"], h["creators"]) == ("ok", None, "replay", 3)
     assert good.get("/v1/ready").status_code == 200
@@ -60,19 +60,19 @@ def test_health_and_readiness_say_why_nothing_is_served(plan_file: str, tmp_path
     today = datetime.now(UTC).date()  # (the platform zone defaults to UTC)
     cases = {
         "no --date: today, outside the plan": (
-            ServeSettings(warehouse=plan_file),
+            ServeSettings(warehouse=url_of(plan_file)),
             "plan 'p1' has no quotas for {today} (its quotas cover 2023-07-01..2023-07-01)",
         ),
         "missing warehouse": (
-            ServeSettings(warehouse=str(tmp_path / "nope.duckdb"), day=DAY.isoformat(), replay=True),
+            ServeSettings(warehouse=url_of(str(tmp_path / "nope.duckdb")), day=DAY.isoformat(), replay=True),
             f"no warehouse at {tmp_path / 'nope.duckdb'}",
         ),
         "unknown plan id": (
-            ServeSettings(warehouse=plan_file, day=DAY.isoformat(), replay=True, plan_id="zzz"),
-            f"no plan 'zzz' in {plan_file}",
+            ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat(), replay=True, plan_id="zzz"),
+            f"no plan 'zzz' in {url_of(plan_file)}",
         ),
         "a past day served live": (
-            ServeSettings(warehouse=plan_file, day=DAY.isoformat()),
+            ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat()),
             "serving day 2023-07-01 is not today",
         ),
     }
@@ -107,17 +107,23 @@ def test_the_cli_refuses_what_would_serve_nothing(plan_file: str, tmp_path) -> N
     assert bad.exit_code == 2 and "counters 'redis://h:port/0': bad port" in bad.output
     other = run(cli, ["serve", "-w", f"duckdb:///{plan_file}", "--counters", "mongo://h"])
     assert other.exit_code == 2 and "unknown scheme 'mongo'" in other.output
+    memory = run(cli, ["serve", "-w", "duckdb://"])  # a warehouse URL of any engine, but a stored one
+    assert memory.exit_code == 2 and "an in-memory warehouse has no plans" in memory.output
+    engine = run(cli, ["replay", "--date", DAY.isoformat(), "-w", "mysql://h/db"])
+    assert engine.exit_code == 2 and "unknown scheme 'mysql'" in engine.output and "spark://" in engine.output
 
 
 # -- the platform's time zone ---------------------------------------------------------------------------
 def test_the_platform_day_starts_at_its_own_midnight(plan_file: str) -> None:
     """Asia/Shanghai: 16:00 UTC on D-1 is the start of D; 00:00 UTC is 08:00 there."""
-    src = PlanSource(plan_file, zone=SHANGHAI, clock=lambda: D_START_SHANGHAI)
+    src = PlanSource(url_of(plan_file), zone=SHANGHAI, clock=lambda: D_START_SHANGHAI)
     assert src.today() == DAY and src.snapshot.day == DAY and src.snapshot.plan_id == "p1"
     assert len(src.snapshot.quotas) == 3
-    before = PlanSource(plan_file, zone=SHANGHAI, clock=lambda: D_START_SHANGHAI - 1)
+    before = PlanSource(url_of(plan_file), zone=SHANGHAI, clock=lambda: D_START_SHANGHAI - 1)
     assert before.today() == date(2023, 6, 30) and before.snapshot.quotas == {}
-    utc = PlanSource(plan_file, clock=lambda: D_START_SHANGHAI)  # the default zone, UTC: still June 30
+    utc = PlanSource(
+        url_of(plan_file), clock=lambda: D_START_SHANGHAI
+    )  # the default zone, UTC: still June 30
     assert utc.today() == date(2023, 6, 30)
 
 
@@ -134,7 +140,7 @@ def test_pacing_runs_on_the_platforms_hours() -> None:
 def test_counts_and_flushes_go_to_the_platform_day(plan_file: str) -> None:
     """A boost at 2023-06-30T17:00Z is delivered on 2023-07-01 in Shanghai (01:00 there)."""
     app = build(
-        ServeSettings(warehouse=plan_file, day=DAY.isoformat(), replay=True, timezone="Asia/Shanghai")
+        ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat(), replay=True, timezone="Asia/Shanghai")
     )
     eng = app.engine
     cands = [{"work_id": w, "creator_id": 100 + w, "score": 10.0 - w} for w in range(6)]
@@ -157,5 +163,5 @@ def test_counts_and_flushes_go_to_the_platform_day(plan_file: str) -> None:
 
 def test_a_plan_is_logged_when_loaded(plan_file: str, caplog) -> None:
     with caplog.at_level(logging.INFO, logger="guanghe"):
-        build(ServeSettings(warehouse=plan_file, day=DAY.isoformat(), replay=True))
+        build(ServeSettings(warehouse=url_of(plan_file), day=DAY.isoformat(), replay=True))
     assert "plan p1 loaded for 2023-07-01: 3 creators, 46 impressions" in caplog.messages

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from synth_catalog import catalog_values
 from synth_views import views
 
 from guanghe.synth import SynthConfig, generate
@@ -17,7 +18,6 @@ from guanghe.synth.figures import (
     FIRST_TIME_AD_SHARE,
     MARKET_TARGETS,
     TARGETS,
-    catalog_values,
     first_time_ad_share,
     market_values,
     market_yoy,

@@ -13,9 +13,10 @@ import pytest
 from web_platform import PlatformFiles
 from web_world import fresh_world
 
+from guanghe.config import parse_url
 from guanghe.data.money_schema import INCOME
 from guanghe.data.warehouse import open_warehouse
-from guanghe.web.reads import ReadCache, file_of, identity
+from guanghe.web.reads import ReadCache, identity
 
 TOTAL = re.compile(r'id="income-total">([^<]*)<')
 
@@ -32,7 +33,7 @@ def income_rows(wh, creator_id: int) -> pa.Table:
 
 def test_a_repeated_read_opens_nothing_and_a_write_invalidates(tmp_path, web_platform: PlatformFiles):
     db = tmp_path / "wh.duckdb"
-    shutil.copy(file_of(web_platform.warehouse), db)
+    shutil.copy(parse_url(web_platform.warehouse).file(), db)
     url = f"duckdb:///{db}"
     opened = []
 
@@ -49,19 +50,19 @@ def test_a_repeated_read_opens_nothing_and_a_write_invalidates(tmp_path, web_pla
 
     first = cache.read("count", None, count)
     assert cache.read("count", None, count) == first and len(opened) == 1 and cache.hits == 1
-    before = identity(str(db))
+    before = identity(url)
     with open_warehouse(url) as wh:
         row = income_rows(wh, int(wh.fetch(wh.table(INCOME).limit(1)).column("creator_id")[0].as_py()))
         with wh.writer() as w:
             w.insert(INCOME, row.set_column(0, "income_id", pa.array(["f" * 32])))
-    assert identity(str(db)) != before
+    assert identity(url) != before
     assert cache.read("count", None, count) == first + 1 and len(opened) == 2
 
 
 @pytest.mark.slow
 def test_the_income_page_shows_a_write_at_once(tmp_path, web_platform: PlatformFiles):
     db = tmp_path / "wh.duckdb"
-    shutil.copy(file_of(web_platform.warehouse), db)
+    shutil.copy(parse_url(web_platform.warehouse).file(), db)
     world = fresh_world(PlatformFiles(tmp_path, f"duckdb:///{db}", web_platform.ledger_file, web_platform.month),
                         tmp_path)  # fmt: skip
     try:

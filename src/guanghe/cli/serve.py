@@ -45,28 +45,33 @@ def timezone_option() -> str:
 
 
 def _settings(warehouse: str, counters: str | None, redis: str | None, day: str | None, timezone: str, **kw):
-    from guanghe.config import SettingError, StoreMissing, existing_file, parse_url, platform_zone
-    from guanghe.serve.server import ServeSettings, counters_url, duckdb_path
+    from guanghe.config import SettingError, platform_zone
+    from guanghe.data.warehouse import WarehouseError, WarehouseMissing, open_warehouse
+    from guanghe.serve.server import ServeSettings, counters_url, warehouse_url
 
     url = redis or counters or Settings.from_env().counters
     try:
-        path = duckdb_path(warehouse)
-        existing_file(parse_url(warehouse, ("duckdb",), "warehouse"), "warehouse")
+        warehouse_url(warehouse)
         counters_url(url)
         platform_zone(timezone)
-    except StoreMissing as e:
+        open_warehouse(warehouse, read_only=True).close()  # it exists (any engine)
+    except WarehouseMissing as e:
         raise _fail(f"{e}: {FIRST_STEP}") from e
+    except WarehouseError:  # there but unreadable now (a writer holds it): the server retries at every poll
+        pass
     except SettingError as e:
         raise _fail(str(e).replace("GUANGHE_TIMEZONE", "--timezone")) from e
     level = logging.getLevelName(logging.getLogger("guanghe").getEffectiveLevel())
     return ServeSettings(
-        warehouse=path, counters=url, day=_day(day), timezone=timezone, log_level=level, **kw
+        warehouse=warehouse, counters=url, day=_day(day), timezone=timezone, log_level=level, **kw
     )
 
 
 @app.command()
 def serve(
-    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (DuckDB file)."),
+    warehouse: str = typer.Option(
+        warehouse_option, "--warehouse", "-w", help="Warehouse URL (duckdb:///FILE, spark:///DIR)."
+    ),
     host: str = typer.Option("127.0.0.1", help="Bind address."),
     port: int = typer.Option(8000, help="Port."),
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes (share counters with --redis)."),
@@ -150,7 +155,9 @@ def needed_requests(impressions: int, max_boosts: int, supply: float | None = No
 @app.command()
 def replay(
     day: str = typer.Option(..., "--date", help="Day to replay (its quotas are served)."),
-    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (DuckDB file)."),
+    warehouse: str = typer.Option(
+        warehouse_option, "--warehouse", "-w", help="Warehouse URL (duckdb:///FILE, spark:///DIR)."
+    ),
     url: str | None = typer.Option(
         None,
         help="Send to a running server (http://HOST:PORT, started with --replay --date D) instead of in-process.",

@@ -195,7 +195,7 @@ class App:
 
     async def _poll(self) -> None:
         src = self.engine.source
-        if src.path is not None:
+        if src.url is not None:
             reloads = src.reloads
             await asyncio.to_thread(src.poll)
             if src.reloads != reloads:

@@ -130,7 +130,7 @@ class Engine:
         """True: boost; None: boosting is off by configuration (or there is no plan to serve and none was
         asked for); False: degraded (counters down or rebuilding, no quotas for the day, the day not today)."""
         snap = self.source.snapshot
-        if not self.cfg.boost or self.cfg.max_boosts <= 0 or (not snap.quotas and self.source.path is None):
+        if not self.cfg.boost or self.cfg.max_boosts <= 0 or (not snap.quotas and self.source.url is None):
             return None
         if not snap.quotas or not self.counters.healthy or self.outside_day(now):
             return False

@@ -7,8 +7,9 @@ Each drained batch of counts gets an id (``worker-sequence``) when it is drained
 commits. One warehouse transaction (``Warehouse.writer()``) records the id in ``serve_flushes``
 (``append``: the engine enforces the key, so the id is new or the whole write is skipped) and ADDS the
 batch's counts to the two tables (``accumulate``); a retry after an unknown outcome (a crash between COMMIT
-and its acknowledgement, the warehouse locked by ``guanghe allocate``) never counts twice. The file is
-opened for each write and closed again (DuckDB admits one writer process); reads open it read-only.
+and its acknowledgement, the warehouse locked by ``guanghe allocate``) never counts twice. The warehouse (a
+URL, any engine that writes) is opened for each write and closed again (DuckDB admits one writer process);
+reads open it read-only.
 
 The two tables this room owns are declared here (``FLUSHES``, ``DELIVERIES``), as ``allocate.store``
 declares the plan's; nothing here writes SQL.
@@ -17,15 +18,13 @@ declares the plan's; nothing here writes SQL.
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
 from guanghe.data.schema import Column, Table
-from guanghe.data.warehouse import Warehouse, WarehouseError, open_warehouse
-from guanghe.serve.plans import warehouse_url
+from guanghe.data.warehouse import Warehouse, WarehouseError, WarehouseMissing, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +67,8 @@ class WarehouseSink:
     """Batches of delivered impressions waiting for the warehouse; ``worker`` is the counters' worker id (the
     rebuild of the counters tells a live worker's deliveries from those of workers gone by it)."""
 
-    def __init__(self, path: str, worker: str | None = None) -> None:
-        self.path, self.worker = path, worker or uuid.uuid4().hex[:12]
+    def __init__(self, url: str, worker: str | None = None) -> None:
+        self.url, self.worker = url, worker or uuid.uuid4().hex[:12]
         self.pending: list[tuple[str, Counts]] = []
         self._seq, self.written, self.errors, self.last_error = 0, 0, 0, ""
 
@@ -85,7 +84,7 @@ class WarehouseSink:
         while self.pending:
             batch_id, counts = self.pending[0]
             try:
-                fresh = write_batch(self.path, batch_id, counts, self.worker)
+                fresh = write_batch(self.url, batch_id, counts, self.worker)
             except WarehouseError as e:
                 self.errors, self.last_error = self.errors + 1, str(e).splitlines()[0]
                 log.warning("flush of batch %s deferred (warehouse busy): %s", batch_id, self.last_error)
@@ -98,8 +97,8 @@ class WarehouseSink:
         return True
 
 
-def write_batch(path: str, batch_id: str, counts: Counts, worker: str | None = None) -> bool:
-    """Add one batch to the warehouse; False if the batch id was written before."""
+def write_batch(url: str, batch_id: str, counts: Counts, worker: str | None = None) -> bool:
+    """Add one batch to the warehouse at ``url``; False if the batch id was written before."""
     worker = worker or batch_id.rsplit("-", 1)[0]
     works: dict[tuple[str, int, str], int] = {}
     per: dict[tuple[str, int, str], int] = {}
@@ -111,7 +110,7 @@ def write_batch(path: str, batch_id: str, counts: Counts, worker: str | None = N
         "impressions": pa.array([sum(counts.values())], I64),
         "written_at": pa.array([datetime.now(UTC).replace(tzinfo=None)], TS),
     })  # fmt: skip
-    with open_warehouse(warehouse_url(path), create=True) as wh, wh.writer() as w:
+    with open_warehouse(url, create=True) as wh, wh.writer() as w:
         w.ensure(FLUSHES)
         w.ensure(DELIVERIES)
         if not w.append(FLUSHES, flushed):  # recorded before: this is a retry of a committed write
@@ -135,14 +134,15 @@ def write_batch(path: str, batch_id: str, counts: Counts, worker: str | None = N
     return True
 
 
-def read_deliveries(path: str, day: str) -> dict[tuple[str, tuple[int, str]], int] | None:
-    """Impressions delivered on ``day`` per (worker, (creator, program)), as flushed to the warehouse; ``{}``
-    when nothing was (no file, no table), ``None`` when the file cannot be read now (a writer holds it)."""
-    if not os.path.exists(path):
-        return {}
+def read_deliveries(url: str, day: str) -> dict[tuple[str, tuple[int, str]], int] | None:
+    """Impressions delivered on ``day`` per (worker, (creator, program)), as flushed to the warehouse at
+    ``url``; ``{}`` when nothing was (no warehouse, no table), ``None`` when it cannot be read now (a writer
+    holds it)."""
     try:
-        with open_warehouse(warehouse_url(path), read_only=True) as wh:
+        with open_warehouse(url, read_only=True) as wh:
             return _deliveries(wh, date.fromisoformat(day))
+    except WarehouseMissing:
+        return {}
     except WarehouseError as e:
         log.warning("cannot read the delivered impressions of %s yet: %s", day, str(e).splitlines()[0])
         return None

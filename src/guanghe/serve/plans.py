@@ -1,17 +1,19 @@
 """Today's quotas, snapshotted from the warehouse's newest plan, and reloaded when a new plan is written.
 
-The service never holds the DuckDB file open (DuckDB allows one writer process, and ``guanghe allocate``
-must be able to write): a load opens it read-only, copies the day's quotas and the quota creators' recent
-works into memory, and closes it. ``PlanSource.poll()`` re-stats the file (and its ``.wal``); when the mtime
-changed it reloads, and swaps the snapshot only if the newest plan (max ``created_at``) or the day changed.
-A load that meets the writer's lock keeps the old snapshot and retries at the next poll.
+The service takes a warehouse URL (any engine of ``guanghe.data.warehouse``) and never holds the warehouse
+open (DuckDB allows one writer process, and ``guanghe allocate`` must be able to write): a load opens it
+read-only, copies the day's quotas and the quota creators' recent works into memory, and closes it.
+``PlanSource.poll()`` reads the warehouse's stamp (``warehouse_stamp``: on DuckDB the file's and its
+``.wal``'s size and mtime, without opening it); when it changed — or when the engine cannot tell — it
+reloads, and swaps the snapshot only if the newest plan (max ``created_at``) or the day changed. A load that
+meets the writer's lock keeps the old snapshot and retries at the next poll.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,7 +24,13 @@ import pyarrow as pa
 
 from guanghe.allocate.store import PROGRAMS, QUOTAS
 from guanghe.config.clock import platform_day, platform_zone
-from guanghe.data.warehouse import Warehouse, WarehouseError, open_warehouse
+from guanghe.data.warehouse import (
+    Warehouse,
+    WarehouseError,
+    WarehouseMissing,
+    open_warehouse,
+    warehouse_stamp,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +70,16 @@ class Snapshot:
         return sum(n for q in self.quotas.values() for _, n in q)
 
 
-def warehouse_url(path: str) -> str:
-    """The ``duckdb:///`` URL of the service's warehouse file (a relative or an absolute path)."""
-    return f"duckdb:///{path}"
+def load(url: str, day: date, plan_id: str | None = None) -> Snapshot:
+    """Snapshot the day's quotas of ``plan_id`` (default: the newest plan) from the warehouse at ``url``.
 
-
-def load(path: str, day: date, plan_id: str | None = None) -> Snapshot:
-    """Snapshot the day's quotas of ``plan_id`` (default: the newest plan) from a DuckDB warehouse file.
-
-    Opens the file read-only and closes it again; WarehouseError when it cannot be read now (a writer
-    holds it)."""
-    if not os.path.exists(path):
-        return Snapshot(day, problem=f"no warehouse at {os.path.abspath(path)}")
-    with open_warehouse(warehouse_url(path), read_only=True) as wh:
-        return _snapshot(wh, os.path.abspath(path), day, plan_id)
+    Opens it read-only and closes it again; WarehouseError when it cannot be read now (a writer holds it)."""
+    try:
+        wh = open_warehouse(url, read_only=True)
+    except WarehouseMissing as e:
+        return Snapshot(day, problem=str(e))
+    with wh:
+        return _snapshot(wh, url, day, plan_id)
 
 
 def _snapshot(wh: Warehouse, where: str, day: date, plan_id: str | None) -> Snapshot:
@@ -136,28 +140,18 @@ def _runs(sorted_ids: pa.ChunkedArray) -> list[tuple[int, int, int]]:
     return list(zip(ids[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
 
-def _mtime(path: str) -> tuple[float, float]:
-    def one(p: str) -> float:
-        try:
-            return os.stat(p).st_mtime
-        except FileNotFoundError:
-            return 0.0
-
-    return one(path), one(path + ".wal")
-
-
 class PlanSource:
-    """The current snapshot of a warehouse file, for a fixed day or for today (the platform's day in
-    ``zone``: a platform in China serves 2023-07-03 from 2023-07-02T16:00Z on)."""
+    """The current snapshot of a warehouse (its URL; None: no plan, organic only), for a fixed day or for
+    today (the platform's day in ``zone``: a platform in China serves 2023-07-03 from 2023-07-02T16:00Z on)."""
 
     def __init__(
-        self, path: str | None, day: date | None = None, plan_id: str | None = None, scale: float = 1.0,
+        self, url: str | None, day: date | None = None, plan_id: str | None = None, scale: float = 1.0,
         zone: ZoneInfo | None = None, clock=time.time,
     ) -> None:  # fmt: skip
-        self.path, self.fixed_day, self.plan_id, self.scale = path, day, plan_id, scale
+        self.url, self.fixed_day, self.plan_id, self.scale = url, day, plan_id, scale
         self.zone, self.clock = zone or platform_zone("UTC"), clock
         self.reloads, self.errors, self.last_error = 0, 0, ""
-        self._seen: tuple[float, float] | None = None
+        self._seen: Hashable | None = None  # the warehouse stamp the snapshot was loaded at
         self.snapshot = Snapshot(self.today(), problem="no plan loaded yet")
         self.poll()
 
@@ -167,7 +161,7 @@ class PlanSource:
     @property
     def reason(self) -> str:
         """Why no quotas are served ('' when they are, or when no warehouse was configured)."""
-        if self.snapshot.quotas or self.path is None:
+        if self.snapshot.quotas or self.url is None:
             return ""
         return self.snapshot.problem or f"no quotas for {self.snapshot.day}"
 
@@ -179,14 +173,15 @@ class PlanSource:
         return src
 
     def poll(self) -> bool:
-        """Reload if the file or the day changed; True when the snapshot was replaced."""
-        if self.path is None:
+        """Reload if the warehouse (its stamp; every poll when the engine has none) or the day changed; True
+        when the snapshot was replaced."""
+        if self.url is None:
             return False
-        seen, day = _mtime(self.path), self.today()
-        if seen == self._seen and day == self.snapshot.day:
+        seen, day = warehouse_stamp(self.url), self.today()
+        if seen is not None and seen == self._seen and day == self.snapshot.day:
             return False
         try:
-            snap = load(self.path, day, self.plan_id).scaled(self.scale)
+            snap = load(self.url, day, self.plan_id).scaled(self.scale)
         except WarehouseError as e:  # the writer holds the lock, or the file is being replaced: retry later
             self.errors, self.last_error = self.errors + 1, str(e).splitlines()[0]
             if not self.snapshot.quotas:

@@ -23,7 +23,7 @@ from guanghe.config.clock import day_bounds, platform_zone
 from guanghe.data.warehouse import open_warehouse
 from guanghe.programs.hours import PROFILES
 from guanghe.serve.model import Candidate, RerankRequest, RerankResponse
-from guanghe.serve.plans import RECENT_DAYS, Snapshot, warehouse_url
+from guanghe.serve.plans import RECENT_DAYS, Snapshot
 
 Send = Callable[[bytes], bytes]
 Pool = Callable[[float], list[dict]]
@@ -40,11 +40,11 @@ class Catalog:
     categories: tuple[str, ...]
 
     @classmethod
-    def load(cls, path: str, day: date, seed: int = 0) -> Catalog:
-        """Works published in the ``RECENT_DAYS`` before ``day`` (the DuckDB file is opened read-only)."""
+    def load(cls, url: str, day: date, seed: int = 0) -> Catalog:
+        """Works published in the ``RECENT_DAYS`` before ``day`` (the warehouse at ``url``, opened read-only)."""
         start = datetime.combine(day - timedelta(days=RECENT_DAYS), datetime.min.time())
         end = datetime.combine(day, datetime.min.time())
-        with open_warehouse(warehouse_url(path), read_only=True) as wh:
+        with open_warehouse(url, read_only=True) as wh:
             w = wh.table("works")
             recent = w.filter(w.published_at >= start, w.published_at < end)
             rows = wh.fetch(recent.select("work_id", "creator_id", "category").order_by("work_id"))

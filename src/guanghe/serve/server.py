@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from guanghe.config import SettingError, parse_url, platform_zone
+from guanghe.data.warehouse import ENGINES
 from guanghe.serve.app import App
 from guanghe.serve.counters import open_counters
 from guanghe.serve.engine import Config, Engine
@@ -20,7 +21,7 @@ COUNTER_SCHEMES = ("memory", "redis", "rediss", "unix")
 
 @dataclass
 class ServeSettings:
-    warehouse: str | None = None  # DuckDB file path (None: no plan, organic only)
+    warehouse: str | None = None  # warehouse URL, any engine (None: no plan, organic only)
     counters: str = "memory://"
     prefix: str = "guanghe:serve"  # Redis key prefix
     day: str | None = None  # serve this day's quotas (default: today, in the platform's time zone)
@@ -47,12 +48,14 @@ class ServeSettings:
         return cls(**json.loads(os.environ.get(ENV, "{}")))
 
 
-def duckdb_path(url: str) -> str:
-    """The file of a ``duckdb:///FILE`` warehouse URL (the one URL rule of ``guanghe.config``)."""
-    parsed = parse_url(url, ("duckdb",), "warehouse")
-    if parsed.path is None:
-        raise SettingError(f"warehouse {url!r}: an in-memory DuckDB has no plans; give duckdb:///FILE")
-    return parsed.path
+def warehouse_url(url: str) -> str:
+    """Check the service's warehouse URL: a stored warehouse of any engine (``duckdb:///FILE``,
+    ``spark:///DIR``); an in-memory one has no plans."""
+    if parse_url(url, tuple(ENGINES), "warehouse").in_memory:
+        raise SettingError(
+            f"warehouse {url!r}: an in-memory warehouse has no plans; give a stored one (duckdb:///FILE)"
+        )
+    return url
 
 
 def counters_url(url: str) -> str:
@@ -71,8 +74,8 @@ def build(s: ServeSettings) -> App:
     counters = open_counters(s.counters, **options)
     if s.warehouse and s.write_warehouse:  # the record of what it delivered: the counters are rebuilt from it
         # (a service that does not record its deliveries, as the in-process replay, does not read them either)
-        path = s.warehouse
-        counters.history = lambda d: read_deliveries(path, d)
+        url = s.warehouse
+        counters.history = lambda d: read_deliveries(url, d)
     cfg = Config(max_boosts=s.max_boosts, guardrail=s.guardrail, max_candidates=s.max_candidates, boost=s.boost,
                  seed=s.seed, replay=s.replay, placement=s.placement)  # fmt: skip
     sink = WarehouseSink(s.warehouse, counters.worker) if s.warehouse and s.write_warehouse else None

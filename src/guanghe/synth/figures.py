@@ -1,19 +1,24 @@
 """The seed's six YoY figures computed from a generated platform with plain DuckDB SQL.
 
 A stand-in for the metric catalog (``guanghe.metrics``) that implements the shared definitions directly, so
-the generator can be calibrated and tested on its own. The platform writes money events, not income: the two
+the generator can be calibrated and tested on its own (synth never imports ``metrics``: the test that both
+agree, ``tests/synth/synth_catalog.py``, computes the catalog's side). The platform writes money events, not income: the two
 income figures are computed from its truth (``truth/earnings.parquet``) as the ``income`` table would hold it
 once `guanghe money accrue` has run — the total net of fees and clawbacks, an earner of a channel having a
-positive earning row. DuckDB is opened through the warehouse of ``guanghe.data`` (in memory), whose tables are
-replaced by views over the Parquet folders.
+positive earning row. DuckDB is opened through the warehouse of ``guanghe.data`` (``over_parquet``: in memory,
+its tables replaced by views over the Parquet folders); synth never imports an engine module.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from guanghe.data.warehouse.duckdb import DuckDBWarehouse
+from guanghe.data.warehouse import over_parquet
+
+if TYPE_CHECKING:
+    from guanghe.data.warehouse import ParquetViews
 
 # The seed's figures: YoY change of each metric, on the past year (income: the last half-year).
 TARGETS = {
@@ -82,12 +87,12 @@ FROM read_parquet('{path}')
 """
 
 
-def platform(data_dir: str | Path) -> DuckDBWarehouse:
+def platform(data_dir: str | Path) -> ParquetViews:
     """An in-memory warehouse whose tables are views over ``DIR/data/<table>/*.parquet`` and whose ``income``
     is the truth's earnings (close it after use)."""
     root = Path(data_dir)
     income = _INCOME_VIEW.format(path=str(root / "truth" / "earnings.parquet").replace("'", "''"))
-    return DuckDBWarehouse.over_parquet(root / "data", {"income": income})
+    return over_parquet(root / "data", {"income": income})
 
 
 def _month_start(end: date, back: int) -> date:
@@ -154,23 +159,3 @@ def yoy(data_dir: str | Path, end: date = date(2023, 6, 30)) -> dict[str, float]
     now = values(data_dir, end)
     before = values(data_dir, _month_end(end, 12))
     return {k: now[k] / before[k] - 1 if before[k] else float("nan") for k in now}
-
-
-def catalog_values(data_dir: str | Path, end: date) -> dict[str, dict[str, float | int | None]]:
-    """The same six figures (and the first-time share of ad_share earners, last half-year; the marketplace's
-    June advertisers and Q2 orders) through the official metric catalog (``guanghe.metrics.compute``, Ibis on
-    DuckDB): {metric: {"value", "prior_value", "yoy"}}."""
-    from guanghe.metrics import Period, compute
-
-    wh = platform(data_dir)
-    try:
-        tables = wh.tables()
-        year = [k for k in TARGETS if k != "income_total_fen"]
-        got = compute(tables, Period(_month_start(end, 11), end), year)
-        half = ["income_total_fen", "first_time_earner_share_ad_share"]
-        got += compute(tables, Period(_month_start(end, 5), end), half)
-        for name, months in MARKET_MONTHS.items():
-            got += compute(tables, Period(_month_start(end, months - 1), end), [name])
-    finally:
-        wh.close()
-    return {m.name: {"value": m.value, "prior_value": m.prior_value, "yoy": m.yoy} for m in got}

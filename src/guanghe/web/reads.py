@@ -3,44 +3,28 @@ warehouse files are unchanged. A page's sections are read in ONE function over o
 opened only on a miss (opening a large DuckDB file costs more than the queries) and closed after, so a
 writer process (ingest, settle) is never blocked for longer than one page's read.
 
-Invalidation: the key carries the warehouse's identity — (size, mtime) of the DuckDB file and of its
-write-ahead log (a committed write that is not yet checkpointed changes only the ``.wal``). Any write
-changes one of them, so the next read misses and recomputes; nothing stale is served after a write.
-Warehouses without a local file (Spark, memory) are not cached."""
+Invalidation: the key carries the warehouse's identity — its stamp (``guanghe.data.warehouse.warehouse_stamp``,
+read without opening it: on DuckDB the (size, mtime) of the file and of its write-ahead log, as a committed
+write that is not yet checkpointed changes only the ``.wal``). Any write changes it, so the next read misses
+and recomputes; nothing stale is served after a write. A warehouse whose engine gives no stamp (in memory)
+is not cached."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from guanghe.data.warehouse import Warehouse
+from guanghe.data.warehouse import Warehouse, warehouse_stamp
 
 T = TypeVar("T")
 Opener = Callable[[], Any]  # a context manager factory yielding a read-only Warehouse
 
 
-def file_of(url: str) -> str | None:
-    """The DuckDB file of a ``duckdb:///path`` URL (None: no file, not cacheable)."""
-    if not url.startswith("duckdb:///"):
-        return None
-    return url[len("duckdb:///") :] or None
-
-
-def identity(path: str | None) -> tuple | None:
-    """(size, mtime_ns) of the file and of its ``.wal``; None when there is no file to watch."""
-    if path is None:
-        return None
-    out: list[Any] = []
-    for p in (path, path + ".wal"):
-        try:
-            st = os.stat(p)
-            out.append((st.st_size, st.st_mtime_ns))
-        except FileNotFoundError:
-            out.append(None)
-    return tuple(out)
+def identity(url: str) -> Hashable | None:
+    """The warehouse's stamp (any write changes it); None when its engine cannot tell: not cacheable."""
+    return warehouse_stamp(url)
 
 
 class ReadCache:
@@ -48,7 +32,7 @@ class ReadCache:
     between requests: callers must not mutate them."""
 
     def __init__(self, url: str, opener: Opener, size: int = 2048) -> None:
-        self.path, self.opener, self.size = file_of(url), opener, size
+        self.url, self.opener, self.size = url, opener, size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._jobs: dict[Hashable, threading.Thread] = {}
@@ -107,7 +91,7 @@ class ReadCache:
 
     def read(self, section: str, key: Hashable, fn: Callable[[Warehouse], T]) -> T:
         """``fn(warehouse)`` for ``(section, key)``: cached while the warehouse files are unchanged."""
-        ident = identity(self.path)
+        ident = identity(self.url)
         if ident is None:
             with self.opener() as wh:
                 return fn(wh)
@@ -119,7 +103,7 @@ class ReadCache:
                 return self._items[full]
         with self.opener() as wh:
             value = fn(wh)
-        if identity(self.path) != ident:  # written meanwhile: the value may mix old and new; don't keep it
+        if identity(self.url) != ident:  # written meanwhile: the value may mix old and new; don't keep it
             return value
         self._store(full, value)
         return value

@@ -48,12 +48,12 @@ def store_defaults(env: dict[str, str], cwd: os.PathLike[str] | str = ".") -> di
     warehouse, its ledger and an application database beside them)."""
     from pathlib import Path
 
-    from guanghe.config import Settings
+    from guanghe.config import Settings, parse_url
 
     base = Settings.from_env(env)
     found = {"warehouse": base.warehouse, "ledger": base.ledger, "db": base.db}
     demo = Path(cwd) / DEMO_DIR
-    plain = Path(cwd) / DEFAULT_WAREHOUSE.removeprefix("duckdb:///")
+    plain = Path(cwd) / parse_url(DEFAULT_WAREHOUSE).file()
     if (
         not any(v in env for v in ENV_OF.values())
         and not plain.exists()

@@ -4,7 +4,7 @@ creators in one pass (a few queries whatever the number of creators) and kept in
 files are unchanged, so a creator's first page view is a lookup, not a scan of the platform's tables.
 
 The snapshot is built in a background thread: at start, and again after any warehouse write (its identity,
-``web.reads.identity``, changed). Until it is ready — or when the warehouse has no local file (Spark, memory)
+``web.reads.identity``, changed). Until it is ready — or when the warehouse's engine gives no stamp (memory)
 — pages read their sections for the one creator directly (``web.reads``), the same functions over one
 creator's rows, so both paths give the same page (``tests/web/test_web_snapshot.py``). A build reads through
 one read-only connection held for its duration (seconds at the demo's scale): a writer process waits for
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from guanghe.data.warehouse import Warehouse
 from guanghe.web.by_creator import ByCreator
-from guanghe.web.reads import file_of, identity
+from guanghe.web.reads import identity
 from guanghe.web.views import creator_data, growth
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 class Snapshot:
     """The sections of every creator as of ``as_of``, valid for the warehouse files' ``identity``."""
 
-    identity: tuple
+    identity: Hashable
     overview: creator_data.OverviewRows
     levels: growth.LevelRows | None
     income: ByCreator  # income by creator, month and channel (12 months)
@@ -54,7 +54,7 @@ class Snapshot:
         return creator_data.statements_of(self.statements[kind], payee_id)
 
 
-def build_snapshot(wh: Warehouse, ident: tuple, as_of: date, zone: ZoneInfo) -> Snapshot:
+def build_snapshot(wh: Warehouse, ident: Hashable, as_of: date, zone: ZoneInfo) -> Snapshot:
     return Snapshot(ident, creator_data.overview_rows(wh, as_of), growth.level_rows(wh, as_of, zone),
                     creator_data.income_rows(wh, as_of),
                     {kind: creator_data.statement_rows(wh, kind) for kind in ("creator", "mcn")})  # fmt: skip
@@ -65,7 +65,7 @@ class Snapshots:
 
     def __init__(self, url: str, opener: Callable[[], AbstractContextManager[Warehouse]], as_of: date,
                  zone: ZoneInfo) -> None:  # fmt: skip
-        self.path, self.opener, self.as_of, self.zone = file_of(url), opener, as_of, zone
+        self.url, self.opener, self.as_of, self.zone = url, opener, as_of, zone
         self._snapshot: Snapshot | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -75,7 +75,7 @@ class Snapshots:
 
     def current(self) -> Snapshot | None:
         """The snapshot of the warehouse as it is now, or None (a build is started if none runs)."""
-        ident = identity(self.path) if self.enabled else None
+        ident = identity(self.url) if self.enabled else None
         if ident is None:
             return None
         snap = self._snapshot
@@ -85,8 +85,8 @@ class Snapshots:
         return None
 
     def start(self) -> None:
-        """Build a snapshot in the background (no-op while one is being built or without a file)."""
-        if self.path is None:
+        """Build a snapshot in the background (no-op while one is being built or without a stamp)."""
+        if identity(self.url) is None:
             return
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
@@ -102,7 +102,7 @@ class Snapshots:
         return self.current()
 
     def _build(self) -> None:
-        ident = identity(self.path)
+        ident = identity(self.url)
         try:
             with self.opener() as wh:
                 snap = build_snapshot(wh, ident, self.as_of, self.zone)  # type: ignore[arg-type]
@@ -110,6 +110,6 @@ class Snapshots:
             self.error = f"{type(e).__name__}: {e}"
             log.warning("web snapshot not built: %s", self.error)
             return
-        if identity(self.path) == ident:  # written meanwhile: the rows may mix old and new; don't keep them
+        if identity(self.url) == ident:  # written meanwhile: the rows may mix old and new; don't keep them
             self._snapshot, self.error = snap, None
             self.builds += 1

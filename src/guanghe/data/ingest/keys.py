@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanghe.data.ingest.scratch import scratch
+from guanghe.data.warehouse.scratch import scratch
 
 
 def _dense(keys: pa.Array) -> tuple[int, int] | None:

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,9 +21,9 @@ import pyarrow.parquet as pq
 
 from guanghe.data.ingest.discover import SourceFile
 from guanghe.data.ingest.errors import IngestError
-from guanghe.data.ingest.scratch import scratch
 from guanghe.data.ingest.validate import type_problems
 from guanghe.data.schema import TABLES
+from guanghe.data.warehouse.scratch import ScratchError, scratch
 
 MAX_BLOCK = 2**31 - 1  # Arrow's CSV block size is an int32: the longest record it can read
 
@@ -99,7 +98,7 @@ def read_file(src: SourceFile, data: bytes) -> RawRows:
     reader = {"parquet": _read_parquet, "csv": _read_csv, "jsonl": _read_jsonl}[src.format]
     try:
         return reader(src, data)
-    except (pa.ArrowException, duckdb.Error, OSError) as e:
+    except (pa.ArrowException, ScratchError, OSError) as e:
         raise IngestError(f"{src.path}: cannot read the file as {src.format}: {e}") from e
 
 

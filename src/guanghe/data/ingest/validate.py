@@ -29,9 +29,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from guanghe.data.ingest.errors import IngestError
-from guanghe.data.ingest.scratch import scratch
 from guanghe.data.schema import Column, Table
 from guanghe.data.tables import OPS
+from guanghe.data.warehouse.scratch import scratch
 
 _COMPARE = {"<=": pc.less_equal, ">=": pc.greater_equal, "<": pc.less, ">": pc.greater}
 

@@ -10,7 +10,7 @@ engine it runs on.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +23,10 @@ from guanghe.data.schema import SYSTEM_TABLES, TABLES, Table
 
 class WarehouseError(Exception):
     """A warehouse could not be opened, read or written."""
+
+
+class WarehouseMissing(WarehouseError):
+    """A read named a warehouse that does not exist (a read never creates one)."""
 
 
 def declared(table: str | Table) -> Table:
@@ -105,6 +109,15 @@ class Warehouse(ABC):
     def from_url(cls, url: str, create: bool = False, read_only: bool = False) -> Warehouse:
         """Open the store a URL names; a missing store is an error unless ``create``. ``read_only`` runs
         no DDL, takes no writer lock (another process may be writing) and refuses ``writer()``."""
+
+    @classmethod
+    def stamp(cls, url: str) -> Hashable | None:
+        """The identity of the committed state of the store a URL names, read WITHOUT opening it (a stat of
+        its files, not a connection): any committed write changes it, so a cache keyed by it never serves a
+        read older than the last write. None when the engine cannot tell cheaply (or the store is in
+        memory): callers then neither cache nor skip a reload. Engines override it (DuckDB: its file and
+        write-ahead log)."""
+        return None
 
     @property
     @abstractmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -13,9 +14,16 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanghe.config import SettingError, creatable_file, existing_file, parse_url
+from guanghe.config import SettingError, StoreMissing, creatable_file, existing_file, parse_url
 from guanghe.data.schema import SYSTEM_TABLES, TABLES, Table
-from guanghe.data.warehouse.base import MergeResult, Warehouse, WarehouseError, Writer, declared
+from guanghe.data.warehouse.base import (
+    MergeResult,
+    Warehouse,
+    WarehouseError,
+    WarehouseMissing,
+    Writer,
+    declared,
+)
 
 _SQL_TYPES = {
     "int64": "BIGINT", "int32": "INTEGER", "string": "VARCHAR", "date32[day]": "DATE",
@@ -102,9 +110,27 @@ class DuckDBWarehouse(Warehouse):
         check = creatable_file if create else existing_file
         try:
             path = check(parsed, "warehouse")
+        except StoreMissing as e:
+            raise (WarehouseError if create else WarehouseMissing)(str(e)) from e
         except SettingError as e:
             raise WarehouseError(str(e)) from e
         return cls(str(path), read_only=read_only)
+
+    @classmethod
+    def stamp(cls, url: str) -> tuple[tuple[int, int] | None, ...] | None:
+        """(size, mtime_ns) of the file and of its ``.wal`` (None for one that does not exist): a committed
+        write that is not yet checkpointed changes only the ``.wal``. None in memory."""
+        path = parse_url(url, ("duckdb",), "warehouse").path
+        if path is None:
+            return None
+        out: list[tuple[int, int] | None] = []
+        for p in (path, path + ".wal"):
+            try:
+                st = os.stat(p)
+                out.append((st.st_size, st.st_mtime_ns))
+            except OSError:
+                out.append(None)
+        return tuple(out)
 
     @classmethod
     def over_parquet(cls, directory: str | Path, views: Mapping[str, str] | None = None) -> DuckDBWarehouse:

@@ -1,7 +1,8 @@
 """An in-process cache for the operator console's heavy reads (the metric catalog, eligibility counts): an
-entry is keyed by what it was computed from — the warehouse file's size and modification time (DuckDB and
-its ``.wal``) and the caller's key — so any write to the warehouse (ingest, allocate, a flush of
-``guanghe serve``) makes the next page compute afresh. A warehouse that is not a local file is not cached.
+entry is keyed by what it was computed from — the warehouse's stamp (``warehouse_stamp``: on DuckDB the
+file's and its ``.wal``'s size and modification time) and the caller's key — so any write to the warehouse
+(ingest, allocate, a flush of ``guanghe serve``) makes the next page compute afresh. A warehouse whose engine
+gives no stamp is not cached.
 
 ``background`` computes in a thread of its own (with its own read-only connection) and waits a little: a
 page too slow to wait for (the dashboard at the demo's scale takes tens of seconds cold) shows the last
@@ -9,7 +10,6 @@ figures computed (marked as updating) or a "computing" panel that polls, never a
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from guanghe.data.warehouse import Warehouse, open_warehouse
+from guanghe.data.warehouse import Warehouse, open_warehouse, warehouse_stamp
 
 T = TypeVar("T")
 MAX_ENTRIES = 128
@@ -25,7 +25,7 @@ MAX_ENTRIES = 128
 
 @dataclass
 class Entry:
-    stamp: tuple
+    stamp: Hashable
     value: Any
     error: BaseException | None = None
     seconds: float = 0.0
@@ -36,19 +36,9 @@ _running: dict[tuple, threading.Thread] = {}
 _lock = threading.Lock()
 
 
-def file_stamp(url: str) -> tuple | None:
-    """(size, mtime_ns) of a ``duckdb:///`` file and its write-ahead log; None for other engines."""
-    if not url.startswith("duckdb:///"):
-        return None
-    path = url.removeprefix("duckdb:///")
-    out: list[tuple[int, int] | None] = []
-    for p in (path, path + ".wal"):
-        try:
-            st = os.stat(p)
-            out.append((st.st_size, st.st_mtime_ns))
-        except OSError:
-            out.append(None)
-    return tuple(out)
+def file_stamp(url: str) -> Hashable | None:
+    """The warehouse's stamp (any write changes it); None when its engine cannot tell (not cached)."""
+    return warehouse_stamp(url)
 
 
 def _store(full: tuple, entry: Entry) -> None:
@@ -81,7 +71,7 @@ def background(url: str, key: Hashable, compute: Callable[[Warehouse], T], wait_
     ``wait_s``); when not ready, the last value computed for an earlier state (``fresh`` False) or None.
     An error of the computation is raised to the caller that finds it (and forgotten)."""
     stamp = file_stamp(url)
-    if stamp is None:  # not a local file: no state to key on, computed for this request
+    if stamp is None:  # no stamp: no state to key on, computed for this request
         with open_warehouse(url, read_only=True) as wh:
             return compute(wh), True
     full = (url, key)
@@ -110,7 +100,7 @@ def background(url: str, key: Hashable, compute: Callable[[Warehouse], T], wait_
     return (e.value if e is not None and e.error is None else None), False
 
 
-def _run(url: str, full: tuple, stamp: tuple | None, compute: Callable[[Warehouse], Any]) -> None:
+def _run(url: str, full: tuple, stamp: Hashable | None, compute: Callable[[Warehouse], Any]) -> None:
     started = time.perf_counter()
     try:
         with open_warehouse(url, read_only=True) as wh:

@@ -1,4 +1,6 @@
-"""A scratch in-memory DuckDB (one per thread, made once) for vectorised work on Arrow tables."""
+"""A scratch in-memory DuckDB (one per thread, made once) for vectorised work on Arrow tables: ingestion's
+parsing and key checks of the incoming files (``data.ingest``), whatever engine the warehouse is. It lives
+beside the engines because no module outside ``data/warehouse/`` opens DuckDB; it never sees the warehouse."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from contextlib import contextmanager
 import duckdb
 import pyarrow as pa
 
+ScratchError = duckdb.Error  # what a scratch query raises (callers never import duckdb)
 _local = threading.local()
 
 
