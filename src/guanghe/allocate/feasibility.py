@@ -17,14 +17,16 @@ from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, InfeasiblePr
 CHUNK = 1 << 18
 
 
-def _capacity(c: np.ndarray, cmax: np.ndarray | None, sets: list[tuple[int, ...]]) -> np.ndarray:
+def _capacity(c: np.ndarray, rows: np.ndarray, cmax: np.ndarray | None, sets: list[tuple[int, ...]]) -> np.ndarray:
+    """Per set S: sum over the `rows` (a mask) of min(sum_{k in S} c[i, k], cmax_i), in row chunks."""
     out = np.zeros(len(sets))
     for lo in range(0, c.shape[0], CHUNK):
-        block = c[lo : lo + CHUNK]
+        pick = rows[lo : lo + CHUNK]
+        block = c[lo : lo + CHUNK][pick]
         for j, subset in enumerate(sets):
             room = block[:, list(subset)].sum(axis=1)
             if cmax is not None:
-                room = np.minimum(room, cmax[lo : lo + CHUNK])
+                room = np.minimum(room, cmax[lo : lo + CHUNK][pick])
             out[j] += room.sum()
     return out
 
@@ -54,10 +56,10 @@ def check(problem: AllocationProblem) -> None:
         floored = [k for k in floored if k not in empty]
         if not floored:
             continue
-        cmax = None if problem.total_cap is None else problem.total_cap[rows]
+        cmax = problem.total_cap
         sizes = range(1, len(floored) + 1) if cmax is not None else (1,)
         sets = [sub for size in sizes for sub in combinations(floored, size)]
-        room = _capacity(c[rows], cmax, sets)
+        room = _capacity(c, rows, cmax, sets)
         short: list[tuple[int, ...]] = []
         for subset, cap in zip(sets, room, strict=True):
             need = floor_amt[list(subset), t].sum()

@@ -93,6 +93,32 @@ def regularised(a, s, c, cmax, p, rho) -> Response:
     return Response(x, inner, marg, capped, u, gamma)
 
 
+def regularised_single(a, s, c, p, rho) -> Response:
+    """`regularised` for creators eligible for one program whose cap is within their total cap (c, p (m, 1)):
+    the same roots without sorting. X(m) = clip((m - p) / r, 0, c) has two breakpoints, p and p + r c, and
+    the root of h(m) = m - f'(X(m)) lies before the first (x = 0), between them, or after the second (x = c)."""
+    c1, p1 = c[:, 0], np.broadcast_to(p, c.shape)[:, 0]
+    r = reg_weights(a, s, c, rho)[:, 0]
+    inv_r = np.where(c1 > 0, 1.0 / r, 0.0)
+    top = p1 + r * c1
+    at_zero = p1 - a / s >= 0
+    at_cap = ~at_zero & (top - a / (s + c1) < 0)
+    # The same cancellation-free root as `regularised`, around the left breakpoint of the root's piece.
+    beta = np.where(at_zero | at_cap, 0.0, inv_r)
+    b0 = np.where(at_zero, 0.0, np.where(at_cap, top, p1))
+    sx = s + np.where(at_cap, c1, 0.0)
+    q = sx + beta * b0
+    neg_c = np.maximum(a - b0 * sx, 0.0)
+    marg = b0 + 2 * neg_c / (q + np.sqrt(q * q + 4 * beta * neg_c))
+    z = (marg - p1) * inv_r
+    active = (z > 0) & (z < c1)
+    x = np.clip(z, 0.0, c1)
+    inner = curve(a, s, x) - x * (p1 + 0.5 * r * x)
+    u = np.where(active, inv_r, 0.0)
+    gamma = 1.0 / (u + (s + x) ** 2 / a)
+    return Response(x[:, None], inner, marg, np.zeros(x.size, dtype=bool), u[:, None], gamma)
+
+
 def exact(a, s, c, cmax, p) -> Response:
     """Unregularised best responses (used for the dual bound): cheapest programs first."""
     p = np.broadcast_to(p, c.shape)

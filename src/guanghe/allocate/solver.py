@@ -42,19 +42,19 @@ def _start(model: dual.DualModel) -> np.ndarray:
     """The better (lower dual) of: each budget priced alone, or one common price for all budgets."""
     alone = np.zeros(model.budgets.size)
     for k in range(alone.size):
-        gs = [(g, int(np.flatnonzero(g.progs == k)[0])) for g in model.groups if k in g.progs]
-        if gs:
+        at = [(pk, np.nonzero(pk.progs == k)) for pk in model.packs]
+        if any(r.size for _, (r, _) in at):
             alone[k] = _price(
-                np.concatenate([g.a for g, _ in gs]),
-                np.concatenate([g.s for g, _ in gs]),
-                np.concatenate([g.c[:, j] for g, j in gs]),
+                np.concatenate([pk.a[r] for pk, (r, _) in at]),
+                np.concatenate([pk.s[r] for pk, (r, _) in at]),
+                np.concatenate([pk.c[r, col] for pk, (r, col) in at]),
                 model.budgets[k],
             )
-    cmin = [np.minimum(g.c.sum(axis=1), g.cmax) for g in model.groups]
+    cmin = [np.minimum(pk.c.sum(axis=1), pk.cmax) for pk in model.packs]
     common = _price(
-        np.concatenate([g.a for g in model.groups]),
-        np.concatenate([g.s for g in model.groups]),
-        np.concatenate(cmin),
+        np.concatenate([pk.a for pk in model.packs] or [np.zeros(0)]),
+        np.concatenate([pk.s for pk in model.packs] or [np.zeros(0)]),
+        np.concatenate(cmin or [np.zeros(0)]),
         model.budgets.sum(),
     )
     zeros = np.zeros(len(model.floor_idx))
@@ -141,7 +141,7 @@ def _newton(
 
 
 def _certify(problem: AllocationProblem, model: dual.DualModel, y: np.ndarray, rho: float):
-    x = repair.repair(problem, dual.primal(model, y, rho))
+    x = repair.repair_packed(problem, model, dual.packed_primal(model, y, rho))
     return x, problem.value(x), dual.bound(model, y)
 
 
@@ -193,6 +193,7 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
         first = _start(small) if not guide else guide[RHOS[1]]
         guide = _follow(small, first, RHOS[:3] if size == sizes[0] else RHOS[1:3], guide, stats, 1e-8)
     stats["warm_seconds"] = time.perf_counter() - started
+    stats["warm_passes"] = stats["passes"]
     model = dual.DualModel.of(problem)
     if guide:  # straight at the sample's smallest rho; if that does not certify, follow rho down from 1e-3
         x, value, bound, y, rho = _path(problem, model, guide[RHOS[2]], RHOS[2:3], guide, tol, stats)
