@@ -26,34 +26,36 @@ BLOCK = 1 << 15  # rows per block of a pass
 
 @dataclass
 class Pack:
-    """The creators eligible for exactly j programs, sorted by (tier, programs)."""
+    """The creators eligible for exactly j programs, in creator order; `gid` names each one's group."""
 
-    rows: np.ndarray  # (m,) creator indices
-    tier: np.ndarray  # (m,) int
-    progs: np.ndarray  # (m, j) eligible program indices, increasing
+    rows: np.ndarray  # (m,) creator indices, increasing
+    gid: np.ndarray  # (m,) group of each creator (same tier, same programs)
+    gtier: np.ndarray  # (G,) the group's tier
+    gprogs: np.ndarray  # (G, j) the group's programs, increasing
     a: np.ndarray  # (m,)
     s: np.ndarray  # (m,)
-    c: np.ndarray  # (m, j) finite caps
+    c: np.ndarray  # (m, j) finite caps on the group's programs
     cmax: np.ndarray  # (m,) total caps, inf where none
-    starts: np.ndarray  # (G,) first row of each group
-    gtier: np.ndarray  # (G,) the group's tier
-    gprogs: np.ndarray  # (G, j) the group's programs
-    blocks: list = field(default_factory=list)  # (slice, local group starts, group ids) per block
     single: bool = False  # one program, every cap within the total cap: `response.regularised_single` applies
+
+    def __post_init__(self) -> None:
+        self.single = self.j == 1 and bool(np.all(self.c[:, 0] <= self.cmax))
+
+    @property
+    def tier(self) -> np.ndarray:
+        return self.gtier[self.gid]
+
+    @property
+    def progs(self) -> np.ndarray:
+        return self.gprogs[self.gid]
 
     @property
     def j(self) -> int:
         return int(self.c.shape[1])
 
-    def __post_init__(self) -> None:
-        m = self.a.size
-        self.single = self.j == 1 and bool(np.all(self.c[:, 0] <= self.cmax))
-        for lo in range(0, m, BLOCK):
-            hi = min(lo + BLOCK, m)
-            first = int(np.searchsorted(self.starts, lo, side="right")) - 1
-            last = int(np.searchsorted(self.starts, hi, side="left"))
-            local = np.concatenate([[0], self.starts[first + 1 : last] - lo]).astype(np.intp)
-            self.blocks.append((slice(lo, hi), local, np.arange(first, last)))
+    def slices(self):
+        for lo in range(0, self.a.size, BLOCK):
+            yield slice(lo, lo + BLOCK)
 
 
 @dataclass
@@ -73,45 +75,42 @@ class DualModel:
         k = problem.k
         c_all = problem.effective_caps(rows)
         idx = np.arange(problem.n) if rows is None else np.asarray(rows)
-        elig = c_all > 0
-        # A 16-bit key (tier, eligibility mask): NumPy's stable sort of 16-bit integers is a radix sort.
-        mask = np.zeros(idx.size, dtype=np.uint16)
-        for j in range(k):
-            mask |= elig[:, j].astype(np.uint16) << np.uint16(j)
-        key = (problem.tier[idx].astype(np.uint16) << np.uint16(k)) | mask
+        # A 16-bit group key (tier, eligibility mask) and the program count; a stable sort of 8-bit counts is
+        # a radix sort and keeps creator order inside each pack.
+        key = problem.tier[idx].astype(np.uint16) << np.uint16(k)
         count = np.zeros(idx.size, dtype=np.int8)
         for j in range(k):
-            count += elig[:, j]
-        key2 = (count.astype(np.uint16) << np.uint16(k + 2)) | key  # packs by count, then groups by key
-        order = np.argsort(key2, kind="stable")
-        skey = key2[order]
+            e = c_all[:, j] > 0
+            key |= e.astype(np.uint16) << np.uint16(j)
+            count += e
+        order = np.argsort(count, kind="stable")
+        bounds = np.searchsorted(count[order], np.arange(1, k + 2))
         packs = []
-        cap_total = problem.total_cap
         for j in range(1, k + 1):
-            lo, hi = np.searchsorted(skey, [j << (k + 2), (j + 1) << (k + 2)])
-            if hi <= lo:
+            part = order[bounds[j - 1] : bounds[j]]
+            if part.size == 0:
                 continue
-            part = order[lo:hi]
-            gk = skey[lo:hi]
-            starts = np.concatenate([[0], np.flatnonzero(np.diff(gk)) + 1])
-            gmask = (gk[starts] & ((1 << k) - 1)).astype(np.int64)
-            gprogs = np.array([np.flatnonzero((gm >> np.arange(k)) & 1) for gm in gmask], dtype=np.intp)
-            gtier = (gk[starts] >> k) & 3
-            sizes = np.diff(np.concatenate([starts, [part.size]]))
-            progs = np.repeat(gprogs, sizes, axis=0)
+            pkey = key[part]
+            present = np.zeros(1 << (k + 2), dtype=bool)
+            present[pkey] = True
+            gkeys = np.flatnonzero(present)
+            table = np.zeros(present.size, dtype=np.intp)
+            table[gkeys] = np.arange(gkeys.size)
+            gid = table[pkey]
+            gprogs = np.array([np.flatnonzero((g >> np.arange(k)) & 1) for g in gkeys], dtype=np.intp)
             sel = idx[part]
             packs.append(
                 Pack(
                     rows=sel,
-                    tier=np.repeat(gtier.astype(np.intp), sizes),
-                    progs=progs,
+                    gid=gid,
+                    gtier=(gkeys >> k).astype(np.intp),
+                    gprogs=gprogs,
                     a=problem.a[sel].astype(float),
                     s=problem.s[sel].astype(float),
-                    c=np.take_along_axis(c_all[part], progs, axis=1),
-                    cmax=np.full(sel.size, np.inf) if cap_total is None else cap_total[sel].astype(float),
-                    starts=starts.astype(np.intp),
-                    gtier=gtier.astype(np.intp),
-                    gprogs=gprogs,
+                    c=c_all.reshape(-1)[part[:, None] * k + gprogs[gid]],
+                    cmax=np.full(sel.size, np.inf)
+                    if problem.total_cap is None
+                    else problem.total_cap[sel].astype(float),
                 )
             )
         floor_idx = np.argwhere(problem.floors * problem.budgets[:, None] > 0)
@@ -140,8 +139,8 @@ class DualModel:
 
 
 def block_prices(pack: Pack, sl: slice, price: np.ndarray) -> np.ndarray:
-    """(b, j) the prices the block's creators face."""
-    return price[pack.progs[sl], pack.tier[sl, None]]
+    """(b, j) the prices the block's creators face (price: (K, 3) from `DualModel.prices`)."""
+    return price[pack.gprogs, pack.gtier[:, None]][pack.gid[sl]]
 
 
 @dataclass
@@ -177,11 +176,11 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
     inner, sums, blocks = 0.0, np.zeros((3, k)), np.zeros((3, k, k))
     xs = []
     for pk in model.packs:
-        j, ngroups = pk.j, pk.starts.size
-        gx = np.zeros((ngroups, j))
-        gh = np.zeros((ngroups, j, j)) if hessian else None
+        j, ng = pk.j, pk.gtier.size
+        pairs = [(i1, i2) for i1 in range(j) for i2 in range(i1, j)]
+        gx, gu, gg = np.zeros((j, ng)), np.zeros((j, ng)), np.zeros((len(pairs), ng))
         x_pack = np.empty_like(pk.c)
-        for sl, local, gid in pk.blocks:
+        for sl in pk.slices():
             p = block_prices(pk, sl, price)
             if pk.single:
                 r = response.regularised_single(pk.a[sl], pk.s[sl], pk.c[sl], p, rho)
@@ -189,17 +188,24 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
                 r = response.regularised(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p, rho)
             x_pack[sl] = r.x
             inner += float(r.inner.sum())
-            gx[gid] += np.add.reduceat(r.x, local, axis=0)
+            gid = pk.gid[sl]
+            for i1 in range(j):
+                gx[i1] += np.bincount(gid, weights=r.x[:, i1], minlength=ng)
             if hessian:
                 v = r.u * np.sqrt(r.gamma)[:, None]
-                h = np.add.reduceat(v[:, :, None] * v[:, None, :], local, axis=0)
-                ui = np.add.reduceat(r.u, local, axis=0)
-                diag = np.arange(j)
-                h[:, diag, diag] -= ui
-                gh[gid] -= h
+                for i1 in range(j):
+                    gu[i1] += np.bincount(gid, weights=r.u[:, i1], minlength=ng)
+                for q, (i1, i2) in enumerate(pairs):
+                    gg[q] += np.bincount(gid, weights=v[:, i1] * v[:, i2], minlength=ng)
         xs.append(x_pack)
-        np.add.at(sums, (pk.gtier[:, None], pk.gprogs), gx)
-        if hessian:
+        np.add.at(sums, (pk.gtier[:, None], pk.gprogs), gx.T)
+        if hessian:  # d^2 g / dp dp = sum_i diag(u_i) - gamma_i u_i u_i^T, per group
+            gh = np.zeros((ng, j, j))
+            for q, (i1, i2) in enumerate(pairs):
+                gh[:, i1, i2] -= gg[q]
+                if i2 != i1:
+                    gh[:, i2, i1] -= gg[q]
+            gh[:, np.arange(j), np.arange(j)] += gu.T
             np.add.at(blocks, (pk.gtier[:, None, None], pk.gprogs[:, :, None], pk.gprogs[:, None, :]), gh)
     ev = _assemble(model, y, inner, sums, blocks if hessian else None)
     ev.x = xs
@@ -212,7 +218,7 @@ def bound(model: DualModel, y: np.ndarray) -> float:
     price = model.prices(y)
     inner = 0.0
     for pk in model.packs:
-        for sl, _, _ in pk.blocks:
+        for sl in pk.slices():
             p = block_prices(pk, sl, price)
             inner += float(response.exact(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p).inner.sum())
     return model.linear_part(y) + inner

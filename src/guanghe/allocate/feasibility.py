@@ -17,7 +17,9 @@ from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, InfeasiblePr
 CHUNK = 1 << 18
 
 
-def _capacity(c: np.ndarray, rows: np.ndarray, cmax: np.ndarray | None, sets: list[tuple[int, ...]]) -> np.ndarray:
+def _capacity(
+    c: np.ndarray, rows: np.ndarray, cmax: np.ndarray | None, sets: list[tuple[int, ...]]
+) -> np.ndarray:
     """Per set S: sum over the `rows` (a mask) of min(sum_{k in S} c[i, k], cmax_i), in row chunks."""
     out = np.zeros(len(sets))
     for lo in range(0, c.shape[0], CHUNK):

@@ -98,7 +98,7 @@ class AllocationProblem:
         c = np.minimum(self.caps[sel], 2 * self.budgets[None, :])
         if self.total_cap is not None:
             np.minimum(c, self.total_cap[sel, None], out=c)
-        c[~self.eligible[sel]] = 0.0
+        c *= self.eligible[sel]  # finite here (budgets are): 0 where not eligible
         if rows is None:  # computed once (the solver, the repair and the checks all need it); read-only
             c.setflags(write=False)
             self.__dict__["_caps"] = c

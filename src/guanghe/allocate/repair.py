@@ -60,61 +60,71 @@ def repair(problem: AllocationProblem, x: np.ndarray) -> np.ndarray:
 
 def repair_packed(problem: AllocationProblem, model, xs: list) -> np.ndarray:
     """`repair` on the solver's packed best responses (``dual.DualModel`` of the whole problem, one (m, j) array
-    per pack): the same steps in the same order, each on the eligible pairs only — a (program, tier) is a few
-    column slices, one per group of creators sharing their programs. Returns the dense (n, K) plan, equal to
-    ``repair(problem, dual.dense(model, xs))`` up to the order of float sums."""
+    per pack): the same steps in the same order, each vectorised over the eligible pairs it concerns only.
+    Returns the dense (n, K) plan, equal to ``repair(problem, dual.dense(model, xs))`` up to the order of
+    float sums."""
     packs = model.packs
     budgets, floors, n_k = problem.budgets.astype(float), problem.floors, problem.k
     x = [np.clip(xp, 0.0, pk.c) for pk, xp in zip(packs, xs, strict=True)]
     tot = [xp.sum(axis=1) for xp in x]
-    for xp, pk, i in zip(x, packs, range(len(packs)), strict=True):
+    for i, pk in enumerate(packs):
         over = tot[i] > pk.cmax
         if np.any(over):
-            xp[over] *= (pk.cmax[over] / tot[i][over])[:, None]
-            tot[i] = xp.sum(axis=1)
-    # segs[k][t]: (pack, rows, column) of every group of tier t eligible for program k
-    segs: list[list[list]] = [[[] for _ in range(3)] for _ in range(n_k)]
-    for i, pk in enumerate(packs):
-        ends = np.append(pk.starts[1:], pk.a.size)
-        for g, (lo, hi) in enumerate(zip(pk.starts, ends, strict=True)):
-            for col, k in enumerate(pk.gprogs[g]):
-                segs[k][pk.gtier[g]].append((i, slice(int(lo), int(hi)), col))
+            x[i][over] *= (pk.cmax[over] / tot[i][over])[:, None]
+            tot[i] = x[i].sum(axis=1)
+    flat = [xp.reshape(-1) for xp in x]  # views: entry e of pack i is row e // j, column e % j
+    ekey = [(pk.gprogs * 3 + pk.gtier[:, None]).astype(np.int16)[pk.gid].reshape(-1) for pk in packs]
 
-    def fill(where: list, amount: float, shave: float) -> None:
-        rooms = [
-            np.maximum(np.minimum(packs[i].c[sl, col] - x[i][sl, col], packs[i].cmax[sl] - tot[i][sl]), 0.0)
-            for i, sl, col in where
-        ]
+    def entries(k: int, t: int | None = None) -> list[np.ndarray]:
+        """Per pack, the entries of program k (of tier t's creators only if given)."""
+        if t is None:
+            return [np.flatnonzero(ek // 3 == k) for ek in ekey]
+        return [np.flatnonzero(ek == 3 * k + t) for ek in ekey]
+
+    def spent(where: list[np.ndarray]) -> float:
+        return sum(float(f[e].sum()) for f, e in zip(flat, where, strict=True))
+
+    def fill(where: list[np.ndarray], amount: float, shave: float) -> None:
+        rooms = []
+        for i, e in enumerate(where):
+            rows = e // packs[i].j
+            rooms.append(
+                np.maximum(
+                    np.minimum(packs[i].c.reshape(-1)[e] - flat[i][e], packs[i].cmax[rows] - tot[i][rows]), 0
+                )
+            )
         share = min(1.0, amount / max(sum(float(r.sum()) for r in rooms), 1e-300)) * shave
-        for (i, sl, col), room in zip(where, rooms, strict=True):
+        for i, (e, room) in enumerate(zip(where, rooms, strict=True)):
             add = room * share
-            x[i][sl, col] += add
-            tot[i][sl] += add
-
-    def spent(where: list) -> float:
-        return sum(float(x[i][sl, col].sum()) for i, sl, col in where)
+            flat[i][e] += add
+            tot[i][e // packs[i].j] += add
 
     for k, t in np.argwhere(floors * budgets[:, None] > 0):
-        need = floors[k, t] * budgets[k] - spent(segs[k][t])
+        where = entries(int(k), int(t))
+        need = floors[k, t] * budgets[k] - spent(where)
         if need > 0:
-            fill(segs[k][t], need, 1.0)
+            fill(where, need, 1.0)
+    sums = np.zeros(3 * n_k)
+    for f, ek in zip(flat, ekey, strict=True):
+        sums += np.bincount(ek, weights=f, minlength=3 * n_k)
+    sums = sums.reshape(n_k, 3)
+    factor = np.ones((n_k, 3))
     for k in range(n_k):
-        sums = np.array([spent(segs[k][t]) for t in range(3)])
-        excess = sums.sum() - budgets[k]
+        excess = sums[k].sum() - budgets[k]
         if excess <= 0:
             continue
-        surplus = np.maximum(sums - floors[k] * budgets[k], 0.0)
+        surplus = np.maximum(sums[k] - floors[k] * budgets[k], 0.0)
         theta = min(1.0, excess / max(surplus.sum(), 1e-300))
-        factor = np.where(sums > 0, 1.0 - theta * surplus / np.where(sums > 0, sums, 1.0), 1.0)
-        for t in range(3):
-            for i, sl, col in segs[k][t]:
-                x[i][sl, col] *= factor[t]
+        factor[k] = np.where(sums[k] > 0, 1.0 - theta * surplus / np.where(sums[k] > 0, sums[k], 1.0), 1.0)
+    if np.any(factor != 1.0):
+        for f, ek in zip(flat, ekey, strict=True):
+            f *= factor.reshape(-1)[ek]
     tot = [xp.sum(axis=1) for xp in x]
     for k in range(n_k):  # spend what is left where there is room: the objective increases
-        every = [seg for t in range(3) for seg in segs[k][t]]
-        left = budgets[k] - spent(every)
+        where = entries(k)
+        left = budgets[k] - spent(where)
         if left > 0:
-            fill(every, left, 1 - 1e-12)
+            fill(where, left, 1 - 1e-12)
     return dense_plan(problem.n, n_k, packs, x)
 
 
@@ -134,9 +144,8 @@ def _tier_sums(tier: np.ndarray, x: np.ndarray) -> np.ndarray:
     """(3, K) sum of x over each tier's rows, in row chunks."""
     out = np.zeros((3, x.shape[1]))
     for lo in range(0, x.shape[0], ROWS):
-        xt, tt = x[lo : lo + ROWS], tier[lo : lo + ROWS]
-        for t in range(3):
-            out[t] += xt[tt == t].sum(axis=0)
+        onehot = (tier[None, lo : lo + ROWS] == np.arange(3)[:, None]).astype(float)
+        out += np.einsum("tr,rk->tk", onehot, x[lo : lo + ROWS])  # NumPy's own loop: no BLAS threads
     return out
 
 

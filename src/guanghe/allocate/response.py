@@ -43,19 +43,20 @@ def regularised(a, s, c, cmax, p, rho) -> Response:
     # x_k(m) = clip((m - p_k) / r_k, 0, c_k) is piecewise linear: slope +1/r from p_k, -1/r from p_k + r c_k.
     bp = np.concatenate([p, p + r * c], axis=1)
     dslope = np.concatenate([inv_r, -inv_r], axis=1)
+    rows = np.arange(m_rows)
     order = np.argsort(bp, axis=1)
-    bp = np.take_along_axis(bp, order, axis=1)
-    slope = np.cumsum(np.take_along_axis(dslope, order, axis=1), axis=1)
+    order += (rows * (2 * k))[:, None]  # flat positions: one `take` each instead of take_along_axis
+    bp = bp.take(order)
+    slope = np.cumsum(dslope.take(order), axis=1)
     np.maximum(slope, 0.0, out=slope)
     xs = np.zeros_like(bp)
     np.cumsum(slope[:, :-1] * np.diff(bp, axis=1), axis=1, out=xs[:, 1:])
     # h(m) = m - f'(X(m)) increases; find the segment where it changes sign, solve the quadratic there.
     ac, sc = a[:, None], s[:, None]
-    idx = np.argmax(bp - ac / (sc + xs) >= 0, axis=1)
-    never = ~np.any(bp - ac / (sc + xs) >= 0, axis=1)
-    idx = np.where(never, 2 * k, idx)
+    ge = bp - ac / (sc + xs) >= 0
+    idx = np.argmax(ge, axis=1)
+    idx = np.where(ge[rows, idx], idx, 2 * k)  # never: the root is past the last breakpoint
     seg = np.maximum(idx - 1, 0)
-    rows = np.arange(m_rows)
     # On the segment from breakpoint b (X = x0 there, slope beta) m = b + d with d >= 0 the root of
     # beta d^2 + (s + x0 + beta b) d + b (s + x0) - a = 0, in the cancellation-free form (beta b can exceed
     # s + x0 by many orders of magnitude when rho is small: expanding around m = 0 loses all digits).
@@ -123,8 +124,9 @@ def exact(a, s, c, cmax, p) -> Response:
     """Unregularised best responses (used for the dual bound): cheapest programs first."""
     p = np.broadcast_to(p, c.shape)
     order = np.argsort(p, axis=1)
-    ps = np.take_along_axis(p, order, axis=1)
-    cs = np.take_along_axis(c, order, axis=1)
+    order += (np.arange(c.shape[0]) * c.shape[1])[:, None]  # flat positions
+    ps = np.ascontiguousarray(p).take(order)
+    cs = np.ascontiguousarray(c).take(order)
     hi = np.cumsum(cs, axis=1)
     lo = hi - cs
     with np.errstate(divide="ignore"):
@@ -134,6 +136,6 @@ def exact(a, s, c, cmax, p) -> Response:
     big_x = np.minimum(big_x, cmax)
     xs = np.clip(big_x[:, None] - lo, 0.0, cs)
     x = np.empty_like(xs)
-    np.put_along_axis(x, order, xs, axis=1)
+    x.reshape(-1)[order.reshape(-1)] = xs.reshape(-1)
     inner = curve(a, s, big_x) - np.sum(x * p, axis=1)
     return Response(x, inner, a / (s + big_x), big_x >= cmax)
