@@ -22,6 +22,7 @@ from guanghe.allocate import repair, response
 from guanghe.allocate.problem import AllocationProblem
 
 BLOCK = 1 << 15  # rows per block of a pass
+FEW = 3  # packs of up to this many programs use `response.regularised_few` (no sort), more the sorted one
 
 
 @dataclass
@@ -184,6 +185,8 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
             p = block_prices(pk, sl, price)
             if pk.single:
                 r = response.regularised_single(pk.a[sl], pk.s[sl], pk.c[sl], p, rho)
+            elif pk.j <= FEW:
+                r = response.regularised_few(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p, rho)
             else:
                 r = response.regularised(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p, rho)
             x_pack[sl] = r.x
