@@ -149,7 +149,9 @@ class DualEval:
     value: float
     grad: np.ndarray
     hess: np.ndarray | None
-    x: list | None = None  # per pack: (m, j) the smoothed best responses
+    # per pack: (m, j) the smoothed best responses; the buffers belong to the model's cache of the last two
+    # evaluations and are reused (overwritten) by the evaluation after the next one
+    x: list | None = None
 
 
 def _assemble(model: DualModel, y: np.ndarray, inner: float, sums: np.ndarray, blocks) -> DualEval:
@@ -175,12 +177,14 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
     k = model.budgets.size
     price = model.prices(y)
     inner, sums, blocks = 0.0, np.zeros((3, k)), np.zeros((3, k, k))
+    spare = model.recent[0][2] if len(model.recent) == 2 else None  # evicted below: reuse its buffers
+    model.recent = model.recent[-1:]
     xs = []
-    for pk in model.packs:
+    for i, pk in enumerate(model.packs):
         j, ng = pk.j, pk.gtier.size
         pairs = [(i1, i2) for i1 in range(j) for i2 in range(i1, j)]
         gx, gu, gg = np.zeros((j, ng)), np.zeros((j, ng)), np.zeros((len(pairs), ng))
-        x_pack = np.empty_like(pk.c)
+        x_pack = np.empty_like(pk.c) if spare is None else spare[i]
         for sl in pk.slices():
             p = block_prices(pk, sl, price)
             if pk.single:
@@ -212,7 +216,7 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
             np.add.at(blocks, (pk.gtier[:, None, None], pk.gprogs[:, :, None], pk.gprogs[:, None, :]), gh)
     ev = _assemble(model, y, inner, sums, blocks if hessian else None)
     ev.x = xs
-    model.recent = [*model.recent[-1:], (y.copy(), rho, xs)]
+    model.recent.append((y.copy(), rho, xs))
     return ev
 
 

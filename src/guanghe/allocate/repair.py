@@ -129,11 +129,17 @@ def repair_packed(problem: AllocationProblem, model, xs: list) -> np.ndarray:
 
 
 def dense_plan(n: int, k: int, packs: list, xs: list) -> np.ndarray:
-    """The (n, K) plan of per-pack amounts (zero outside the eligible pairs)."""
+    """The (n, K) plan of per-pack amounts (zero outside the eligible pairs), written chunk of rows by chunk
+    (each pack's creators are in creator order: a chunk is one slice of each pack, and stays in cache)."""
     x = np.zeros((n, k))
     flat = x.reshape(-1)
-    for pk, xp in zip(packs, xs, strict=True):
-        flat[(pk.rows[:, None] * k + pk.progs).ravel()] = xp.ravel()
+    step = ROWS
+    cuts = [np.searchsorted(pk.rows, np.arange(0, n + step, step)) for pk in packs]
+    for c, lo in enumerate(range(0, n, step)):
+        for pk, xp, cut in zip(packs, xs, cuts, strict=True):
+            sl = slice(cut[c], cut[c + 1])
+            if sl.start < sl.stop:
+                flat[(pk.rows[sl, None] * k + pk.gprogs[pk.gid[sl]]).reshape(-1)] = xp[sl].reshape(-1)
     return x
 
 
