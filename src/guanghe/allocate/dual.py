@@ -22,6 +22,7 @@ from guanghe.allocate import repair, response
 from guanghe.allocate.problem import AllocationProblem
 
 BLOCK = 1 << 15  # rows per block of a pass
+ROWS = 1 << 16  # rows per chunk when building the model
 FEW = 3  # packs of up to this many programs use `response.regularised_few` (no sort), more the sorted one
 
 
@@ -74,18 +75,24 @@ class DualModel:
     def of(cls, problem: AllocationProblem, rows: np.ndarray | None = None, scale: float = 1.0) -> DualModel:
         """The model of `problem`, or of creators `rows` with budgets times `scale` (a warm-start sample)."""
         k = problem.k
-        c_all = problem.effective_caps(rows)
         idx = np.arange(problem.n) if rows is None else np.asarray(rows)
-        # A 16-bit group key (tier, eligibility mask) and the program count; a stable sort of 8-bit counts is
-        # a radix sort and keeps creator order inside each pack.
-        key = problem.tier[idx].astype(np.uint16) << np.uint16(k)
-        count = np.zeros(idx.size, dtype=np.int8)
-        for j in range(k):
-            e = c_all[:, j] > 0
-            key |= e.astype(np.uint16) << np.uint16(j)
-            count += e
+        # A 16-bit group key (tier, eligibility mask) and the program count, from the effective caps a chunk
+        # of rows at a time (never the whole (n, K) array); a stable sort of the 8-bit counts is a radix sort
+        # and keeps creator order inside each pack.
+        key = np.empty(idx.size, dtype=np.uint16)
+        count = np.empty(idx.size, dtype=np.int8)
+        bits = (1 << np.arange(k)).astype(np.uint16)
+        for lo in range(0, idx.size, ROWS):
+            sel = slice(lo, lo + ROWS) if rows is None else idx[lo : lo + ROWS]
+            e = problem.effective_caps(sel) > 0
+            count[lo : lo + ROWS] = e.sum(axis=1)
+            key[lo : lo + ROWS] = (problem.tier[sel].astype(np.uint16) << np.uint16(k)) | np.sum(
+                e * bits, axis=1, dtype=np.uint16
+            )
         order = np.argsort(count, kind="stable")
         bounds = np.searchsorted(count[order], np.arange(1, k + 2))
+        caps = np.ascontiguousarray(problem.caps).reshape(-1)
+        two_b = 2 * problem.budgets.astype(float)
         packs = []
         for j in range(1, k + 1):
             part = order[bounds[j - 1] : bounds[j]]
@@ -100,18 +107,22 @@ class DualModel:
             gid = table[pkey]
             gprogs = np.array([np.flatnonzero((g >> np.arange(k)) & 1) for g in gkeys], dtype=np.intp)
             sel = idx[part]
+            cols = gprogs[gid]
+            c = np.minimum(caps[sel[:, None] * k + cols], two_b[cols])  # the effective caps of the pairs
+            cmax = np.full(sel.size, np.inf)
+            if problem.total_cap is not None:
+                cmax = problem.total_cap[sel].astype(float)
+                np.minimum(c, cmax[:, None], out=c)
             packs.append(
                 Pack(
                     rows=sel,
                     gid=gid,
                     gtier=(gkeys >> k).astype(np.intp),
                     gprogs=gprogs,
-                    a=problem.a[sel].astype(float),
-                    s=problem.s[sel].astype(float),
-                    c=c_all.reshape(-1)[part[:, None] * k + gprogs[gid]],
-                    cmax=np.full(sel.size, np.inf)
-                    if problem.total_cap is None
-                    else problem.total_cap[sel].astype(float),
+                    a=np.asarray(problem.a[sel], dtype=float),
+                    s=np.asarray(problem.s[sel], dtype=float),
+                    c=c.astype(float, copy=False),
+                    cmax=cmax,
                 )
             )
         floor_idx = np.argwhere(problem.floors * problem.budgets[:, None] > 0)

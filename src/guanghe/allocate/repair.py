@@ -135,7 +135,7 @@ def dense_plan(n: int, k: int, packs: list, xs: list) -> np.ndarray:
     flat = x.reshape(-1)
     step = ROWS
     cuts = [np.searchsorted(pk.rows, np.arange(0, n + step, step)) for pk in packs]
-    for c, lo in enumerate(range(0, n, step)):
+    for c in range(-(-n // step)):
         for pk, xp, cut in zip(packs, xs, cuts, strict=True):
             sl = slice(cut[c], cut[c + 1])
             if sl.start < sl.stop:
@@ -163,16 +163,18 @@ def violations(problem: AllocationProblem, x: np.ndarray, whole: bool = False) -
     """
     out = []
     if whole:
-        c, rel, eps = problem.whole_caps().astype(float), 0.0, 0.0
+        rel, eps = 0.0, 0.0
         floors = problem.floor_units().astype(float)
         total_cap = None if problem.total_cap is None else np.floor(problem.total_cap + 1e-9)
     else:
-        c, rel, eps = problem.effective_caps(), REL, 1e-12
+        rel, eps = REL, 1e-12
         floors = problem.floors * problem.budgets[:, None]
         total_cap = problem.total_cap
     outside, above, spent = 0, 0, np.zeros(problem.k)
     for lo in range(0, problem.n, ROWS):
-        xc, cc = x[lo : lo + ROWS], c[lo : lo + ROWS]
+        xc, cc = x[lo : lo + ROWS], problem.effective_caps(slice(lo, lo + ROWS))
+        if whole:  # as `whole_caps`, a chunk at a time
+            cc = np.floor(cc + 1e-9).astype(np.int64).astype(float)
         outside += int(np.sum((xc < 0) | (xc > cc * (1 + rel) + eps)))
         tot = xc.sum(axis=1)
         spent += xc.sum(axis=0)
