@@ -104,20 +104,18 @@ def regularised_few(a, s, c, cmax, p, rho) -> Response:
     r = reg_weights(a, s, c, rho)
     inv_r = np.where(c > 0, 1.0 / r, 0.0)
     top = p + r * c
-    bp = np.concatenate([p, top], axis=1)  # (m, 2j) breakpoints, unsorted
-    x_at = np.zeros_like(bp)  # X at each breakpoint
-    slope = np.zeros_like(bp)  # dX/dm just after each breakpoint
-    for j in range(k):
-        pj, tj, ij = p[:, j, None], top[:, j, None], inv_r[:, j, None]
-        x_at += np.clip((bp - pj) * ij, 0.0, c[:, j, None])
-        slope += np.where((pj <= bp) & (tj > bp), ij, 0.0)
-    below = np.where(bp - a[:, None] / (s[:, None] + x_at) < 0, bp, -np.inf)
-    last = np.argmax(below, axis=1)  # the largest breakpoint where h < 0 (ties: equal X, either one)
-    rows = np.arange(m_rows)
-    found = below[rows, last] > -np.inf
-    b0 = np.where(found, bp[rows, last], 0.0)
-    x0 = np.where(found, x_at[rows, last], 0.0)
-    beta = np.where(found, slope[rows, last], 0.0)
+    pc, tc, ic, cc = list(p.T), list(top.T), list(inv_r.T), list(c.T)
+    b0, x0, beta = np.zeros(m_rows), np.zeros(m_rows), np.zeros(m_rows)
+    found = np.zeros(m_rows, dtype=bool)
+    for b in pc + tc:
+        x_at = sum(np.clip((b - pc[j]) * ic[j], 0.0, cc[j]) for j in range(k))
+        neg = b - a / (s + x_at) < 0
+        take = neg & (~found | (b > b0))
+        slope = sum(np.where((pc[j] <= b) & (tc[j] > b), ic[j], 0.0) for j in range(k))
+        b0 = np.where(take, b, b0)
+        x0 = np.where(take, x_at, x0)
+        beta = np.where(take, slope, beta)
+        found |= neg
     sx = s + x0
     q = sx + beta * b0
     neg_c = np.maximum(a - b0 * sx, 0.0)
