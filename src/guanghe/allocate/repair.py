@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
@@ -146,74 +147,87 @@ def dense_plan(n: int, k: int, packs: list, xs: list) -> np.ndarray:
 ROWS = 1 << 16  # rows per chunk of the checks (cache-sized temporaries)
 
 
-def _tier_sums(tier: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """(3, K) sum of x over each tier's rows, in row chunks."""
-    out = np.zeros((3, x.shape[1]))
-    for lo in range(0, x.shape[0], ROWS):
-        onehot = (tier[None, lo : lo + ROWS] == np.arange(3)[:, None]).astype(float)
-        out += np.einsum("tr,rk->tk", onehot, x[lo : lo + ROWS])  # NumPy's own loop: no BLAS threads
-    return out
+@dataclass
+class Scan:
+    """One pass over a plan in row chunks: what `violations` and `binding` need."""
+
+    outside: int  # entries outside [0, cap]
+    above: int  # creators above their total cap
+    spent: np.ndarray  # (K,)
+    tiers: np.ndarray  # (3, K) sums per tier
+    totals: np.ndarray  # (n,) X_i
+    cap_binding: np.ndarray | None  # (n, K) when asked for
 
 
-def violations(problem: AllocationProblem, x: np.ndarray, whole: bool = False) -> list[str]:
+def scan(problem: AllocationProblem, x: np.ndarray, whole: bool = False, bind: bool = False) -> Scan:
+    rel, eps = (0.0, 0.0) if whole else (REL, 1e-12)
+    total_cap = problem.total_cap
+    if whole and total_cap is not None:
+        total_cap = np.floor(total_cap + 1e-9)
+    outside, above, spent = 0, 0, np.zeros(problem.k)
+    tiers, totals = np.zeros((3, problem.k)), np.empty(problem.n)
+    cap_binding = np.zeros(x.shape, dtype=bool) if bind else None
+    for lo in range(0, problem.n, ROWS):
+        sl = slice(lo, lo + ROWS)
+        xc, cc = x[sl], problem.effective_caps(sl)
+        if whole:  # as `whole_caps`, a chunk at a time
+            cc = np.floor(cc + 1e-9).astype(np.int64).astype(float)
+        outside += int(np.sum((xc < 0) | (xc > cc * (1 + rel) + eps)))
+        tot = totals[sl] = xc.sum(axis=1)
+        spent += xc.sum(axis=0)
+        if total_cap is not None:
+            above += int(np.sum(tot > total_cap[sl] * (1 + rel) + eps))
+        onehot = (problem.tier[None, sl] == np.arange(3)[:, None]).astype(float)
+        tiers += np.einsum("tr,rk->tk", onehot, xc)  # NumPy's own loop: no BLAS threads
+        if bind:
+            caps = problem.caps[sl]
+            cap_binding[sl] = (
+                problem.eligible[sl] & np.isfinite(caps) & (caps > 0) & (xc >= caps * (1 - BIND))
+            )
+    return Scan(outside, above, spent, tiers, totals, cap_binding)
+
+
+def violations(
+    problem: AllocationProblem, x: np.ndarray, whole: bool = False, seen: Scan | None = None
+) -> list[str]:
     """Every constraint x breaks (relative tolerance 1e-9), named.
 
     ``whole``: x is a plan in whole units (what is stored) and is held to the whole-unit constraints with no
     tolerance: caps rounded down, tier floors rounded up (``floor_units``), budgets as they are.
+    ``seen``: the plan's `scan` if already made.
     """
     out = []
-    if whole:
-        rel, eps = 0.0, 0.0
-        floors = problem.floor_units().astype(float)
-        total_cap = None if problem.total_cap is None else np.floor(problem.total_cap + 1e-9)
-    else:
-        rel, eps = REL, 1e-12
-        floors = problem.floors * problem.budgets[:, None]
-        total_cap = problem.total_cap
-    outside, above, spent = 0, 0, np.zeros(problem.k)
-    for lo in range(0, problem.n, ROWS):
-        xc, cc = x[lo : lo + ROWS], problem.effective_caps(slice(lo, lo + ROWS))
-        if whole:  # as `whole_caps`, a chunk at a time
-            cc = np.floor(cc + 1e-9).astype(np.int64).astype(float)
-        outside += int(np.sum((xc < 0) | (xc > cc * (1 + rel) + eps)))
-        tot = xc.sum(axis=1)
-        spent += xc.sum(axis=0)
-        if total_cap is not None:
-            above += int(np.sum(tot > total_cap[lo : lo + ROWS] * (1 + rel) + eps))
-    if outside:
-        out.append(f"{outside} entries outside [0, cap]")
-    if above:
-        out.append(f"{above} creators above their total cap")
-    tiers = _tier_sums(problem.tier, x)
+    rel, eps = (0.0, 0.0) if whole else (REL, 1e-12)
+    floors = problem.floor_units().astype(float) if whole else problem.floors * problem.budgets[:, None]
+    sc = seen or scan(problem, x, whole)
+    if sc.outside:
+        out.append(f"{sc.outside} entries outside [0, cap]")
+    if sc.above:
+        out.append(f"{sc.above} creators above their total cap")
     for k, name in enumerate(problem.names):
-        if spent[k] > problem.budgets[k] * (1 + rel) + eps:
-            out.append(f"{name}: spends {spent[k]:.6g} > budget {problem.budgets[k]:.6g}")
+        if sc.spent[k] > problem.budgets[k] * (1 + rel) + eps:
+            out.append(f"{name}: spends {sc.spent[k]:.6g} > budget {problem.budgets[k]:.6g}")
         for t, tname in enumerate(TIER_NAMES):
             floor = floors[k, t]
-            got = tiers[t, k]
+            got = sc.tiers[t, k]
             if floor > 0 and got < floor * (1 - rel):
                 out.append(f"{name}: {tname} tier gets {got:.10g} < floor {floor:.10g}")
     return out
 
 
-def binding(problem: AllocationProblem, x: np.ndarray) -> dict[str, np.ndarray]:
-    spent = x.sum(axis=0)
+def binding(problem: AllocationProblem, x: np.ndarray, seen: Scan | None = None) -> dict[str, np.ndarray]:
+    """Which budgets, floors, caps and total caps bind (within BIND); ``seen``: the plan's `scan(bind=True)`."""
+    sc = seen if seen is not None and seen.cap_binding is not None else scan(problem, x, bind=True)
     floor_amt = problem.floors * problem.budgets[:, None]
-    tier_sums = _tier_sums(problem.tier, x).T
-    cap_binding = np.zeros(x.shape, dtype=bool)
-    for lo in range(0, problem.n, ROWS):
-        sl = slice(lo, lo + ROWS)
-        caps = problem.caps[sl]
-        cap_binding[sl] = problem.eligible[sl] & np.isfinite(caps) & (caps > 0) & (x[sl] >= caps * (1 - BIND))
-    tot = x.sum(axis=1)
+    tot, tier_sums = sc.totals, sc.tiers.T
     total = (
         np.zeros(problem.n, dtype=bool)
         if problem.total_cap is None
         else tot >= problem.total_cap * (1 - BIND)
     )
     return {
-        "budget_binding": spent >= problem.budgets * (1 - BIND),
+        "budget_binding": sc.spent >= problem.budgets * (1 - BIND),
         "floor_binding": (floor_amt > 0) & (tier_sums <= floor_amt * (1 + BIND)),
-        "cap_binding": cap_binding,
+        "cap_binding": sc.cap_binding,
         "total_cap_binding": total & (tot > 0),
     }

@@ -204,7 +204,8 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
                 x, value = x2, value2
     else:
         x, value, bound, y, rho = _path(problem, model, _start(model), RHOS, guide, tol, stats)
-    bad = repair.violations(problem, x)
+    seen = repair.scan(problem, x, bind=True)  # one pass over the plan for the checks and the binding flags
+    bad = repair.violations(problem, x, seen=seen)
     if bad:
         raise RuntimeError("allocator produced an infeasible plan: " + "; ".join(bad))
     lam, mu = model.split(y)
@@ -217,7 +218,7 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
         budget_multipliers=lam,
         floor_multipliers=mu,
         shadow_prices=lam - np.sum(problem.floors * mu, axis=1),
-        marginal=problem.a / (problem.s + x.sum(axis=1)),
-        **repair.binding(problem, x),
+        marginal=problem.a / (problem.s + seen.totals),
+        **repair.binding(problem, x, seen=seen),
         stats=stats,
     )
