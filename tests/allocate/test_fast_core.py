@@ -12,7 +12,7 @@ import reference_allocator as ref
 
 from guanghe.allocate import dual, response, solve
 from guanghe.allocate.instances import generate
-from guanghe.allocate.repair import binding, repair, repair_packed, violations
+from guanghe.allocate.repair import binding, packed_value, repair, repair_packed, repair_packs, violations
 
 FLOORS = np.array([[0.0, 0.5, 0.4], [0.0, 0.0, 0.5], [0.0, 0.5, 0.0], [0.0, 0.3, 0.3]])
 
@@ -117,6 +117,9 @@ def test_packed_repair_equals_the_reference_repair(name: str) -> None:
             want = repair(problem, dual.dense(model, xs))
             got = repair_packed(problem, model, xs)
             close(want, got)
+            assert packed_value(model, repair_packs(problem, model, xs)) == pytest.approx(
+                problem.value(got), rel=1e-13
+            )
             # far from the optimum the repair cannot always mend the floors (with total caps): same verdict
             assert len(violations(problem, got)) == len(violations(problem, want))
             if scale == 1.0:

@@ -31,13 +31,13 @@ class Pack:
     """The creators eligible for exactly j programs, in creator order; `gid` names each one's group."""
 
     rows: np.ndarray  # (m,) creator indices, increasing
-    gid: np.ndarray  # (m,) group of each creator (same tier, same programs)
+    gid: np.ndarray  # (m,) group of each creator (same tier, same programs); uint8 when it fits
     gtier: np.ndarray  # (G,) the group's tier
     gprogs: np.ndarray  # (G, j) the group's programs, increasing
     a: np.ndarray  # (m,)
     s: np.ndarray  # (m,)
     c: np.ndarray  # (m, j) finite caps on the group's programs
-    cmax: np.ndarray  # (m,) total caps, inf where none
+    cmax: np.ndarray  # (m,) total caps, inf where none (a read-only broadcast inf without total caps)
     single: bool = False  # one program, every cap within the total cap: `response.regularised_single` applies
 
     def __post_init__(self) -> None:
@@ -102,14 +102,14 @@ class DualModel:
             present = np.zeros(1 << (k + 2), dtype=bool)
             present[pkey] = True
             gkeys = np.flatnonzero(present)
-            table = np.zeros(present.size, dtype=np.intp)
+            table = np.zeros(present.size, dtype=np.uint8 if gkeys.size <= 256 else np.intp)
             table[gkeys] = np.arange(gkeys.size)
             gid = table[pkey]
             gprogs = np.array([np.flatnonzero((g >> np.arange(k)) & 1) for g in gkeys], dtype=np.intp)
             sel = idx[part]
             cols = gprogs[gid]
             c = np.minimum(caps[sel[:, None] * k + cols], two_b[cols])  # the effective caps of the pairs
-            cmax = np.full(sel.size, np.inf)
+            cmax = np.broadcast_to(np.inf, sel.size)  # no total caps: no memory (a pass reads less)
             if problem.total_cap is not None:
                 cmax = problem.total_cap[sel].astype(float)
                 np.minimum(c, cmax[:, None], out=c)

@@ -60,10 +60,22 @@ def repair(problem: AllocationProblem, x: np.ndarray) -> np.ndarray:
 
 
 def repair_packed(problem: AllocationProblem, model, xs: list) -> np.ndarray:
+    """`repair_packs` written out as the dense (n, K) plan."""
+    return dense_plan(problem.n, problem.k, model.packs, repair_packs(problem, model, xs))
+
+
+def packed_value(model, xs: list) -> float:
+    """The objective sum_i a_i ln(1 + X_i / s_i) of a packed plan (creators in no pack add 0)."""
+    return float(
+        sum(np.sum(pk.a * np.log1p(xp.sum(axis=1) / pk.s)) for pk, xp in zip(model.packs, xs, strict=True))
+    )
+
+
+def repair_packs(problem: AllocationProblem, model, xs: list) -> list:
     """`repair` on the solver's packed best responses (``dual.DualModel`` of the whole problem, one (m, j) array
     per pack): the same steps in the same order, each vectorised over the eligible pairs it concerns only.
-    Returns the dense (n, K) plan, equal to ``repair(problem, dual.dense(model, xs))`` up to the order of
-    float sums."""
+    Returns the repaired packs; written out (`dense_plan`) they equal ``repair(problem, dual.dense(model, xs))``
+    up to the order of float sums."""
     packs = model.packs
     budgets, floors, n_k = problem.budgets.astype(float), problem.floors, problem.k
     x = [np.clip(xp, 0.0, pk.c) for pk, xp in zip(packs, xs, strict=True)]
@@ -126,7 +138,7 @@ def repair_packed(problem: AllocationProblem, model, xs: list) -> np.ndarray:
         left = budgets[k] - spent(where)
         if left > 0:
             fill(where, left, 1 - 1e-12)
-    return dense_plan(problem.n, n_k, packs, x)
+    return x
 
 
 def dense_plan(n: int, k: int, packs: list, xs: list) -> np.ndarray:

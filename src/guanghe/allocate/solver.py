@@ -141,8 +141,9 @@ def _newton(
 
 
 def _certify(problem: AllocationProblem, model: dual.DualModel, y: np.ndarray, rho: float):
-    x = repair.repair_packed(problem, model, dual.packed_primal(model, y, rho))
-    return x, problem.value(x), dual.bound(model, y)
+    xs = repair.repair_packs(problem, model, dual.packed_primal(model, y, rho))
+    x = repair.dense_plan(problem.n, problem.k, model.packs, xs)
+    return x, repair.packed_value(model, xs), dual.bound(model, y)
 
 
 def _follow(model: dual.DualModel, y: np.ndarray, rhos, guide: dict, stats: dict, stop: float) -> dict:
