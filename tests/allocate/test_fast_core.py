@@ -12,7 +12,17 @@ import reference_allocator as ref
 
 from guanghe.allocate import dual, response, solve
 from guanghe.allocate.instances import generate
-from guanghe.allocate.repair import binding, packed_value, repair, repair_packed, repair_packs, violations
+from guanghe.allocate.repair import (
+    Scanner,
+    binding,
+    dense_plan,
+    packed_value,
+    repair,
+    repair_packed,
+    repair_packs,
+    scan,
+    violations,
+)
 
 FLOORS = np.array([[0.0, 0.5, 0.4], [0.0, 0.0, 0.5], [0.0, 0.5, 0.0], [0.0, 0.3, 0.3]])
 
@@ -124,6 +134,13 @@ def test_packed_repair_equals_the_reference_repair(name: str) -> None:
             assert len(violations(problem, got)) == len(violations(problem, want))
             if scale == 1.0:
                 assert violations(problem, got) == []
+            scanner = Scanner(problem, bind=True)  # the checks made while the plan is written out
+            written = dense_plan(problem.n, problem.k, model.packs, repair_packs(problem, model, xs), scanner)
+            seen, again = scanner.result(), scan(problem, written, bind=True)
+            assert np.array_equal(written, got)
+            assert (seen.outside, seen.above) == (again.outside, again.above)
+            for key in ("spent", "tiers", "totals", "cap_binding"):
+                assert np.array_equal(getattr(seen, key), getattr(again, key)), key
 
 
 def test_checks_equal_the_reference() -> None:

@@ -141,9 +141,10 @@ def repair_packs(problem: AllocationProblem, model, xs: list) -> list:
     return x
 
 
-def dense_plan(n: int, k: int, packs: list, xs: list) -> np.ndarray:
+def dense_plan(n: int, k: int, packs: list, xs: list, scanner: Scanner | None = None) -> np.ndarray:
     """The (n, K) plan of per-pack amounts (zero outside the eligible pairs), written chunk of rows by chunk
-    (each pack's creators are in creator order: a chunk is one slice of each pack, and stays in cache)."""
+    (each pack's creators are in creator order: a chunk is one slice of each pack, and stays in cache);
+    `scanner` sees each chunk right after it is written (the checks without reading the plan again)."""
     x = np.zeros((n, k))
     flat = x.reshape(-1)
     step = ROWS
@@ -153,6 +154,8 @@ def dense_plan(n: int, k: int, packs: list, xs: list) -> np.ndarray:
             sl = slice(cut[c], cut[c + 1])
             if sl.start < sl.stop:
                 flat[(pk.rows[sl, None] * k + pk.gprogs[pk.gid[sl]]).reshape(-1)] = xp[sl].reshape(-1)
+        if scanner is not None:
+            scanner.chunk(c * step, x[c * step : (c + 1) * step])
     return x
 
 
@@ -171,32 +174,49 @@ class Scan:
     cap_binding: np.ndarray | None  # (n, K) when asked for
 
 
-def scan(problem: AllocationProblem, x: np.ndarray, whole: bool = False, bind: bool = False) -> Scan:
-    rel, eps = (0.0, 0.0) if whole else (REL, 1e-12)
-    total_cap = problem.total_cap
-    if whole and total_cap is not None:
-        total_cap = np.floor(total_cap + 1e-9)
-    outside, above, spent = 0, 0, np.zeros(problem.k)
-    tiers, totals = np.zeros((3, problem.k)), np.empty(problem.n)
-    cap_binding = np.zeros(x.shape, dtype=bool) if bind else None
-    for lo in range(0, problem.n, ROWS):
-        sl = slice(lo, lo + ROWS)
-        xc, cc = x[sl], problem.effective_caps(sl)
-        if whole:  # as `whole_caps`, a chunk at a time
+class Scanner:
+    """Accumulates a `Scan` a chunk of rows at a time (so a plan can be checked as it is written)."""
+
+    def __init__(self, problem: AllocationProblem, whole: bool = False, bind: bool = False) -> None:
+        self.problem, self.whole = problem, whole
+        self.rel, self.eps = (0.0, 0.0) if whole else (REL, 1e-12)
+        self.total_cap = problem.total_cap
+        if whole and self.total_cap is not None:
+            self.total_cap = np.floor(self.total_cap + 1e-9)
+        self.outside, self.above, self.spent = 0, 0, np.zeros(problem.k)
+        self.tiers, self.totals = np.zeros((3, problem.k)), np.empty(problem.n)
+        self.cap_binding = np.zeros((problem.n, problem.k), dtype=bool) if bind else None
+
+    def chunk(self, lo: int, xc: np.ndarray) -> None:
+        """Rows lo .. lo + len(xc) of the plan."""
+        problem, rel, eps = self.problem, self.rel, self.eps
+        sl = slice(lo, lo + xc.shape[0])
+        cc = problem.effective_caps(sl)
+        if self.whole:  # as `whole_caps`, a chunk at a time
             cc = np.floor(cc + 1e-9).astype(np.int64).astype(float)
-        outside += int(np.sum((xc < 0) | (xc > cc * (1 + rel) + eps)))
-        tot = totals[sl] = xc.sum(axis=1)
-        spent += xc.sum(axis=0)
-        if total_cap is not None:
-            above += int(np.sum(tot > total_cap[sl] * (1 + rel) + eps))
+        self.outside += int(np.sum((xc < 0) | (xc > cc * (1 + rel) + eps)))
+        tot = self.totals[sl] = xc.sum(axis=1)
+        self.spent += xc.sum(axis=0)
+        if self.total_cap is not None:
+            self.above += int(np.sum(tot > self.total_cap[sl] * (1 + rel) + eps))
         onehot = (problem.tier[None, sl] == np.arange(3)[:, None]).astype(float)
-        tiers += np.einsum("tr,rk->tk", onehot, xc)  # NumPy's own loop: no BLAS threads
-        if bind:
+        self.tiers += np.einsum("tr,rk->tk", onehot, xc)  # NumPy's own loop: no BLAS threads
+        if self.cap_binding is not None:
             caps = problem.caps[sl]
-            cap_binding[sl] = (
+            self.cap_binding[sl] = (
                 problem.eligible[sl] & np.isfinite(caps) & (caps > 0) & (xc >= caps * (1 - BIND))
             )
-    return Scan(outside, above, spent, tiers, totals, cap_binding)
+
+    def result(self) -> Scan:
+        return Scan(self.outside, self.above, self.spent, self.tiers, self.totals, self.cap_binding)
+
+
+def scan(problem: AllocationProblem, x: np.ndarray, whole: bool = False, bind: bool = False) -> Scan:
+    """One pass over the plan x in row chunks."""
+    sc = Scanner(problem, whole, bind)
+    for lo in range(0, problem.n, ROWS):
+        sc.chunk(lo, x[lo : lo + ROWS])
+    return sc.result()
 
 
 def violations(

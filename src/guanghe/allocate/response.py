@@ -165,10 +165,13 @@ def regularised_single(a, s, c, p, rho) -> Response:
 def exact(a, s, c, cmax, p) -> Response:
     """Unregularised best responses (used for the dual bound): cheapest programs first."""
     p = np.broadcast_to(p, c.shape)
-    order = np.argsort(p, axis=1)
-    order += (np.arange(c.shape[0]) * c.shape[1])[:, None]  # flat positions
-    ps = np.ascontiguousarray(p).take(order)
-    cs = np.ascontiguousarray(c).take(order)
+    if c.shape[1] == 1:  # one program: nothing to sort
+        order, ps, cs = None, p, c
+    else:
+        order = np.argsort(p, axis=1)
+        order += (np.arange(c.shape[0]) * c.shape[1])[:, None]  # flat positions
+        ps = np.ascontiguousarray(p).take(order)
+        cs = np.ascontiguousarray(c).take(order)
     hi = np.cumsum(cs, axis=1)
     lo = hi - cs
     with np.errstate(divide="ignore"):
@@ -177,7 +180,10 @@ def exact(a, s, c, cmax, p) -> Response:
     big_x = np.max(np.where(target >= lo, np.minimum(target, hi), 0.0), axis=1)
     big_x = np.minimum(big_x, cmax)
     xs = np.clip(big_x[:, None] - lo, 0.0, cs)
-    x = np.empty_like(xs)
-    x.reshape(-1)[order.reshape(-1)] = xs.reshape(-1)
+    if order is None:
+        x = xs
+    else:
+        x = np.empty_like(xs)
+        x.reshape(-1)[order.reshape(-1)] = xs.reshape(-1)
     inner = curve(a, s, big_x) - np.sum(x * p, axis=1)
     return Response(x, inner, a / (s + big_x), big_x >= cmax)

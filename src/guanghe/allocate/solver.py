@@ -140,9 +140,13 @@ def _newton(
     return y
 
 
-def _certify(problem: AllocationProblem, model: dual.DualModel, y: np.ndarray, rho: float):
+def _certify(problem: AllocationProblem, model: dual.DualModel, y: np.ndarray, rho: float, scans: dict):
+    """The repaired plan at y, its value and the exact dual bound; scans[id(plan)]: its checks, made while the
+    plan was written (the caller keeps every plan in `scans` alive, so the ids stay unique)."""
     xs = repair.repair_packs(problem, model, dual.packed_primal(model, y, rho))
-    x = repair.dense_plan(problem.n, problem.k, model.packs, xs)
+    scanner = repair.Scanner(problem, bind=True)
+    x = repair.dense_plan(problem.n, problem.k, model.packs, xs, scanner)
+    scans[id(x)] = (x, scanner.result())
     return x, repair.packed_value(model, xs), dual.bound(model, y)
 
 
@@ -159,9 +163,9 @@ def _follow(model: dual.DualModel, y: np.ndarray, rhos, guide: dict, stats: dict
     return path
 
 
-def _path(problem, model, y, rhos, guide, tol, stats):
+def _path(problem, model, y, rhos, guide, tol, stats, scans):
     """Follow rho down on the full problem; certify from PRICE_RHO on until the gap closes."""
-    best, prev = None, None
+    best, prev, before = None, None, set(scans)
     for rho in rhos:
         if prev is not None and rho in guide and prev in guide:
             y = np.maximum(y + guide[rho] - guide[prev], 0.0)
@@ -169,11 +173,13 @@ def _path(problem, model, y, rhos, guide, tol, stats):
         prev = rho
         if rho > PRICE_RHO:
             continue
-        x, value, bound = _certify(problem, model, y, rho)
+        x, value, bound = _certify(problem, model, y, rho, scans)
         stats["path"].append((rho, value, bound))
         if best is None or value > best[1]:
             best = (x, value, best[2] if best else bound, rho)
         best = (*best[:2], min(bound, best[2]), best[3])
+        for key in [key for key in scans if key not in before and key != id(best[0])]:
+            del scans[key]  # a plan no longer the best of this path: free it
         if best[2] - best[1] <= tol * abs(best[1]):
             break
     x, value, bound, rho_used = best
@@ -185,6 +191,7 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
     started = time.perf_counter()
     feasibility.check(problem)
     stats: dict = {"passes": 0, "newton": 0, "path": []}
+    scans: dict = {}  # id(plan) -> (plan, its repair.Scan): the checks made while each certificate was written
     sizes = [m for m in LEVELS if 2 * m <= problem.n]
     rng = np.random.default_rng(seed)
     guide: dict = {}
@@ -197,15 +204,17 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
     stats["warm_passes"] = stats["passes"]
     model = dual.DualModel.of(problem)
     if guide:  # straight at the sample's smallest rho; if that does not certify, follow rho down from 1e-3
-        x, value, bound, y, rho = _path(problem, model, guide[RHOS[2]], RHOS[2:3], guide, tol, stats)
+        x, value, bound, y, rho = _path(problem, model, guide[RHOS[2]], RHOS[2:3], guide, tol, stats, scans)
         if bound - value > tol * abs(value):
-            x2, value2, bound2, y, rho = _path(problem, model, guide[RHOS[1]], RHOS[1:], guide, tol, stats)
+            x2, value2, bound2, y, rho = _path(
+                problem, model, guide[RHOS[1]], RHOS[1:], guide, tol, stats, scans
+            )
             bound = min(bound, bound2)
             if value2 > value:
                 x, value = x2, value2
     else:
-        x, value, bound, y, rho = _path(problem, model, _start(model), RHOS, guide, tol, stats)
-    seen = repair.scan(problem, x, bind=True)  # one pass over the plan for the checks and the binding flags
+        x, value, bound, y, rho = _path(problem, model, _start(model), RHOS, guide, tol, stats, scans)
+    seen = scans[id(x)][1] if id(x) in scans else repair.scan(problem, x, bind=True)
     bad = repair.violations(problem, x, seen=seen)
     if bad:
         raise RuntimeError("allocator produced an infeasible plan: " + "; ".join(bad))
