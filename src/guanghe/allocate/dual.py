@@ -5,11 +5,10 @@ p[i, k] = lambda_k - mu[k, tier_i]. Only floors > 0 carry a multiplier. g is con
 gives an upper bound on the optimum (weak duality).
 
 Creators are packed by the number j of programs they are eligible for: a pack stores only their j eligible
-columns (caps and program indices), so the work is proportional to the number of eligible (creator, program)
-pairs, and is sorted by (tier, eligible programs), so the creators of one *group* (same tier, same programs,
-same price vector) are contiguous. A pass runs over each pack in blocks of BLOCK rows (cache-sized, a few
-dozen NumPy calls each, whatever the number of groups) and sums per group with ``np.add.reduceat`` (a fixed
-order: the result does not depend on threads).
+columns (caps, and the programs through each creator's *group*: same tier, same programs, same price
+vector), so the work is proportional to the number of eligible (creator, program) pairs. A pack keeps creator
+order. A pass runs over each pack in blocks of BLOCK rows (a few dozen NumPy calls each, whatever the number
+of groups) and sums per group with ``np.bincount`` (a fixed order: the result does not depend on threads).
 """
 
 from __future__ import annotations

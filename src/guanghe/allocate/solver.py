@@ -7,7 +7,8 @@ certificate.
 3. Minimise the dual smoothed by a quadratic tie-breaker of weight rho (dual.regularised, exact Hessian,
    Newton steps that minimise the damped model over y >= 0, Levenberg-Marquardt damping); shrink rho by 10
    until the certificate closes.
-4. Certificate: the plan is the smoothed best response, repaired to feasibility (repair.repair) and checked;
+4. Certificate: the plan is the smoothed best response, repaired to feasibility on the packs
+   (repair.repair_packs, the steps of repair.repair) and checked as it is written out (repair.Scanner);
    the bound is the exact (unsmoothed) dual at the same multipliers; gap = (bound - value) / value.
 """
 
