@@ -5,7 +5,8 @@
 
 `scale`: the seed's size; creators' curves, tiers, eligibility and caps are generated directly
 (guanghe.allocate.instances). Each repetition runs in a fresh subprocess; prints solve time (generation
-excluded), peak RSS of the process (generation included) and the certified duality gap.
+excluded) with its CPU time (the process's own: less sensitive to other jobs on a shared machine than the wall
+time), peak RSS of the process (generation included), the certified duality gap, and the load average.
 `compare`: our allocator versus the HiGHS piecewise-linear bracket (chord LP + tangent LP) on the same instance
 in the same run: both times, the time ratio, and where our value sits in the bracket.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -28,10 +30,10 @@ def child(mode: str, creators: int, programs: int, segments: int, seed: int) -> 
     t0 = time.perf_counter()
     problem = generate(creators, programs, seed=seed)
     gen = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = solve(problem)
-    out = {"generate_s": gen, "solve_s": time.perf_counter() - t0, "gap": r.gap, "value": r.value,
-           "bound": r.dual_bound, "passes": r.stats["passes"]}  # fmt: skip
+    out = {"generate_s": gen, "solve_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "gap": r.gap,
+           "value": r.value, "bound": r.dual_bound, "passes": r.stats["passes"]}  # fmt: skip
     if mode == "compare":
         from guanghe.allocate.exact import bracket
 
@@ -62,7 +64,7 @@ def main() -> None:
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         run = json.loads(done.stdout.strip().splitlines()[-1])
         runs.append(run)
-        line = f"run {i + 1}: solve {run['solve_s']:.1f} s (generate {run['generate_s']:.1f} s), "
+        line = f"run {i + 1}: solve {run['solve_s']:.1f} s (CPU {run['cpu_s']:.1f} s; generate {run['generate_s']:.1f} s), "
         line += f"peak RSS {run['peak_rss_gib']:.2f} GiB, gap {run['gap']:.2e}, {run['passes']} dual passes"
         if args.mode == "compare":
             width = (run["upper"] - run["lower"]) / run["upper"]
@@ -74,8 +76,9 @@ def main() -> None:
     def med(key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
-    print(f"{creators:,} creators x {args.programs} programs, median of {len(runs)}: solve {med('solve_s'):.1f} s, "
-          f"peak RSS {med('peak_rss_gib'):.2f} GiB, gap {med('gap'):.1e}")  # fmt: skip
+    print(f"{creators:,} creators x {args.programs} programs, median of {len(runs)}: solve {med('solve_s'):.1f} s "
+          f"(CPU {med('cpu_s'):.1f} s), peak RSS {med('peak_rss_gib'):.2f} GiB, gap {med('gap'):.1e}; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     if args.mode == "compare":
         print(
             f"HiGHS bracket {med('highs_s'):.1f} s; ratio HiGHS / ours {med('highs_s') / med('solve_s'):.0f}x"

@@ -17,15 +17,22 @@ from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, InfeasiblePr
 CHUNK = 1 << 18
 
 
-def _capacity(c: np.ndarray, cmax: np.ndarray | None, sets: list[tuple[int, ...]]) -> np.ndarray:
-    out = np.zeros(len(sets))
-    for lo in range(0, c.shape[0], CHUNK):
-        block = c[lo : lo + CHUNK]
-        for j, subset in enumerate(sets):
-            room = block[:, list(subset)].sum(axis=1)
-            if cmax is not None:
-                room = np.minimum(room, cmax[lo : lo + CHUNK])
-            out[j] += room.sum()
+def _capacity(problem: AllocationProblem, tiers: dict[int, list[tuple[int, ...]]]) -> dict[int, np.ndarray]:
+    """Per tier t and set S of its floored programs: sum over tier t's creators of min(sum_{k in S} c[i, k],
+    total_cap_i), one pass over the creators in row chunks (the effective caps of a chunk at a time)."""
+    out = {t: np.zeros(len(sets)) for t, sets in tiers.items()}
+    cmax = problem.total_cap
+    for lo in range(0, problem.n, CHUNK):
+        c = problem.effective_caps(slice(lo, lo + CHUNK))
+        tier = problem.tier[lo : lo + CHUNK]
+        for t, sets in tiers.items():
+            pick = tier == t
+            block = c[pick]
+            for j, subset in enumerate(sets):
+                room = block[:, list(subset)].sum(axis=1)
+                if cmax is not None:
+                    room = np.minimum(room, cmax[lo : lo + CHUNK][pick])
+                out[t][j] += room.sum()
     return out
 
 
@@ -40,8 +47,8 @@ def check(problem: AllocationProblem) -> None:
                 f"{TIER_NAMES[t]} {problem.floors[k, t]:g}" for t in range(3) if problem.floors[k, t]
             )
             conflicts.append(f"{name}: tier floors sum to {total:g} > 1 ({parts})")
-    c = problem.effective_caps()
     floor_amt = problem.floors * problem.budgets[:, None]
+    tiers: dict[int, list[tuple[int, ...]]] = {}
     for t, tname in enumerate(TIER_NAMES):
         rows = problem.tier == t
         floored = [k for k in range(problem.k) if floor_amt[k, t] > 0]
@@ -52,14 +59,14 @@ def check(problem: AllocationProblem) -> None:
                 f"but no {tname} creator is eligible"
             )
         floored = [k for k in floored if k not in empty]
-        if not floored:
-            continue
-        cmax = None if problem.total_cap is None else problem.total_cap[rows]
-        sizes = range(1, len(floored) + 1) if cmax is not None else (1,)
-        sets = [sub for size in sizes for sub in combinations(floored, size)]
-        room = _capacity(c[rows], cmax, sets)
+        if floored:
+            sizes = range(1, len(floored) + 1) if problem.total_cap is not None else (1,)
+            tiers[t] = [sub for size in sizes for sub in combinations(floored, size)]
+    rooms = _capacity(problem, tiers) if tiers else {}
+    for t, sets in tiers.items():
+        tname = TIER_NAMES[t]
         short: list[tuple[int, ...]] = []
-        for subset, cap in zip(sets, room, strict=True):
+        for subset, cap in zip(sets, rooms[t], strict=True):
             need = floor_amt[list(subset), t].sum()
             if need > cap * (1 + 1e-12) and not any(set(small) <= set(subset) for small in short):
                 short.append(subset)

@@ -89,12 +89,20 @@ class AllocationProblem:
         """Caps made finite: 0 where not eligible, never above twice the budget or the creator's total cap.
 
         (Twice, not once: a cap equal to the budget would hold the budget's price at 0 for a lone creator.)
+        The whole array is computed once per problem and returned read-only (the inputs are not to be changed
+        in place after construction: the problem is frozen).
         """
+        if rows is None and "_caps" in self.__dict__:
+            return self.__dict__["_caps"]
         sel = slice(None) if rows is None else rows
         c = np.minimum(self.caps[sel], 2 * self.budgets[None, :])
         if self.total_cap is not None:
-            c = np.minimum(c, self.total_cap[sel, None])
-        return np.where(self.eligible[sel], c, 0.0)
+            np.minimum(c, self.total_cap[sel, None], out=c)
+        c *= self.eligible[sel]  # finite here (budgets are): 0 where not eligible
+        if rows is None:  # computed once (the solver, the repair and the checks all need it); read-only
+            c.setflags(write=False)
+            self.__dict__["_caps"] = c
+        return c
 
     def floor_units(self) -> np.ndarray:
         """(K, 3) the tier floors in whole units: ceil(floors * budgets), as ``Program.floor_amount``."""

@@ -43,19 +43,20 @@ def regularised(a, s, c, cmax, p, rho) -> Response:
     # x_k(m) = clip((m - p_k) / r_k, 0, c_k) is piecewise linear: slope +1/r from p_k, -1/r from p_k + r c_k.
     bp = np.concatenate([p, p + r * c], axis=1)
     dslope = np.concatenate([inv_r, -inv_r], axis=1)
+    rows = np.arange(m_rows)
     order = np.argsort(bp, axis=1)
-    bp = np.take_along_axis(bp, order, axis=1)
-    slope = np.cumsum(np.take_along_axis(dslope, order, axis=1), axis=1)
+    order += (rows * (2 * k))[:, None]  # flat positions: one `take` each instead of take_along_axis
+    bp = bp.take(order)
+    slope = np.cumsum(dslope.take(order), axis=1)
     np.maximum(slope, 0.0, out=slope)
     xs = np.zeros_like(bp)
     np.cumsum(slope[:, :-1] * np.diff(bp, axis=1), axis=1, out=xs[:, 1:])
     # h(m) = m - f'(X(m)) increases; find the segment where it changes sign, solve the quadratic there.
     ac, sc = a[:, None], s[:, None]
-    idx = np.argmax(bp - ac / (sc + xs) >= 0, axis=1)
-    never = ~np.any(bp - ac / (sc + xs) >= 0, axis=1)
-    idx = np.where(never, 2 * k, idx)
+    ge = bp - ac / (sc + xs) >= 0
+    idx = np.argmax(ge, axis=1)
+    idx = np.where(ge[rows, idx], idx, 2 * k)  # never: the root is past the last breakpoint
     seg = np.maximum(idx - 1, 0)
-    rows = np.arange(m_rows)
     # On the segment from breakpoint b (X = x0 there, slope beta) m = b + d with d >= 0 the root of
     # beta d^2 + (s + x0 + beta b) d + b (s + x0) - a = 0, in the cancellation-free form (beta b can exceed
     # s + x0 by many orders of magnitude when rho is small: expanding around m = 0 loses all digits).
@@ -93,12 +94,84 @@ def regularised(a, s, c, cmax, p, rho) -> Response:
     return Response(x, inner, marg, capped, u, gamma)
 
 
+def regularised_few(a, s, c, cmax, p, rho) -> Response:
+    """`regularised` without the sort, for two or three programs per creator: X(m) is evaluated at each of the
+    2j breakpoints column by column (O(j^2) one-dimensional operations), and the root lies on the piece after
+    the largest breakpoint where h(m) = m - f'(X(m)) is still negative. Creators held by their total cap are
+    handed to `regularised` (the sorted breakpoints give the cap's price)."""
+    m_rows, k = c.shape
+    p = np.ascontiguousarray(np.broadcast_to(p, c.shape))
+    r = reg_weights(a, s, c, rho)
+    inv_r = np.where(c > 0, 1.0 / r, 0.0)
+    top = p + r * c
+    pc, tc, ic, cc = list(p.T), list(top.T), list(inv_r.T), list(c.T)
+    b0, x0, beta = np.zeros(m_rows), np.zeros(m_rows), np.zeros(m_rows)
+    found = np.zeros(m_rows, dtype=bool)
+    for b in pc + tc:
+        x_at = sum(np.clip((b - pc[j]) * ic[j], 0.0, cc[j]) for j in range(k))
+        neg = b - a / (s + x_at) < 0
+        take = neg & (~found | (b > b0))
+        slope = sum(np.where((pc[j] <= b) & (tc[j] > b), ic[j], 0.0) for j in range(k))
+        b0 = np.where(take, b, b0)
+        x0 = np.where(take, x_at, x0)
+        beta = np.where(take, slope, beta)
+        found |= neg
+    sx = s + x0
+    q = sx + beta * b0
+    neg_c = np.maximum(a - b0 * sx, 0.0)
+    marg = b0 + 2 * neg_c / (q + np.sqrt(q * q + 4 * beta * neg_c))
+    z = (marg[:, None] - p) * inv_r
+    active = (z > 0) & (z < c)
+    x = np.clip(z, 0.0, c)
+    big_x = x.sum(axis=1)
+    inner = curve(a, s, big_x) - np.sum(x * (p + 0.5 * r * x), axis=1)
+    u = np.where(active, inv_r, 0.0)
+    gamma = 1.0 / (u.sum(axis=1) + (s + big_x) ** 2 / a)
+    capped = big_x > cmax
+    if np.any(capped):
+        rc = np.flatnonzero(capped)
+        sub = regularised(a[rc], s[rc], c[rc], cmax[rc], p[rc], rho)
+        x[rc], inner[rc], marg[rc], u[rc], gamma[rc] = sub.x, sub.inner, sub.marginal, sub.u, sub.gamma
+        capped[rc] = sub.total_capped
+    return Response(x, inner, marg, capped, u, gamma)
+
+
+def regularised_single(a, s, c, p, rho) -> Response:
+    """`regularised` for creators eligible for one program whose cap is within their total cap (c, p (m, 1)):
+    the same roots without sorting. X(m) = clip((m - p) / r, 0, c) has two breakpoints, p and p + r c, and
+    the root of h(m) = m - f'(X(m)) lies before the first (x = 0), between them, or after the second (x = c)."""
+    c1, p1 = c[:, 0], np.broadcast_to(p, c.shape)[:, 0]
+    r = reg_weights(a, s, c, rho)[:, 0]
+    inv_r = np.where(c1 > 0, 1.0 / r, 0.0)
+    top = p1 + r * c1
+    at_zero = p1 - a / s >= 0
+    at_cap = ~at_zero & (top - a / (s + c1) < 0)
+    # The same cancellation-free root as `regularised`, around the left breakpoint of the root's piece.
+    beta = np.where(at_zero | at_cap, 0.0, inv_r)
+    b0 = np.where(at_zero, 0.0, np.where(at_cap, top, p1))
+    sx = s + np.where(at_cap, c1, 0.0)
+    q = sx + beta * b0
+    neg_c = np.maximum(a - b0 * sx, 0.0)
+    marg = b0 + 2 * neg_c / (q + np.sqrt(q * q + 4 * beta * neg_c))
+    z = (marg - p1) * inv_r
+    active = (z > 0) & (z < c1)
+    x = np.clip(z, 0.0, c1)
+    inner = curve(a, s, x) - x * (p1 + 0.5 * r * x)
+    u = np.where(active, inv_r, 0.0)
+    gamma = 1.0 / (u + (s + x) ** 2 / a)
+    return Response(x[:, None], inner, marg, np.zeros(x.size, dtype=bool), u[:, None], gamma)
+
+
 def exact(a, s, c, cmax, p) -> Response:
     """Unregularised best responses (used for the dual bound): cheapest programs first."""
     p = np.broadcast_to(p, c.shape)
-    order = np.argsort(p, axis=1)
-    ps = np.take_along_axis(p, order, axis=1)
-    cs = np.take_along_axis(c, order, axis=1)
+    if c.shape[1] == 1:  # one program: nothing to sort
+        order, ps, cs = None, p, c
+    else:
+        order = np.argsort(p, axis=1)
+        order += (np.arange(c.shape[0]) * c.shape[1])[:, None]  # flat positions
+        ps = np.ascontiguousarray(p).take(order)
+        cs = np.ascontiguousarray(c).take(order)
     hi = np.cumsum(cs, axis=1)
     lo = hi - cs
     with np.errstate(divide="ignore"):
@@ -107,7 +180,10 @@ def exact(a, s, c, cmax, p) -> Response:
     big_x = np.max(np.where(target >= lo, np.minimum(target, hi), 0.0), axis=1)
     big_x = np.minimum(big_x, cmax)
     xs = np.clip(big_x[:, None] - lo, 0.0, cs)
-    x = np.empty_like(xs)
-    np.put_along_axis(x, order, xs, axis=1)
+    if order is None:
+        x = xs
+    else:
+        x = np.empty_like(xs)
+        x.reshape(-1)[order.reshape(-1)] = xs.reshape(-1)
     inner = curve(a, s, big_x) - np.sum(x * p, axis=1)
     return Response(x, inner, a / (s + big_x), big_x >= cmax)

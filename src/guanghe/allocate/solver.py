@@ -7,7 +7,8 @@ certificate.
 3. Minimise the dual smoothed by a quadratic tie-breaker of weight rho (dual.regularised, exact Hessian,
    Newton steps that minimise the damped model over y >= 0, Levenberg-Marquardt damping); shrink rho by 10
    until the certificate closes.
-4. Certificate: the plan is the smoothed best response, repaired to feasibility (repair.repair) and checked;
+4. Certificate: the plan is the smoothed best response, repaired to feasibility on the packs
+   (repair.repair_packs, the steps of repair.repair) and checked as it is written out (repair.Scanner);
    the bound is the exact (unsmoothed) dual at the same multipliers; gap = (bound - value) / value.
 """
 
@@ -42,19 +43,19 @@ def _start(model: dual.DualModel) -> np.ndarray:
     """The better (lower dual) of: each budget priced alone, or one common price for all budgets."""
     alone = np.zeros(model.budgets.size)
     for k in range(alone.size):
-        gs = [(g, int(np.flatnonzero(g.progs == k)[0])) for g in model.groups if k in g.progs]
-        if gs:
+        at = [(pk, np.nonzero(pk.gprogs[pk.gid] == k)) for pk in model.packs]
+        if any(r.size for _, (r, _) in at):
             alone[k] = _price(
-                np.concatenate([g.a for g, _ in gs]),
-                np.concatenate([g.s for g, _ in gs]),
-                np.concatenate([g.c[:, j] for g, j in gs]),
+                np.concatenate([pk.a[r] for pk, (r, _) in at]),
+                np.concatenate([pk.s[r] for pk, (r, _) in at]),
+                np.concatenate([pk.c[r, col] for pk, (r, col) in at]),
                 model.budgets[k],
             )
-    cmin = [np.minimum(g.c.sum(axis=1), g.cmax) for g in model.groups]
+    cmin = [np.minimum(pk.c.sum(axis=1), pk.cmax) for pk in model.packs]
     common = _price(
-        np.concatenate([g.a for g in model.groups]),
-        np.concatenate([g.s for g in model.groups]),
-        np.concatenate(cmin),
+        np.concatenate([pk.a for pk in model.packs] or [np.zeros(0)]),
+        np.concatenate([pk.s for pk in model.packs] or [np.zeros(0)]),
+        np.concatenate(cmin or [np.zeros(0)]),
         model.budgets.sum(),
     )
     zeros = np.zeros(len(model.floor_idx))
@@ -140,9 +141,14 @@ def _newton(
     return y
 
 
-def _certify(problem: AllocationProblem, model: dual.DualModel, y: np.ndarray, rho: float):
-    x = repair.repair(problem, dual.primal(model, y, rho))
-    return x, problem.value(x), dual.bound(model, y)
+def _certify(problem: AllocationProblem, model: dual.DualModel, y: np.ndarray, rho: float, scans: dict):
+    """The repaired plan at y, its value and the exact dual bound; scans[id(plan)]: its checks, made while the
+    plan was written (the caller keeps every plan in `scans` alive, so the ids stay unique)."""
+    xs = repair.repair_packs(problem, model, dual.packed_primal(model, y, rho))
+    scanner = repair.Scanner(problem, bind=True)
+    x = repair.dense_plan(problem.n, problem.k, model.packs, xs, scanner)
+    scans[id(x)] = (x, scanner.result())
+    return x, repair.packed_value(model, xs), dual.bound(model, y)
 
 
 def _follow(model: dual.DualModel, y: np.ndarray, rhos, guide: dict, stats: dict, stop: float) -> dict:
@@ -158,9 +164,9 @@ def _follow(model: dual.DualModel, y: np.ndarray, rhos, guide: dict, stats: dict
     return path
 
 
-def _path(problem, model, y, rhos, guide, tol, stats):
+def _path(problem, model, y, rhos, guide, tol, stats, scans):
     """Follow rho down on the full problem; certify from PRICE_RHO on until the gap closes."""
-    best, prev = None, None
+    best, prev, before = None, None, set(scans)
     for rho in rhos:
         if prev is not None and rho in guide and prev in guide:
             y = np.maximum(y + guide[rho] - guide[prev], 0.0)
@@ -168,11 +174,13 @@ def _path(problem, model, y, rhos, guide, tol, stats):
         prev = rho
         if rho > PRICE_RHO:
             continue
-        x, value, bound = _certify(problem, model, y, rho)
+        x, value, bound = _certify(problem, model, y, rho, scans)
         stats["path"].append((rho, value, bound))
         if best is None or value > best[1]:
             best = (x, value, best[2] if best else bound, rho)
         best = (*best[:2], min(bound, best[2]), best[3])
+        for key in [key for key in scans if key not in before and key != id(best[0])]:
+            del scans[key]  # a plan no longer the best of this path: free it
         if best[2] - best[1] <= tol * abs(best[1]):
             break
     x, value, bound, rho_used = best
@@ -184,6 +192,7 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
     started = time.perf_counter()
     feasibility.check(problem)
     stats: dict = {"passes": 0, "newton": 0, "path": []}
+    scans: dict = {}  # id(plan) -> (plan, its repair.Scan): the checks made while each certificate was written
     sizes = [m for m in LEVELS if 2 * m <= problem.n]
     rng = np.random.default_rng(seed)
     guide: dict = {}
@@ -193,17 +202,21 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
         first = _start(small) if not guide else guide[RHOS[1]]
         guide = _follow(small, first, RHOS[:3] if size == sizes[0] else RHOS[1:3], guide, stats, 1e-8)
     stats["warm_seconds"] = time.perf_counter() - started
+    stats["warm_passes"] = stats["passes"]
     model = dual.DualModel.of(problem)
     if guide:  # straight at the sample's smallest rho; if that does not certify, follow rho down from 1e-3
-        x, value, bound, y, rho = _path(problem, model, guide[RHOS[2]], RHOS[2:3], guide, tol, stats)
+        x, value, bound, y, rho = _path(problem, model, guide[RHOS[2]], RHOS[2:3], guide, tol, stats, scans)
         if bound - value > tol * abs(value):
-            x2, value2, bound2, y, rho = _path(problem, model, guide[RHOS[1]], RHOS[1:], guide, tol, stats)
+            x2, value2, bound2, y, rho = _path(
+                problem, model, guide[RHOS[1]], RHOS[1:], guide, tol, stats, scans
+            )
             bound = min(bound, bound2)
             if value2 > value:
                 x, value = x2, value2
     else:
-        x, value, bound, y, rho = _path(problem, model, _start(model), RHOS, guide, tol, stats)
-    bad = repair.violations(problem, x)
+        x, value, bound, y, rho = _path(problem, model, _start(model), RHOS, guide, tol, stats, scans)
+    seen = scans[id(x)][1] if id(x) in scans else repair.scan(problem, x, bind=True)
+    bad = repair.violations(problem, x, seen=seen)
     if bad:
         raise RuntimeError("allocator produced an infeasible plan: " + "; ".join(bad))
     lam, mu = model.split(y)
@@ -216,7 +229,7 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
         budget_multipliers=lam,
         floor_multipliers=mu,
         shadow_prices=lam - np.sum(problem.floors * mu, axis=1),
-        marginal=problem.a / (problem.s + x.sum(axis=1)),
-        **repair.binding(problem, x),
+        marginal=problem.a / (problem.s + seen.totals),
+        **repair.binding(problem, x, seen=seen),
         stats=stats,
     )
