@@ -20,7 +20,7 @@ from guanghe.metrics.report.assets import ECHARTS_VERSION
 from guanghe.metrics.report.breakdown import by_channel, by_tier, channel_by_month, months_in
 from guanghe.metrics.report.build import fmt_value, period_is_partial
 from guanghe.metrics.report.operator import NO_PLAN
-from guanghe.metrics.report.page import PARTIAL_BADGE, card
+from guanghe.metrics.report.page import PARTIAL_BADGE, SIMULATION_PAGE, card
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +216,11 @@ def test_income_by_channel_by_month_on_the_hand_made_platform(tables):
     assert got["brand_deal"] == [0, 0, 2_000, 0, 0, 600, 100]
     assert got["affiliate"] == [0, 0, 0, 3_000, 0, 0, 0]
     assert sum(got["task"]) == 0 and set(got) == set(CHANNELS)
+
+
+def test_the_report_links_the_simulation_page_written_beside_it(platform, report_html, tmp_path):
+    wh, _ = platform
+    assert "<nav>" not in report_html  # nothing beside the fixture's report: no link to a missing page
+    (tmp_path / SIMULATION_PAGE).write_text("<!doctype html>", encoding="utf-8")
+    html = write_report(wh.tables(), tmp_path / "guanghe-report.html").read_text(encoding="utf-8")
+    assert f'<nav><a href="{SIMULATION_PAGE}">Closed-loop simulation →</a></nav>' in html

@@ -14,7 +14,7 @@ from guanghe.cli import app
 from guanghe.data.warehouse import open_warehouse
 from guanghe.simulate import plan as planner
 from guanghe.simulate.deliver import Feed, deliver
-from guanghe.simulate.page import render
+from guanghe.simulate.page import render, write_page
 from guanghe.simulate.run import Memory, SimConfig, simulate
 from guanghe.simulate.world import MonthRows, _ad_income, _spread
 from guanghe.synth import population
@@ -150,6 +150,17 @@ def test_closed_loop_budgets_oracle_and_page(small) -> None:
     assert html.count('class="chart"') >= 12 and "planned on GMV" in html
     assert html.count('class="chart"') >= 10 and "echarts" in html.lower() and "optimal / oracle" in html
     json.dumps(r.to_dict())
+
+
+def test_the_page_links_back_to_a_report_beside_it(small, tmp_path: Path) -> None:
+    alone = write_page(small, tmp_path / "alone" / "guanghe-simulate.html").read_text(encoding="utf-8")
+    assert "<nav>" not in alone
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "report.html").write_text(
+        "<!doctype html>", encoding="utf-8"
+    )  # the demo's report name
+    html = write_page(small, tmp_path / "site" / "guanghe-simulate.html").read_text(encoding="utf-8")
+    assert '<nav><a href="report.html">← Ecosystem report</a></nav>' in html
 
 
 def test_retention_truth_by_hand() -> None:

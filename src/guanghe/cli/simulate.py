@@ -34,7 +34,14 @@ def simulate(
     budget: float = typer.Option(
         0.0, "--budget", help="Boosted impressions a month (0: the history's monthly mean)."
     ),
-    out: Path | None = typer.Option(None, "--out", help="Write the HTML page here (a page of the report)."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help=(
+            "Write the HTML page here (a page of the report: name it guanghe-simulate.html in the report's"
+            " folder and the two link each other)."
+        ),
+    ),
     keep: Path | None = typer.Option(
         None, "--keep", help="Keep each policy's warehouse (<policy>.duckdb) and the ingested months here."
     ),

@@ -3,13 +3,14 @@ month and policy, and the six-month table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
 from guanghe.metrics.report.assets import echarts_js, glue_js, inline_script
 from guanghe.metrics.report.charts import bar_figure, line_figure
 from guanghe.metrics.report.numbers import cn
-from guanghe.metrics.report.page import CSS, table
+from guanghe.metrics.report.page import CSS, REPORT_PAGES, links_beside, nav_links, table
 from guanghe.simulate.run import Result
 
 PCT = lambda v: f"{v:.1%}"  # noqa: E731
@@ -30,7 +31,8 @@ FIGURES = (
 YUAN = {"income_yuan": "income_fen", "gmv_yuan": "gmv_fen", "gmv_boost_yuan": "gmv_boost_expected_fen"}
 
 
-def render(r: Result) -> str:
+def render(r: Result, pages: Sequence[tuple[str, str]] = ()) -> str:
+    """The page; ``pages``: (label, href) links to the report's other pages."""
     figs = []
     for i, (title, key, fmt) in enumerate(FIGURES):
         series = {
@@ -84,7 +86,7 @@ def render(r: Result) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body><header><h1>{escape(title)}</h1>
 <div>{c["creators"]:,} creators · {c["history"]} months of history · budget {r.budget:,.0f} boosted impressions a month
-· {escape(", ".join(r.labels))} · {r.seconds:.0f} s</div></header>
+· {escape(", ".join(r.labels))} · {r.seconds:.0f} s</div>{nav_links(pages)}</header>
 <main>
 <section><h2>Six months</h2><ul>{targets}</ul>{table(head, rows)}<div class="charts">{bars}</div></section>
 <section><h2>Month by month</h2><div class="charts">{"".join(figs)}</div></section>
@@ -98,6 +100,7 @@ def write_page(r: Result, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render(r), encoding="utf-8")
+    pages = links_beside(path, {name: "← Ecosystem report" for name in REPORT_PAGES})
+    tmp.write_text(render(r, pages), encoding="utf-8")
     tmp.replace(path)
     return path

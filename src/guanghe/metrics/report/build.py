@@ -6,6 +6,7 @@ formatted here (``numbers``). Without scripts the page still shows each figure's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -34,7 +35,16 @@ from guanghe.metrics.report.market import market_section
 from guanghe.metrics.report.money import MoneyReport, money_section
 from guanghe.metrics.report.numbers import cn, percent, yuan
 from guanghe.metrics.report.operator import NO_PLAN, PlanReport, ProgramLine, plan_report
-from guanghe.metrics.report.page import CSS, card, fmt_change, fmt_value, table
+from guanghe.metrics.report.page import (
+    CSS,
+    SIMULATION_PAGE,
+    card,
+    fmt_change,
+    fmt_value,
+    links_beside,
+    nav_links,
+    table,
+)
 from guanghe.metrics.report.tasks import tasks_section
 
 __all__ = ["fmt_change", "fmt_value", "period_is_partial", "render", "write_report"]
@@ -261,9 +271,11 @@ def render(
     plan: dict[str, ibis.Table] | None = None,
     zone: ZoneInfo = UTC_ZONE,
     money: MoneyReport | None = None,
+    pages: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The report page, days counted in ``zone``. ``plan``: the warehouse's plan tables
-    (``operator.plan_tables``); None: no plan. ``money``: the settled months (``money.money_report``)."""
+    (``operator.plan_tables``); None: no plan. ``money``: the settled months (``money.money_report``).
+    ``pages``: (label, relative href) of the report's other pages, linked under the title."""
     rng = data_range(tables, zone)
     if rng is None:
         raise ValueError("the warehouse is empty: ingest data first (guanghe ingest PATH or guanghe demo)")
@@ -277,7 +289,8 @@ def render(
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body><header><h1>{escape(title)}</h1>
-<div>data {rng[0]} → {rng[1]} (days in {escape(year.timezone)}) · past year {escape(year.label)} · made {made}</div></header>
+<div>data {rng[0]} → {rng[1]} (days in {escape(year.timezone)}) · past year {escape(year.label)} · made {made}</div>
+{nav_links(pages)}</header>
 <main>
 <section><h2>Headline figures — this platform vs the conference</h2><div class="cards">{cards}</div></section>
 <section><h2>Trends by month</h2><div class="charts">{_figures(_trends(tables, months), 0)}</div></section>
@@ -299,11 +312,15 @@ def write_report(
     plan: dict[str, ibis.Table] | None = None,
     zone: ZoneInfo = UTC_ZONE,
     money: MoneyReport | None = None,
+    pages: Sequence[tuple[str, str]] | None = None,
 ) -> Path:
-    """Render the report and write it atomically (a temp file renamed into place)."""
+    """Render the report and write it atomically (a temp file renamed into place). ``pages``: links to the
+    report's other pages; None: the simulation page if one was written beside it."""
     path = Path(path)
+    if pages is None:
+        pages = links_beside(path, {SIMULATION_PAGE: "Closed-loop simulation →"})
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render(tables, plan=plan, zone=zone, money=money), encoding="utf-8")
+    tmp.write_text(render(tables, plan=plan, zone=zone, money=money, pages=pages), encoding="utf-8")
     tmp.replace(path)
     return path

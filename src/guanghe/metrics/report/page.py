@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import Path
 
 from guanghe.metrics.headline import HeadlineRow
 from guanghe.metrics.report.assets import FONT_STACK
@@ -13,6 +14,7 @@ CSS = (
     f"body{{font-family:{FONT_STACK};margin:0;background:#f6f7f5;color:#1d2420}}"
     + """
 header{background:#1f5f45;color:#fff;padding:24px 40px}header h1{margin:0 0 4px;font-size:26px}
+header nav{margin-top:8px;font-size:14px}header nav a{color:#fff;margin-right:16px}
 main{padding:24px 40px;max-width:1240px}section{margin-bottom:32px}h2{font-size:19px;border-bottom:2px solid #cfe3d8}
 h3{font-size:15px;margin:18px 0 8px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(270px,1fr));gap:14px}
@@ -37,6 +39,24 @@ footer{color:#6b756f;font-size:12px;padding:0 40px 24px}
 @media print{body{background:#fff}.charts{display:block}figure.chart,.card,table{break-inside:avoid;box-shadow:none}}
 """
 )
+
+
+SIMULATION_PAGE = (
+    "guanghe-simulate.html"  # `guanghe simulate --out` beside the report: the two link each other
+)
+REPORT_PAGES = ("guanghe-report.html", "report.html")  # `guanghe report`'s default name, the demo's
+
+
+def links_beside(path: Path, pages: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(label, file name) of each of ``pages`` (file name -> label) that exists in ``path``'s folder."""
+    return [(label, name) for name, label in pages.items() if (Path(path).parent / name).is_file()]
+
+
+def nav_links(pages: Sequence[tuple[str, str]]) -> str:
+    """Links between the report's pages (label, relative href), shown under the title; empty without any."""
+    if not pages:
+        return ""
+    return "<nav>" + "".join(f'<a href="{escape(h)}">{escape(label)}</a>' for label, h in pages) + "</nav>"
 
 
 def fmt_value(v: float | None, unit: str) -> str:
