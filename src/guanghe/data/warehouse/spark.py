@@ -18,12 +18,14 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
 from guanghe.config import SettingError, StoreURL, parse_url, spark_master
 from guanghe.data.schema import TABLES, Table
 from guanghe.data.warehouse import manifest
 from guanghe.data.warehouse.base import Capabilities, Warehouse, WarehouseError, Writer, declared
-from guanghe.data.warehouse.parquet_writer import ParquetWriter
+from guanghe.data.warehouse.parquet_writer import ParquetWriter, file_schema
 
 SPARK_CONF = {  # defaults: a setting given to spark-submit (--conf, --driver-memory) is kept
     "spark.app.name": "guanghe",
@@ -153,6 +155,17 @@ class SparkWarehouse(Warehouse):
 
     def tables(self) -> dict[str, ibis.Table]:
         return {name: self.table(name) for name in TABLES}
+
+    def keys(self, table: str, column: str) -> pa.Array:
+        """Distinct values of a column, read from the table's files on this process (PyArrow): a reference
+        check of a load (it sees the open writer's rows) needs no Spark job."""
+        decl = declared(table)
+        files = self._files().get(decl.name)
+        if files is None:
+            raise WarehouseError(f"no table {decl.name!r} in {self.url}")
+        schema = pa.schema([file_schema(decl).field(column)])
+        got = ds.dataset([str(self.path / f) for f in files], schema=schema, format="parquet").to_table()
+        return pc.unique(got.column(column).combine_chunks())
 
     def fetch(self, expr: ibis.Table) -> pa.Table:
         try:
