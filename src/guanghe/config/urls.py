@@ -122,7 +122,7 @@ _MASTER = re.compile(
 def spark_master(url: StoreURL) -> str | None:
     """The ``?master=`` of a ``spark://`` URL (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://…``), or
     None when the URL names none (the master ``spark-submit`` was given, else ``local[2]``). Any other query
-    key is refused: a setting accepted must have its effect.
+    key is refused: a setting accepted must have its effect (the caller names the URL in the message).
 
     >>> spark_master(parse_url("spark:////srv/wh?master=spark://head:7077"))
     'spark://head:7077'
@@ -131,12 +131,8 @@ def spark_master(url: StoreURL) -> str | None:
     """
     unknown = [k for k in url.query if k != "master"]
     if unknown:
-        raise SettingError(
-            f"warehouse {url.raw!r}: unknown option(s) {', '.join(unknown)}; expected ?master=…"
-        )
+        raise SettingError(f"unknown option(s) {', '.join(unknown)}; expected ?master=…")
     master = url.query.get("master")
     if master is not None and not _MASTER.fullmatch(master):
-        raise SettingError(
-            f"warehouse {url.raw!r}: master {master!r} is not local[N], spark://host:port, yarn or k8s://…"
-        )
+        raise SettingError(f"master {master!r} is not local[N], spark://host:port, yarn or k8s://…")
     return master

@@ -97,9 +97,12 @@ class SparkWarehouse(Warehouse):
         store in a missing or empty folder (its parent must exist); a read never creates one."""
         try:
             parsed = parse_url(url, ("spark",), "warehouse")
-            master = spark_master(parsed)
         except SettingError as e:
             raise WarehouseError(str(e)) from e
+        try:
+            master = spark_master(parsed)
+        except SettingError as e:
+            raise WarehouseError(f"warehouse {url!r}: {e}") from e
         if parsed.path is None:
             raise WarehouseError(f"spark warehouse URL {url!r} needs a directory: spark:///path/to/dir")
         if create and read_only:
