@@ -26,6 +26,7 @@ from guanghe.data.warehouse.base import (
     delete_filter,
     need_columns,
 )
+from guanghe.data.warehouse.manifest import MANIFEST
 
 _SQL_TYPES = {
     "int64": "BIGINT", "int32": "INTEGER", "string": "VARCHAR", "date32[day]": "DATE",
@@ -214,6 +215,8 @@ class DuckDBWarehouse(Warehouse):
         """Write every stored table (the data and system tables, and tables other rooms declared, such as
         the plan) to ``DIRECTORY/<table>/data_0.parquet``: what ``spark:///DIRECTORY`` reads."""
         root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        (root / MANIFEST).unlink(missing_ok=True)  # a Spark store's manifest would name files removed below
         stored = [r[0] for r in self._raw.execute(
             "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1").fetchall()]  # fmt: skip
         for name in stored:
