@@ -235,3 +235,22 @@ def test_writing_a_plan_logs_one_line(tmp_path_factory, caplog) -> None:
         f"plan {PLAN_ID} written: 7 programs, {creators} creators, gap {gaps}, "
         f"{rows['allocation_plan']} plan rows, {rows['allocation_quotas']} quota rows"
     ]
+
+
+def test_eligible_counts_of_the_loaded_platform_match_the_features_query(tmp_path_factory) -> None:
+    """make_plan counts eligible creators per tier on the loaded platform instead of a second features query:
+    the same answer as programs.eligible_by_tier (the query `guanghe programs check` runs)."""
+    from synth_platform import AS_OF
+
+    from guanghe.allocate.plan import eligible_counts
+    from guanghe.programs import creator_features, eligible_by_tier
+
+    p = small_platform(tmp_path_factory)
+    wh = p.open()
+    try:
+        features = creator_features(wh.tables(), AS_OF)
+        expected = eligible_by_tier(features, p.programs)
+    finally:
+        wh.close()
+    assert eligible_counts(p.plan.platform, p.programs) == expected
+    assert sum(expected[p.programs[0].name].values()) > 0

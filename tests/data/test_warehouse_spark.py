@@ -1,5 +1,7 @@
-"""Parity of the contract's reads on PySpark: a table another room declared, exported with the DuckDB
-warehouse, reads the same through ``has``/``table``/``fetch`` (a window and a semi-join); writes are refused."""
+"""A folder ``DuckDBWarehouse.export_parquet`` wrote (no manifest) reads the same on PySpark through
+``has``/``table``/``fetch`` (a window and a semi-join); opened read-only it refuses writes, opened to write its
+first commit adds the manifest and keeps the exported rows. The rest of the contract runs on Spark in
+test_warehouse_contract.py."""
 
 from __future__ import annotations
 
@@ -43,3 +45,13 @@ def test_a_declared_table_reads_the_same_on_spark(tmp_path) -> None:
     finally:
         spark.close()
         duck.close()
+    assert not (out / "_manifest.json").exists()
+    with open_warehouse(f"spark:///{out}") as spark:
+        with spark.writer() as w:
+            assert w.delete(SCORES, plan_id="p2", creator_id=3) == 1
+        assert (out / "_manifest.json").exists()
+        assert best_of(spark, [1, 3]) == [
+            {"plan_id": "p2", "creator_id": 1, "score": 9},
+            {"plan_id": "p1", "creator_id": 3, "score": 1},
+        ]
+        assert spark.count("works") == 0 and spark.has("loads")

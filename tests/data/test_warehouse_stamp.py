@@ -37,3 +37,19 @@ def test_no_stamp_in_memory_and_a_missing_warehouse_is_told_apart(tmp_path: Path
         open_warehouse(f"duckdb:///{tmp_path / 'nope.duckdb'}", read_only=True)
     with pytest.raises(WarehouseError, match="unknown scheme 'mysql'"):
         warehouse_stamp("mysql://h/db")
+
+
+def test_spark_stamp_is_its_manifest_and_a_missing_folder_is_told_apart(tmp_path: Path) -> None:
+    url = f"spark:///{tmp_path / 'wh'}"
+    assert warehouse_stamp(url) is None  # no store, no manifest: nothing to tell by
+    with pytest.raises(WarehouseMissing, match="no warehouse at"):
+        open_warehouse(url, read_only=True)
+    open_warehouse(url, create=True).close()  # writes need no Spark session
+    created = warehouse_stamp(url)
+    assert created is not None
+    row = pa.table({"batch_id": ["b1"], "rows": [1], "impressions": [2],
+                    "written_at": pa.array([datetime(2026, 1, 1)], pa.timestamp("us"))})  # fmt: skip
+    with open_warehouse(url) as wh, wh.writer() as w:
+        w.ensure(FLUSHES)
+        assert w.append(FLUSHES, row) == 1
+    assert warehouse_stamp(url) not in (None, created)

@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from guanghe.allocate.store import CURVES, PLAN, PROGRAMS, QUOTAS
+from guanghe.allocate.store import TABLES as PLAN_TABLES
 from guanghe.data.warehouse.base import Warehouse, WarehouseError
 from guanghe.programs import Program, creator_features, why_not
 from guanghe.programs.ibis_util import UTC_ZONE
@@ -29,12 +30,10 @@ class Explanation:
 
 
 def _rows(wh: Warehouse, name: str, plan_id: str, creator_id: int | None = None) -> list[dict]:
-    try:
-        t = wh.con.table(name)
-    except Exception as e:
-        raise WarehouseError(
-            f"no stored plan in {wh.url} (table {name} is missing); run `guanghe allocate`"
-        ) from e
+    decl = PLAN_TABLES[name]
+    if not wh.has(decl):
+        raise WarehouseError(f"no stored plan in {wh.url} (table {name} is missing); run `guanghe allocate`")
+    t = wh.table(decl)
     t = t.filter(t.plan_id == plan_id)
     if creator_id is not None:
         t = t.filter(t.creator_id == creator_id)
@@ -49,10 +48,9 @@ def latest_plan_id(wh: Warehouse) -> str:
 
 
 def _rows_all(wh: Warehouse) -> list[dict]:
-    try:
-        t = wh.con.table(PROGRAMS.name)
-    except Exception as e:
-        raise WarehouseError(f"no stored plan in {wh.url}; run `guanghe allocate` first") from e
+    if not wh.has(PROGRAMS):
+        raise WarehouseError(f"no stored plan in {wh.url}; run `guanghe allocate` first")
+    t = wh.table(PROGRAMS)
     return t.select("plan_id", "created_at").to_pyarrow().to_pylist()
 
 
@@ -156,7 +154,7 @@ def explain(
 
 
 def _quota_summary(wh: Warehouse, plan_id: str, creator_id: int) -> dict[str, dict]:
-    t = wh.con.table(QUOTAS.name)
+    t = wh.table(QUOTAS)
     t = t.filter((t.plan_id == plan_id) & (t.creator_id == creator_id))
     agg = t.group_by("program").aggregate(
         days=t.count(),

@@ -22,7 +22,7 @@ from guanghe.allocate.curves import Curves, fit_curves, period_curve
 from guanghe.allocate.curves_data import load_history
 from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, AllocationResult
 from guanghe.allocate.solver import solve
-from guanghe.programs import Program, assert_feasible, check_programs, creator_features, eligibility
+from guanghe.programs import Program, assert_feasible, checks_of, creator_features, eligibility
 from guanghe.programs.ibis_util import UTC_ZONE
 
 BOOST_DAYS = 3  # days of each new work a boost runs on (delivery policy; the history's practice)
@@ -70,6 +70,18 @@ def load_platform(features: ibis.Table, programs: list[Program]) -> Platform:
         works_90d=col["works_90d"].astype(np.int64), quality=quality, eligible=eligible,
         priority=1.0 + col["traffic_coupon"].astype(float) / 100.0,
     )  # fmt: skip
+
+
+def eligible_counts(platform: Platform, programs: list[Program]) -> dict[str, dict[str, int]]:
+    """program -> tier -> eligible creators, counted on the loaded platform (``eligible_by_tier``'s answer
+    without a second pass over the features)."""
+    return {
+        p.name: {
+            t: int(np.count_nonzero(platform.eligible[platform.tier == i, j]))
+            for i, t in enumerate(TIER_NAMES)
+        }
+        for j, p in enumerate(programs)
+    }
 
 
 def window_days(programs: list[Program]) -> int:
@@ -237,8 +249,8 @@ def make_plan(
     """Features -> eligibility (feasibility checked) -> curves -> one solved problem per budget kind; days are
     counted in the platform's ``zone``."""
     features = creator_features(tables, as_of, zone)
-    assert_feasible(check_programs(features, programs))
-    platform = load_platform(features, programs)
+    platform = load_platform(features, programs)  # one features query (on Spark it is most of the time)
+    assert_feasible(checks_of(programs, eligible_counts(platform, programs)))
     curves = fit_curves(load_history(tables, as_of), platform.creator_id, platform.segment, platform.quality)
     d = work_days(platform.works_90d, window_days(programs))
     per_kind = curves_for(curves, d, platform.priority)

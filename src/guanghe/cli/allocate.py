@@ -85,7 +85,7 @@ def allocate_command(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Features and history up to this day (default: last day with works)."
     ),
-    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (DuckDB)."),
+    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL."),
     truth: Path | None = typer.Option(
         None, "--truth", help="Synthetic platform's truth/ folder: score against it."
     ),
@@ -142,7 +142,7 @@ def allocate_command(
 def explain_command(
     creator: int = typer.Argument(..., help="Creator id."),
     directory: Path = typer.Option(PROGRAMS_DIR, "--programs", "-P", help="Directory of program files."),
-    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL (DuckDB)."),
+    warehouse: str = typer.Option(warehouse_option, "--warehouse", "-w", help="Warehouse URL."),
     plan_id: str | None = typer.Option(None, "--plan-id", help="Plan id (default: the latest plan)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     timezone: str | None = typer.Option(

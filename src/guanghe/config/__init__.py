@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from guanghe.config.clock import platform_zone
-from guanghe.config.urls import SettingError, StoreMissing, StoreURL, creatable_file, existing_file, parse_url
+from guanghe.config.urls import (
+    SettingError,
+    StoreMissing,
+    StoreURL,
+    creatable_file,
+    existing_file,
+    parse_url,
+    spark_master,
+)
 
 DEFAULT_WAREHOUSE = "duckdb:///guanghe.duckdb"
 DEFAULT_LEDGER = "sqlite:///guanghe-ledger.sqlite3"
@@ -69,4 +77,5 @@ __all__ = [
     "existing_file",
     "parse_url",
     "platform_zone",
+    "spark_master",
 ]

@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -111,3 +112,27 @@ def creatable_file(url: StoreURL, what: str) -> Path:
             f"cannot create {what} at {url.describe()}: folder {path.parent.resolve()} does not exist"
         )
     return path
+
+
+_MASTER = re.compile(
+    r"local(\[(\d+|\*)(,\d+)?\])?|yarn|spark://[\w.-]+(:\d+)?(,[\w.-]+(:\d+)?)*|k8s://https?://[\w.-]+(:\d+)?"
+)
+
+
+def spark_master(url: StoreURL) -> str | None:
+    """The ``?master=`` of a ``spark://`` URL (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://…``), or
+    None when the URL names none (the master ``spark-submit`` was given, else ``local[2]``). Any other query
+    key is refused: a setting accepted must have its effect (the caller names the URL in the message).
+
+    >>> spark_master(parse_url("spark:////srv/wh?master=spark://head:7077"))
+    'spark://head:7077'
+    >>> spark_master(parse_url("spark:///wh")) is None
+    True
+    """
+    unknown = [k for k in url.query if k != "master"]
+    if unknown:
+        raise SettingError(f"unknown option(s) {', '.join(unknown)}; expected ?master=…")
+    master = url.query.get("master")
+    if master is not None and not _MASTER.fullmatch(master):
+        raise SettingError(f"master {master!r} is not local[N], spark://host:port, yarn or k8s://…")
+    return master

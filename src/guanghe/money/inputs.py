@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import ibis
 import numpy as np
 import pyarrow as pa
-from ibis.common.exceptions import TableNotFound
 
 from guanghe.allocate.store import PLAN, PROGRAMS, QUOTAS
 from guanghe.data.schema import TABLES
@@ -88,10 +87,9 @@ class Plan:
         self.plan_id: str | None = None
         self.members: dict[str, np.ndarray] = {}
         self.window: dict[str, tuple[int, int]] = {}
-        try:  # the plan tables exist once `guanghe allocate` wrote a plan
-            progs, plan, q = (wh.con.table(t.name) for t in (PROGRAMS, PLAN, QUOTAS))
-        except TableNotFound:
+        if not all(wh.has(t) for t in (PROGRAMS, PLAN, QUOTAS)):  # once `guanghe allocate` wrote a plan
             return
+        progs, plan, q = (wh.table(t) for t in (PROGRAMS, PLAN, QUOTAS))
         newest = progs.order_by([ibis.desc("created_at"), "plan_id"]).limit(1).select("plan_id").to_pyarrow()
         if not newest.num_rows:
             return

@@ -16,6 +16,7 @@ from guanghe.programs.feasibility import (
     ProgramCheck,
     assert_feasible,
     check_programs,
+    checks_of,
     conflicts,
     eligible_by_tier,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Rule",
     "assert_feasible",
     "check_programs",
+    "checks_of",
     "conflicts",
     "creator_features",
     "eligibility",

@@ -115,7 +115,12 @@ def _warnings(program: Program, eligible: dict[str, int]) -> list[str]:
 
 def check_programs(features: ibis.Table, programs: list[Program]) -> list[ProgramCheck]:
     """Eligible counts, conflicts and warnings of every program (nothing raised)."""
-    counts = eligible_by_tier(features, programs)
+    return checks_of(programs, eligible_by_tier(features, programs))
+
+
+def checks_of(programs: list[Program], counts: dict[str, dict[str, int]]) -> list[ProgramCheck]:
+    """Conflicts and warnings of every program from its eligible creators per tier (``eligible_by_tier``'s
+    shape), for a caller that has already counted them."""
     return [
         ProgramCheck(p, counts[p.name], conflicts(p, counts[p.name]), _warnings(p, counts[p.name]))
         for p in programs

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -59,7 +60,10 @@ def ingest(
         if wh is not None:
             wh.close()
             wh = None
-        if fresh is not None:  # the file, and the write-ahead log an engine may keep beside it
+        if fresh is not None and fresh.is_dir():  # a folder store (spark://) this load created
+            shutil.rmtree(fresh, ignore_errors=True)
+            log.info("load failed: removed %s, which it had created", fresh)
+        elif fresh is not None:  # the file, and the write-ahead log an engine may keep beside it
             for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
                 leftover.unlink(missing_ok=True)
             log.info("load failed: removed %s, which it had created", fresh)
@@ -70,7 +74,7 @@ def ingest(
 
 
 def _fresh_file(url: str) -> Path | None:
-    """The file a warehouse URL names when it does not exist yet (so this load creates it), else None."""
+    """The file (or folder) a warehouse URL names when it does not exist yet (so this load creates it)."""
     try:
         parsed = parse_url(url, tuple(ENGINES), "warehouse")
     except SettingError as e:

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import ibis
 import pyarrow as pa
@@ -54,6 +54,58 @@ class MergeResult:
     inserted: int
     duplicates: int  # identical to a row already present: skipped
     conflicts: pa.Table  # same key, different values: the incoming rows (with their `_row` column)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine guarantees, declared as data: tests skip by capability and docs list them; core logic
+    never branches on them (every engine implements the whole contract)."""
+
+    atomic_commit: bool  # a writer's changes appear together or not at all, also when the process is killed
+    concurrent_writers: bool  # two open writers interleave, conflicting only on the same keys (else: the
+    # second to commit after another's commit fails whole and is retried by the caller)
+    key_enforcement: bool  # append() never records a key twice, even from two transactions
+    in_memory: bool  # a store that lives in memory only (``scheme://``)
+    distributed: bool  # reads run on a cluster (the writer's operations may still build rows on one driver)
+
+
+def accumulate_columns(
+    t: Table, add: tuple[str, ...], defaults: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """Check ``accumulate``'s arguments against a declaration; returns (the non-key, non-added columns,
+    the ones of those a new row takes from ``defaults``). Shared by every engine's writer."""
+    key = t.primary_key
+    wrong = [c for c in (*add, *defaults) if c not in t.names or c in key]
+    if wrong or not add or set(add) & set(defaults):
+        raise WarehouseError(
+            f"accumulate into {t.name}: add and defaults name its non-key columns, each once "
+            f"(key {', '.join(key)}); got add={add}, defaults={tuple(defaults)}"
+        )
+    rest = [c for c in t.names if c not in key and c not in add]
+    undefaulted = [c for c in rest if c not in defaults and t.column(c).required]
+    if undefaulted:
+        raise WarehouseError(
+            f"accumulate into {t.name}: new rows need a default for {', '.join(undefaulted)}"
+        )
+    return rest, [c for c in rest if c in defaults]
+
+
+def delete_filter(t: Table, equals: Mapping[str, Any]) -> None:
+    """Refuse a ``delete`` without conditions or naming columns the table lacks."""
+    unknown = [c for c in equals if c not in t.names]
+    if unknown or not equals:
+        raise WarehouseError(
+            f"delete from {t.name}: expected column=value conditions on its columns "
+            f"({', '.join(t.names)}), got {', '.join(unknown) or 'none'}"
+        )
+
+
+def need_columns(rows: pa.Table, names: list[str], table: str, what: str) -> pa.Table:
+    """``rows`` reduced to ``names``; WarehouseError naming the missing ones."""
+    missing = [c for c in names if c not in rows.column_names]
+    if missing:
+        raise WarehouseError(f"{what} {table}: the rows lack the column(s) {', '.join(missing)}")
+    return rows.select(names)
 
 
 class Writer(ABC):
@@ -102,6 +154,7 @@ class Warehouse(ABC):
 
     url: str
     read_only: bool = False
+    capabilities: ClassVar[Capabilities]
     engine_errors: tuple[type[Exception], ...] = ()  # what the engine raises when a read fails
 
     @classmethod

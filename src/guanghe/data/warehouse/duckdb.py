@@ -17,13 +17,18 @@ import pyarrow.compute as pc
 from guanghe.config import SettingError, StoreMissing, creatable_file, existing_file, parse_url
 from guanghe.data.schema import SYSTEM_TABLES, TABLES, Table
 from guanghe.data.warehouse.base import (
+    Capabilities,
     MergeResult,
     Warehouse,
     WarehouseError,
     WarehouseMissing,
     Writer,
+    accumulate_columns,
     declared,
+    delete_filter,
+    need_columns,
 )
+from guanghe.data.warehouse.manifest import MANIFEST
 
 _SQL_TYPES = {
     "int64": "BIGINT", "int32": "INTEGER", "string": "VARCHAR", "date32[day]": "DATE",
@@ -77,6 +82,9 @@ def _quote(path: str | Path) -> str:
 
 class DuckDBWarehouse(Warehouse):
     engine_errors = (duckdb.Error,)
+    capabilities = Capabilities(
+        atomic_commit=True, concurrent_writers=True, key_enforcement=True, in_memory=True, distributed=False
+    )
 
     def __init__(self, path: str | None, read_only: bool = False) -> None:
         """Open (or create) the DuckDB file at ``path`` (``None``: in memory). URLs go through ``from_url``.
@@ -227,6 +235,8 @@ class DuckDBWarehouse(Warehouse):
         """Write every stored table (the data and system tables, and tables other rooms declared, such as
         the plan) to ``DIRECTORY/<table>/data_0.parquet``: what ``spark:///DIRECTORY`` reads."""
         root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        (root / MANIFEST).unlink(missing_ok=True)  # a Spark store's manifest would name files removed below
         stored = [r[0] for r in self._raw.execute(
             "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1").fetchall()]  # fmt: skip
         for name in stored:
@@ -257,14 +267,6 @@ def _key_ranges(rows: pa.Table, key: tuple[str, ...]) -> list[str]:
                 f"t.\"{k}\" BETWEEN CAST('{low.as_py()}' AS {cast}) AND CAST('{high.as_py()}' AS {cast})"
             )
     return out
-
-
-def _columns(rows: pa.Table, names: list[str], table: str, what: str) -> pa.Table:
-    """``rows`` reduced to ``names``; WarehouseError naming the missing ones."""
-    missing = [c for c in names if c not in rows.column_names]
-    if missing:
-        raise WarehouseError(f"{what} {table}: the rows lack the column(s) {', '.join(missing)}")
-    return rows.select(names)
 
 
 class _DuckDBWriter(Writer):
@@ -329,7 +331,7 @@ class _DuckDBWriter(Writer):
             raise WarehouseError(f"stored table {t.name!r} lacks the declared column(s) {', '.join(missing)}")
 
     def _insert(self, t: Table, rows: pa.Table, what: str, tail: str = "") -> int:
-        rows = _columns(rows, t.names, t.name, what)
+        rows = need_columns(rows, t.names, t.name, what)
         cols = ", ".join(f'"{c}"' for c in t.names)
         with self._incoming(rows):
             return int(self.raw.execute(
@@ -349,12 +351,7 @@ class _DuckDBWriter(Writer):
 
     def delete(self, table: str | Table, **equals: Any) -> int:
         t = declared(table)
-        unknown = [c for c in equals if c not in t.names]
-        if unknown or not equals:
-            raise WarehouseError(
-                f"delete from {t.name}: expected column=value conditions on its columns "
-                f"({', '.join(t.names)}), got {', '.join(unknown) or 'none'}"
-            )
+        delete_filter(t, equals)
         where = " AND ".join(
             f'"{c}" IS NOT DISTINCT FROM ?' if v is None else f'"{c}" = ?' for c, v in equals.items()
         )
@@ -371,19 +368,8 @@ class _DuckDBWriter(Writer):
     ) -> None:
         t = declared(table)
         key, defaults = t.primary_key, dict(defaults or {})
-        wrong = [c for c in (*add, *defaults) if c not in t.names or c in key]
-        if wrong or not add or set(add) & set(defaults):
-            raise WarehouseError(
-                f"accumulate into {t.name}: add and defaults name its non-key columns, each once "
-                f"(key {', '.join(key)}); got add={add}, defaults={tuple(defaults)}"
-            )
-        rest = [c for c in t.names if c not in key and c not in add]
-        undefaulted = [c for c in rest if c not in defaults and t.column(c).required]
-        if undefaulted:
-            raise WarehouseError(
-                f"accumulate into {t.name}: new rows need a default for {', '.join(undefaulted)}"
-            )
-        rows = _columns(rows, [*key, *add], t.name, "accumulate into")
+        _, given = accumulate_columns(t, add, defaults)
+        rows = need_columns(rows, [*key, *add], t.name, "accumulate into")
         if not rows.num_rows:
             return
         sums = {f"{a}_sum" for a in add}
@@ -394,7 +380,6 @@ class _DuckDBWriter(Writer):
         with self._incoming(summed):
             sets = ", ".join(f'"{a}" = coalesce(t."{a}", 0) + d."{a}"' for a in add)
             self.raw.execute(f'UPDATE "{t.name}" AS t SET {sets} FROM _incoming d WHERE {on}')
-            given = [c for c in rest if c in defaults]
             cols = ", ".join(f'"{c}"' for c in (*key, *add, *given))
             values = ", ".join([*(f'd."{c}"' for c in (*key, *add)), *("?" for _ in given)])
             self.raw.execute(

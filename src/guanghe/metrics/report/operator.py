@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 import ibis
 from ibis import _
-from ibis.common.exceptions import TableNotFound
 
 from guanghe.allocate.store import PLAN, PROGRAMS, QUOTAS
 from guanghe.data.tiers import TIERS
@@ -66,10 +65,9 @@ class PlanReport:
 
 def plan_tables(wh: Warehouse) -> dict[str, ibis.Table] | None:
     """The plan tables of ``wh`` when ``guanghe allocate`` wrote them, else None."""
-    try:
-        return {t.name: wh.con.table(t.name) for t in (PROGRAMS, PLAN, QUOTAS)}
-    except TableNotFound:
+    if not all(wh.has(t) for t in (PROGRAMS, PLAN, QUOTAS)):
         return None
+    return {t.name: wh.table(t) for t in (PROGRAMS, PLAN, QUOTAS)}
 
 
 def plan_report(tables: Tables, plan: dict[str, ibis.Table], data_end: date) -> PlanReport | None:
