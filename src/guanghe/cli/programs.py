@@ -99,7 +99,12 @@ def show_command(name: str = typer.Argument(..., help="Program name."), director
         "caps       " + (", ".join(_money(k, v) for k, v in p.caps.items()) or "-") + " per creator"
     )
     console.print("floors     " + (", ".join(f"{k} ≥ {v:.0%}" for k, v in p.floors.items()) or "-"))
-    console.print("outcome    " + ", ".join(f"{k} {v:g}" for k, v in p.outcome.items() if v))
+    console.print(
+        "outcome    "
+        + ", ".join(f"{k} {v:g}" for k, v in p.outcome.items() if v)
+        + "  (recorded; the plan values follower growth only until the other outcomes' curves exist:"
+        " docs/allocation.md)"
+    )
     console.print("eligible if all hold:")
     for r in p.eligibility:
         console.print(f"  line {r.line}: {r}" + (f"  — {r.note}" if r.note else ""), highlight=False)
