@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -22,20 +24,27 @@ GUANGHE = str(Path(sys.executable).parent / "guanghe")
 
 
 def start(args: list[str]) -> tuple[subprocess.Popen, str]:
+    """``guanghe serve ARGS`` in a process group of its own (its uvicorn workers with it), once healthy."""
     port = free_port()
     proc = subprocess.Popen([GUANGHE, "serve", "--port", str(port), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    # two workers each import the package and load the plan: tens of seconds on a loaded machine
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if httpx.get(url + "/v1/health", timeout=0.5).status_code == 200:
                 return proc, url
         except httpx.HTTPError:
-            time.sleep(0.05)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    pytest.fail(f"server did not start: {proc.communicate()[0]}")
+            time.sleep(0.1)
+    kill_group(proc)
+    pytest.fail(f"server did not start: {proc.communicate(timeout=30)[0]}")
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the server and its workers: a worker left alive would hold the output pipe open forever."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def stop(proc: subprocess.Popen) -> str:
@@ -43,8 +52,8 @@ def stop(proc: subprocess.Popen) -> str:
     try:
         return proc.communicate(timeout=30)[0]
     except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.communicate()[0]
+        kill_group(proc)
+        return proc.communicate(timeout=30)[0]
 
 
 def test_replay_over_http(tmp_path) -> None:
