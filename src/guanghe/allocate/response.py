@@ -158,23 +158,26 @@ def regularised_single(a, s, c, p, rho) -> Response:
     the same roots without sorting. X(m) = clip((m - p) / r, 0, c) has two breakpoints, p and p + r c, and
     the root of h(m) = m - f'(X(m)) lies before the first (x = 0), between them, or after the second (x = c)."""
     c1, p1 = c[:, 0], np.broadcast_to(p, c.shape)[:, 0]
-    r = reg_weights(a, s, c, rho)[:, 0]
-    inv_r = np.where(c1 > 0, 1.0 / r, 0.0)
-    top = p1 + r * c1
-    at_zero = p1 - a / s >= 0
-    at_cap = ~at_zero & (top - a / (s + c1) < 0)
-    # The same cancellation-free root as `regularised`, around the left breakpoint of the root's piece.
-    beta = np.where(at_zero | at_cap, 0.0, inv_r)
-    b0 = np.where(at_zero, 0.0, np.where(at_cap, top, p1))
-    sx = s + np.where(at_cap, c1, 0.0)
+    zero = np.zeros(c1.size)
+    rho_a = rho * a
+    sc = s + c1
+    inv_r = c1 * sc / rho_a  # 1 / r, 0 on a zero cap
+    top = p1 + rho_a / sc  # p + r c
+    at_zero = p1 * s >= a
+    at_cap = ~at_zero & (top * sc < a)
+    mid = ~(at_zero | at_cap)
+    # The same cancellation-free root as `regularised`, around the left breakpoint of the root's piece (mask
+    # products instead of np.where, min/max instead of np.clip: several times faster).
+    beta = inv_r * mid
+    b0 = top * at_cap + p1 * mid
+    sx = s + c1 * at_cap
     q = sx + beta * b0
-    neg_c = np.maximum(a - b0 * sx, 0.0)
+    neg_c = np.maximum(a - b0 * sx, zero)
     marg = b0 + 2 * neg_c / (q + np.sqrt(q * q + 4 * beta * neg_c))
     z = (marg - p1) * inv_r
-    active = (z > 0) & (z < c1)
-    x = np.clip(z, 0.0, c1)
-    inner = curve(a, s, x) - x * (p1 + 0.5 * r * x)
-    u = np.where(active, inv_r, 0.0)
+    u = inv_r * ((z > 0) & (z < c1))
+    x = np.minimum(np.maximum(z, zero, out=z), c1, out=z)
+    inner = curve(a, s, x) - 0.5 * x * (p1 + np.minimum(np.maximum(marg, p1), top))  # r x = clip(m, p, t) - p
     gamma = 1.0 / (u + (s + x) ** 2 / a)
     return Response(x[:, None], inner, marg, np.zeros(x.size, dtype=bool), u[:, None], gamma)
 
