@@ -95,7 +95,7 @@ def regularised(a, s, c, cmax, p, rho) -> Response:
 
 
 def regularised_few(a, s, c, cmax, p, rho) -> Response:
-    """`regularised` in closed form for two or three programs per creator, column by column (no sort).
+    """`regularised` in closed form for a few (2 to 6) programs per creator, column by column (no sort).
     Program j's take clip((m - p_j) / r_j, 0, c_j) starts at p_j and caps at t_j = p_j + r_j c_j
     = p_j + rho a / (s + c_j). h(m) = m - f'(X(m)) increases, so a breakpoint b lies below the root iff
     b (s + X(b)) < a, where X(b) is the other programs' takes at b plus, at t_j, the own cap. The root is on the
