@@ -238,7 +238,8 @@ def bound(model: DualModel, y: np.ndarray) -> float:
     for pk in model.packs:
         for sl in pk.slices():
             p = block_prices(pk, sl, price)
-            inner += float(response.exact(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p).inner.sum())
+            best = response.exact_few if pk.j <= FEW else response.exact  # no sort: 4-7x faster
+            inner += float(best(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p).inner.sum())
     return model.linear_part(y) + inner
 
 

@@ -207,3 +207,32 @@ def exact(a, s, c, cmax, p) -> Response:
         x.reshape(-1)[order.reshape(-1)] = xs.reshape(-1)
     inner = curve(a, s, big_x) - np.sum(x * p, axis=1)
     return Response(x, inner, a / (s + big_x), big_x >= cmax)
+
+
+def exact_few(a, s, c, cmax, p) -> Response:
+    """`exact` column by column for a few programs (no sort): program j fills from lo_j, the caps of the
+    programs before it in price order (equal prices in column order, as a stable sort), to lo_j + c_j."""
+    m_rows, k = c.shape
+    p = np.broadcast_to(p, c.shape)
+    zero = np.zeros(m_rows)
+    pc, cc = [p[:, j] for j in range(k)], [c[:, j] for j in range(k)]
+    big_x = np.zeros(m_rows)
+    lo = []
+    for j in range(k):
+        lo_j = np.zeros(m_rows)
+        for o in range(k):
+            if o != j:
+                lo_j += cc[o] * ((pc[o] < pc[j]) if o > j else (pc[o] <= pc[j]))
+        lo.append(lo_j)
+        with np.errstate(divide="ignore"):
+            target = np.where(pc[j] > 0, a / np.where(pc[j] > 0, pc[j], 1.0) - s, np.inf)
+        # segment j is reached iff f'(lo_j) >= p_j; X is the furthest reached point
+        np.maximum(big_x, (target >= lo_j) * np.minimum(target, lo_j + cc[j]), out=big_x)
+    np.minimum(big_x, cmax, out=big_x)
+    x = np.empty((m_rows, k))
+    inner = curve(a, s, big_x)
+    for j in range(k):
+        xj = np.minimum(np.maximum(big_x - lo[j], zero), cc[j])
+        x[:, j] = xj
+        inner -= xj * pc[j]
+    return Response(x, inner, a / (s + big_x), big_x >= cmax)
