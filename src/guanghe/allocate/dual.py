@@ -22,6 +22,7 @@ from guanghe.allocate.problem import AllocationProblem
 
 BLOCK = 1 << 15  # rows per block of a pass
 ROWS = 1 << 16  # rows per chunk when building the model
+POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int8)
 FEW = 6  # packs of up to this many programs use `response.regularised_few` (no sort; 2-3.5x faster than the
 # sorted `response.regularised` at 2-6 programs, O(j^2) column operations), more the sorted one
 
@@ -85,10 +86,13 @@ class DualModel:
         for lo in range(0, idx.size, ROWS):
             sel = slice(lo, lo + ROWS) if rows is None else idx[lo : lo + ROWS]
             e = problem.effective_caps(sel) > 0
-            count[lo : lo + ROWS] = e.sum(axis=1)
-            key[lo : lo + ROWS] = (problem.tier[sel].astype(np.uint16) << np.uint16(k)) | np.sum(
-                e * bits, axis=1, dtype=np.uint16
-            )
+            if k <= 8:  # the mask's byte and its popcount (sums along a short axis are slow)
+                mask = np.packbits(e, axis=1, bitorder="little")[:, 0]
+                count[lo : lo + ROWS] = POPCOUNT[mask]
+            else:
+                mask = np.sum(e * bits, axis=1, dtype=np.uint16)
+                count[lo : lo + ROWS] = e.sum(axis=1)
+            key[lo : lo + ROWS] = (problem.tier[sel].astype(np.uint16) << np.uint16(k)) | mask
         order = np.argsort(count, kind="stable")
         bounds = np.searchsorted(count[order], np.arange(1, k + 2))
         caps = np.ascontiguousarray(problem.caps).reshape(-1)
