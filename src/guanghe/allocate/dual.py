@@ -197,7 +197,7 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
     xs = []
     for i, pk in enumerate(model.packs):
         j, ng = pk.j, pk.gtier.size
-        pairs = [(i1, i2) for i1 in range(j) for i2 in range(i1, j)]
+        pairs = [(i1, i2) for i1 in range(j) for i2 in range(i1 + 1, j)]  # off the diagonal
         gx, gu, gg = np.zeros((j, ng)), np.zeros((j, ng)), np.zeros((len(pairs), ng))
         x_pack = np.empty_like(pk.c) if spare is None else spare[i]
         for sl in pk.slices():
@@ -213,10 +213,10 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
             gid = pk.gid[sl]
             for i1 in range(j):
                 gx[i1] += np.bincount(gid, weights=r.x[:, i1], minlength=ng)
-            if hessian:
+            if hessian:  # the diagonal u - gamma u^2 in one sum per program
                 v = r.u * np.sqrt(r.gamma)[:, None]
                 for i1 in range(j):
-                    gu[i1] += np.bincount(gid, weights=r.u[:, i1], minlength=ng)
+                    gu[i1] += np.bincount(gid, weights=r.u[:, i1] - v[:, i1] * v[:, i1], minlength=ng)
                 for q, (i1, i2) in enumerate(pairs):
                     gg[q] += np.bincount(gid, weights=v[:, i1] * v[:, i2], minlength=ng)
         xs.append(x_pack)
@@ -225,8 +225,7 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
             gh = np.zeros((ng, j, j))
             for q, (i1, i2) in enumerate(pairs):
                 gh[:, i1, i2] -= gg[q]
-                if i2 != i1:
-                    gh[:, i2, i1] -= gg[q]
+                gh[:, i2, i1] -= gg[q]
             gh[:, np.arange(j), np.arange(j)] += gu.T
             np.add.at(blocks, (pk.gtier[:, None, None], pk.gprogs[:, :, None], pk.gprogs[:, None, :]), gh)
     ev = _assemble(model, y, inner, sums, blocks if hessian else None)
