@@ -46,11 +46,11 @@ class Pack:
 
     @property
     def tier(self) -> np.ndarray:
-        return self.gtier[self.gid]
+        return np.take(self.gtier, self.gid)
 
     @property
     def progs(self) -> np.ndarray:
-        return self.gprogs[self.gid]
+        return np.take(self.gprogs, self.gid, axis=0)
 
     @property
     def j(self) -> int:
@@ -111,7 +111,7 @@ class DualModel:
             gid = table[pkey]
             gprogs = np.array([np.flatnonzero((g >> np.arange(k)) & 1) for g in gkeys], dtype=np.intp)
             sel = idx[part]
-            cols = gprogs[gid]
+            cols = np.take(gprogs, gid, axis=0)
             c = np.minimum(caps[sel[:, None] * k + cols], two_b[cols])  # the effective caps of the pairs
             cmax = np.broadcast_to(np.inf, sel.size)  # no total caps: no memory (a pass reads less)
             if problem.total_cap is not None:
@@ -156,7 +156,8 @@ class DualModel:
 
 def block_prices(pack: Pack, sl: slice, price: np.ndarray) -> np.ndarray:
     """(b, j) the prices the block's creators face (price: (K, 3) from `DualModel.prices`)."""
-    return price[pack.gprogs, pack.gtier[:, None]][pack.gid[sl]]
+    # np.take: indexing rows by the uint8 group ids is ~30x slower
+    return np.take(price[pack.gprogs, pack.gtier[:, None]], pack.gid[sl], axis=0)
 
 
 @dataclass

@@ -88,7 +88,10 @@ def repair_packs(problem: AllocationProblem, model, xs: list) -> list:
             x[i][over] *= (pk.cmax[over] / tot[i][over])[:, None]
             tot[i] = x[i].sum(axis=1)
     flat = [xp.reshape(-1) for xp in x]  # views: entry e of pack i is row e // j, column e % j
-    ekey = [(pk.gprogs * 3 + pk.gtier[:, None]).astype(np.int16)[pk.gid].reshape(-1) for pk in packs]
+    ekey = [
+        np.take((pk.gprogs * 3 + pk.gtier[:, None]).astype(np.int16), pk.gid, axis=0).reshape(-1)
+        for pk in packs
+    ]
 
     def entries(k: int, t: int | None = None) -> list[np.ndarray]:
         """Per pack, the entries of program k (of tier t's creators only if given)."""
@@ -155,7 +158,8 @@ def dense_plan(n: int, k: int, packs: list, xs: list, scanner: Scanner | None = 
         for pk, xp, cut in zip(packs, xs, cuts, strict=True):
             sl = slice(cut[c], cut[c + 1])
             if sl.start < sl.stop:
-                flat[(pk.rows[sl, None] * k + pk.gprogs[pk.gid[sl]]).reshape(-1)] = xp[sl].reshape(-1)
+                cols = np.take(pk.gprogs, pk.gid[sl], axis=0)  # rows by uint8 ids: np.take, not indexing
+                flat[(pk.rows[sl, None] * k + cols).reshape(-1)] = xp[sl].reshape(-1)
         if scanner is not None:
             scanner.chunk(c * step, x[c * step : (c + 1) * step])
     return x
