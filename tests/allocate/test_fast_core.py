@@ -68,11 +68,13 @@ def test_best_responses_equal_the_reference(rho: float) -> None:
         a, s, c, cmax, p = random_block(rng, j, trial)
         want = ref.regularised_response(a, s, c, cmax, p, rho)
         same_response(want, response.regularised(a, s, c, cmax, p, rho), a, s, c, p, rho)
-        if j <= 3:  # no sort: breakpoints evaluated column by column (total caps handed to the sorted one)
-            same_response(want, response.regularised_few(a, s, c, cmax, p, rho), a, s, c, p, rho)
-        want, got = ref.exact_response(a, s, c, cmax, p), response.exact(a, s, c, cmax, p)
-        for f in ("x", "inner", "marginal"):
-            close(getattr(want, f), getattr(got, f))
+        # no sort: breakpoints evaluated column by column (total caps handed to the sorted one)
+        same_response(want, response.regularised_few(a, s, c, cmax, p, rho), a, s, c, p, rho)
+        want = ref.exact_response(a, s, c, cmax, p)
+        for got in (response.exact(a, s, c, cmax, p), response.exact_few(a, s, c, cmax, p)):
+            for f in ("x", "inner", "marginal"):
+                close(getattr(want, f), getattr(got, f))
+            assert np.array_equal(want.total_capped, got.total_capped)
     for trial in range(8):  # one program, cap within the total cap: the closed form without sorting
         a, s, c, _, p = random_block(rng, 1, trial)
         want = ref.regularised_response(a, s, c, np.full(a.size, np.inf), p, rho)
@@ -80,6 +82,22 @@ def test_best_responses_equal_the_reference(rho: float) -> None:
         same_response(want, got, a, s, c, p, rho)
         assert np.mean(got.x[:, 0] == 0) > 0.01 and np.mean(got.x[:, 0] == c[:, 0]) > 0.01  # all three pieces
         assert np.mean((got.x[:, 0] > 0) & (got.x[:, 0] < c[:, 0])) > 0.1
+
+
+@pytest.mark.parametrize("rho", [1e-2, 1e-5])
+def test_few_programs_at_coinciding_breakpoints(rho: float) -> None:
+    """The column-by-column closed form where breakpoints coincide (one program starts where another caps),
+    the root sits exactly on a breakpoint (price = f'(0)), every cap is zero, or the total cap binds."""
+    rng = np.random.default_rng(11)
+    for j in range(2, 7):
+        a, s, c, cmax, p = random_block(rng, j, 1, m=800)
+        p[:200, 1] = p[:200, 0] + rho * a[:200] / (s[:200] + c[:200, 0])  # starts where program 0 caps
+        p[200:300, 0] = a[200:300] / s[200:300]  # the root at program 0's first breakpoint
+        p[300:400] = p[300:400, :1]  # all prices tied
+        c[400:450] = 0.0  # no room anywhere
+        cmax[450:550] = c[450:550].min(axis=1)  # total cap binds (handed to the sorted form)
+        want = ref.regularised_response(a, s, c, cmax, p, rho)
+        same_response(want, response.regularised_few(a, s, c, cmax, p, rho), a, s, c, p, rho)
 
 
 INSTANCES = {

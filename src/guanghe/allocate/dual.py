@@ -22,7 +22,9 @@ from guanghe.allocate.problem import AllocationProblem
 
 BLOCK = 1 << 15  # rows per block of a pass
 ROWS = 1 << 16  # rows per chunk when building the model
-FEW = 3  # packs of up to this many programs use `response.regularised_few` (no sort), more the sorted one
+POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int8)
+FEW = 6  # packs of up to this many programs use `response.regularised_few` (no sort; 2-3.5x faster than the
+# sorted `response.regularised` at 2-6 programs, O(j^2) column operations), more the sorted one
 
 
 @dataclass
@@ -44,11 +46,11 @@ class Pack:
 
     @property
     def tier(self) -> np.ndarray:
-        return self.gtier[self.gid]
+        return np.take(self.gtier, self.gid)
 
     @property
     def progs(self) -> np.ndarray:
-        return self.gprogs[self.gid]
+        return np.take(self.gprogs, self.gid, axis=0)
 
     @property
     def j(self) -> int:
@@ -84,10 +86,13 @@ class DualModel:
         for lo in range(0, idx.size, ROWS):
             sel = slice(lo, lo + ROWS) if rows is None else idx[lo : lo + ROWS]
             e = problem.effective_caps(sel) > 0
-            count[lo : lo + ROWS] = e.sum(axis=1)
-            key[lo : lo + ROWS] = (problem.tier[sel].astype(np.uint16) << np.uint16(k)) | np.sum(
-                e * bits, axis=1, dtype=np.uint16
-            )
+            if k <= 8:  # the mask's byte and its popcount (sums along a short axis are slow)
+                mask = np.packbits(e, axis=1, bitorder="little")[:, 0]
+                count[lo : lo + ROWS] = POPCOUNT[mask]
+            else:
+                mask = np.sum(e * bits, axis=1, dtype=np.uint16)
+                count[lo : lo + ROWS] = e.sum(axis=1)
+            key[lo : lo + ROWS] = (problem.tier[sel].astype(np.uint16) << np.uint16(k)) | mask
         order = np.argsort(count, kind="stable")
         bounds = np.searchsorted(count[order], np.arange(1, k + 2))
         caps = np.ascontiguousarray(problem.caps).reshape(-1)
@@ -106,7 +111,7 @@ class DualModel:
             gid = table[pkey]
             gprogs = np.array([np.flatnonzero((g >> np.arange(k)) & 1) for g in gkeys], dtype=np.intp)
             sel = idx[part]
-            cols = gprogs[gid]
+            cols = np.take(gprogs, gid, axis=0)
             c = np.minimum(caps[sel[:, None] * k + cols], two_b[cols])  # the effective caps of the pairs
             cmax = np.broadcast_to(np.inf, sel.size)  # no total caps: no memory (a pass reads less)
             if problem.total_cap is not None:
@@ -151,7 +156,8 @@ class DualModel:
 
 def block_prices(pack: Pack, sl: slice, price: np.ndarray) -> np.ndarray:
     """(b, j) the prices the block's creators face (price: (K, 3) from `DualModel.prices`)."""
-    return price[pack.gprogs, pack.gtier[:, None]][pack.gid[sl]]
+    # np.take: indexing rows by the uint8 group ids is ~30x slower
+    return np.take(price[pack.gprogs, pack.gtier[:, None]], pack.gid[sl], axis=0)
 
 
 @dataclass
@@ -192,7 +198,7 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
     xs = []
     for i, pk in enumerate(model.packs):
         j, ng = pk.j, pk.gtier.size
-        pairs = [(i1, i2) for i1 in range(j) for i2 in range(i1, j)]
+        pairs = [(i1, i2) for i1 in range(j) for i2 in range(i1 + 1, j)]  # off the diagonal
         gx, gu, gg = np.zeros((j, ng)), np.zeros((j, ng)), np.zeros((len(pairs), ng))
         x_pack = np.empty_like(pk.c) if spare is None else spare[i]
         for sl in pk.slices():
@@ -208,10 +214,10 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
             gid = pk.gid[sl]
             for i1 in range(j):
                 gx[i1] += np.bincount(gid, weights=r.x[:, i1], minlength=ng)
-            if hessian:
+            if hessian:  # the diagonal u - gamma u^2 in one sum per program
                 v = r.u * np.sqrt(r.gamma)[:, None]
                 for i1 in range(j):
-                    gu[i1] += np.bincount(gid, weights=r.u[:, i1], minlength=ng)
+                    gu[i1] += np.bincount(gid, weights=r.u[:, i1] - v[:, i1] * v[:, i1], minlength=ng)
                 for q, (i1, i2) in enumerate(pairs):
                     gg[q] += np.bincount(gid, weights=v[:, i1] * v[:, i2], minlength=ng)
         xs.append(x_pack)
@@ -220,8 +226,7 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
             gh = np.zeros((ng, j, j))
             for q, (i1, i2) in enumerate(pairs):
                 gh[:, i1, i2] -= gg[q]
-                if i2 != i1:
-                    gh[:, i2, i1] -= gg[q]
+                gh[:, i2, i1] -= gg[q]
             gh[:, np.arange(j), np.arange(j)] += gu.T
             np.add.at(blocks, (pk.gtier[:, None, None], pk.gprogs[:, :, None], pk.gprogs[:, None, :]), gh)
     ev = _assemble(model, y, inner, sums, blocks if hessian else None)
@@ -237,7 +242,8 @@ def bound(model: DualModel, y: np.ndarray) -> float:
     for pk in model.packs:
         for sl in pk.slices():
             p = block_prices(pk, sl, price)
-            inner += float(response.exact(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p).inner.sum())
+            best = response.exact_few if pk.j <= FEW else response.exact  # no sort: 4-7x faster
+            inner += float(best(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p).inner.sum())
     return model.linear_part(y) + inner
 
 

@@ -78,15 +78,20 @@ def repair_packs(problem: AllocationProblem, model, xs: list) -> list:
     up to the order of float sums."""
     packs = model.packs
     budgets, floors, n_k = problem.budgets.astype(float), problem.floors, problem.k
-    x = [np.clip(xp, 0.0, pk.c) for pk, xp in zip(packs, xs, strict=True)]
-    tot = [xp.sum(axis=1) for xp in x]
-    for i, pk in enumerate(packs):
+    # min/max, not np.clip (several times slower); without total caps the creators' totals are never needed
+    x = [np.minimum(np.maximum(xp, 0.0), pk.c) for pk, xp in zip(packs, xs, strict=True)]
+    capped = problem.total_cap is not None
+    tot = [xp.sum(axis=1) for xp in x] if capped else []
+    for i, pk in enumerate(packs if capped else []):
         over = tot[i] > pk.cmax
         if np.any(over):
             x[i][over] *= (pk.cmax[over] / tot[i][over])[:, None]
             tot[i] = x[i].sum(axis=1)
     flat = [xp.reshape(-1) for xp in x]  # views: entry e of pack i is row e // j, column e % j
-    ekey = [(pk.gprogs * 3 + pk.gtier[:, None]).astype(np.int16)[pk.gid].reshape(-1) for pk in packs]
+    ekey = [
+        np.take((pk.gprogs * 3 + pk.gtier[:, None]).astype(np.int16), pk.gid, axis=0).reshape(-1)
+        for pk in packs
+    ]
 
     def entries(k: int, t: int | None = None) -> list[np.ndarray]:
         """Per pack, the entries of program k (of tier t's creators only if given)."""
@@ -100,17 +105,17 @@ def repair_packs(problem: AllocationProblem, model, xs: list) -> list:
     def fill(where: list[np.ndarray], amount: float, shave: float) -> None:
         rooms = []
         for i, e in enumerate(where):
-            rows = e // packs[i].j
-            rooms.append(
-                np.maximum(
-                    np.minimum(packs[i].c.reshape(-1)[e] - flat[i][e], packs[i].cmax[rows] - tot[i][rows]), 0
-                )
-            )
+            room = packs[i].c.reshape(-1)[e] - flat[i][e]
+            if capped:
+                rows = e // packs[i].j
+                np.minimum(room, packs[i].cmax[rows] - tot[i][rows], out=room)
+            rooms.append(np.maximum(room, 0.0, out=room))
         share = min(1.0, amount / max(sum(float(r.sum()) for r in rooms), 1e-300)) * shave
         for i, (e, room) in enumerate(zip(where, rooms, strict=True)):
             add = room * share
             flat[i][e] += add
-            tot[i][e // packs[i].j] += add
+            if capped:
+                tot[i][e // packs[i].j] += add
 
     for k, t in np.argwhere(floors * budgets[:, None] > 0):
         where = entries(int(k), int(t))
@@ -132,7 +137,7 @@ def repair_packs(problem: AllocationProblem, model, xs: list) -> list:
     if np.any(factor != 1.0):
         for f, ek in zip(flat, ekey, strict=True):
             f *= factor.reshape(-1)[ek]
-    tot = [xp.sum(axis=1) for xp in x]
+    tot = [xp.sum(axis=1) for xp in x] if capped else []
     for k in range(n_k):  # spend what is left where there is room: the objective increases
         where = entries(k)
         left = budgets[k] - spent(where)
@@ -153,7 +158,8 @@ def dense_plan(n: int, k: int, packs: list, xs: list, scanner: Scanner | None = 
         for pk, xp, cut in zip(packs, xs, cuts, strict=True):
             sl = slice(cut[c], cut[c + 1])
             if sl.start < sl.stop:
-                flat[(pk.rows[sl, None] * k + pk.gprogs[pk.gid[sl]]).reshape(-1)] = xp[sl].reshape(-1)
+                cols = np.take(pk.gprogs, pk.gid[sl], axis=0)  # rows by uint8 ids: np.take, not indexing
+                flat[(pk.rows[sl, None] * k + cols).reshape(-1)] = xp[sl].reshape(-1)
         if scanner is not None:
             scanner.chunk(c * step, x[c * step : (c + 1) * step])
     return x

@@ -43,7 +43,7 @@ def _start(model: dual.DualModel) -> np.ndarray:
     """The better (lower dual) of: each budget priced alone, or one common price for all budgets."""
     alone = np.zeros(model.budgets.size)
     for k in range(alone.size):
-        at = [(pk, np.nonzero(pk.gprogs[pk.gid] == k)) for pk in model.packs]
+        at = [(pk, np.nonzero(pk.progs == k)) for pk in model.packs]
         if any(r.size for _, (r, _) in at):
             alone[k] = _price(
                 np.concatenate([pk.a[r] for pk, (r, _) in at]),
