@@ -42,18 +42,26 @@ def ensure_income(root: Path) -> None:
     duckdb.connect().execute(f"COPY ({select}) TO '{out / 'truth.parquet'}' (FORMAT parquet)")
 
 
-def ensure_tables(data: Path) -> None:
-    """The Spark warehouse opens a folder only with every declared table: a synthetic platform lacks the
-    system and money tables, so write each missing one as an empty Parquet file of its declared columns."""
+def spark_folder(root: Path) -> Path:
+    """DIR/bench_spark: the tables the DuckDB file holds (links to DIR/data/<table>) and every other declared
+    table as an empty Parquet file, so both engines read the same rows (the Spark store opens a folder only
+    with every declared table)."""
     import pyarrow.parquet as pq
 
     from guanghe.data.warehouse.parquet_writer import file_schema
 
+    out = root / "bench_spark"
+    out.mkdir(exist_ok=True)
     for name, decl in TABLES.items():
-        folder = data / name
-        if not any(folder.glob("*.parquet")):
-            folder.mkdir(exist_ok=True)
+        folder = out / name
+        if folder.exists() or folder.is_symlink():
+            continue
+        if name in USED:
+            folder.symlink_to((root / "data" / name).resolve(), target_is_directory=True)
+        else:
+            folder.mkdir()
             pq.write_table(file_schema(decl).empty_table(), folder / "empty.parquet")
+    return out
 
 
 def load_duckdb(data: Path, db: Path) -> DuckDBWarehouse:
@@ -88,12 +96,13 @@ def same(a: object, b: object) -> bool:
 
 
 def time_spark(data: Path, period, values, repeat: int) -> float:
-    """The same catalog on PySpark (local[2]) reading DIR/data directly; asserts it matches DuckDB."""
+    """The same catalog on PySpark (local[2]) reading the Parquet of DIR/data (``spark_folder``); asserts it
+    matches DuckDB."""
     from guanghe.data.warehouse.spark import SparkWarehouse
 
-    ensure_tables(data)
+    folder = spark_folder(data.parent)
     t0 = time.perf_counter()
-    tables = SparkWarehouse(str(data)).tables()
+    tables = SparkWarehouse(str(folder)).tables()
     print(f"opened Spark in {time.perf_counter() - t0:.1f} s")
     spark_s, got = median_time(lambda: compute(tables, period), repeat)
     print(f"PySpark (Ibis) full catalog x3 periods: median {spark_s:.2f} s over {repeat} runs")
