@@ -42,6 +42,28 @@ def ensure_income(root: Path) -> None:
     duckdb.connect().execute(f"COPY ({select}) TO '{out / 'truth.parquet'}' (FORMAT parquet)")
 
 
+def spark_folder(root: Path) -> Path:
+    """DIR/bench_spark: the tables the DuckDB file holds (links to DIR/data/<table>) and every other declared
+    table as an empty Parquet file, so both engines read the same rows (the Spark store opens a folder only
+    with every declared table)."""
+    import pyarrow.parquet as pq
+
+    from guanghe.data.warehouse.parquet_writer import file_schema
+
+    out = root / "bench_spark"
+    out.mkdir(exist_ok=True)
+    for name, decl in TABLES.items():
+        folder = out / name
+        if folder.exists() or folder.is_symlink():
+            continue
+        if name in USED:
+            folder.symlink_to((root / "data" / name).resolve(), target_is_directory=True)
+        else:
+            folder.mkdir()
+            pq.write_table(file_schema(decl).empty_table(), folder / "empty.parquet")
+    return out
+
+
 def load_duckdb(data: Path, db: Path) -> DuckDBWarehouse:
     """Create the DuckDB file from the Parquet (plain CTAS, no index: the catalog only scans)."""
     if not db.exists():
@@ -74,11 +96,13 @@ def same(a: object, b: object) -> bool:
 
 
 def time_spark(data: Path, period, values, repeat: int) -> float:
-    """The same catalog on PySpark (local[2]) reading DIR/data directly; asserts it matches DuckDB."""
+    """The same catalog on PySpark (local[2]) reading the Parquet of DIR/data (``spark_folder``); asserts it
+    matches DuckDB."""
     from guanghe.data.warehouse.spark import SparkWarehouse
 
+    folder = spark_folder(data.parent)
     t0 = time.perf_counter()
-    tables = SparkWarehouse(str(data)).tables()
+    tables = SparkWarehouse(str(folder)).tables()
     print(f"opened Spark in {time.perf_counter() - t0:.1f} s")
     spark_s, got = median_time(lambda: compute(tables, period), repeat)
     print(f"PySpark (Ibis) full catalog x3 periods: median {spark_s:.2f} s over {repeat} runs")
@@ -94,6 +118,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--db", type=Path, help="DuckDB file (default DIR/bench_metrics.duckdb)")
     ap.add_argument("--spark", action="store_true", help="also time PySpark over DIR/data (slow)")
+    ap.add_argument(
+        "--no-pandas", action="store_true", help="skip the pandas baseline (DuckDB vs Spark only)"
+    )
     args = ap.parse_args()
     data = args.dir / "data"
     ensure_income(args.dir)
@@ -112,30 +139,31 @@ def main() -> None:
     duck_s, values = median_time(lambda: compute(tables, period), args.repeat)
     print(f"DuckDB (Ibis) full catalog x3 periods: median {duck_s:.2f} s over {args.repeat} runs")
 
-    t0 = time.perf_counter()
-    frames = pandas_catalog.load(data)
-    print(f"loaded pandas in {time.perf_counter() - t0:.1f} s")
+    if not args.no_pandas:
+        t0 = time.perf_counter()
+        frames = pandas_catalog.load(data)
+        print(f"loaded pandas in {time.perf_counter() - t0:.1f} s")
 
-    def pandas_run() -> list[dict]:
-        done: dict[tuple, dict] = {}  # like compute(): a period equal to another (last-12m) is done once
-        for p in periods:
-            if (p.start, p.end) not in done:
-                done[(p.start, p.end)] = pandas_catalog.compute(frames, p)
-        return [done[(p.start, p.end)] for p in periods]
+        def pandas_run() -> list[dict]:
+            done: dict[tuple, dict] = {}  # like compute(): a period equal to another (last-12m) is done once
+            for p in periods:
+                if (p.start, p.end) not in done:
+                    done[(p.start, p.end)] = pandas_catalog.compute(frames, p)
+            return [done[(p.start, p.end)] for p in periods]
 
-    pandas_s, base = median_time(pandas_run, args.repeat)
-    print(f"pandas baseline full catalog x3 periods: median {pandas_s:.2f} s over {args.repeat} runs")
-    print(f"ratio pandas / DuckDB: {pandas_s / duck_s:.1f}x")
+        pandas_s, base = median_time(pandas_run, args.repeat)
+        print(f"pandas baseline full catalog x3 periods: median {pandas_s:.2f} s over {args.repeat} runs")
+        print(f"ratio pandas / DuckDB: {pandas_s / duck_s:.1f}x")
 
-    bad = []
-    for v in values:
-        for got, want, which in zip(
-            (v.value, v.prior_value, v.previous_value), base, ("P", "prior", "prev"), strict=True
-        ):
-            if not same(got, want[v.name]):
-                bad.append(f"{v.name} [{which}]: DuckDB {got} vs pandas {want[v.name]}")
-    assert not bad, "results differ:\n" + "\n".join(bad)
-    print(f"all {len(values)} metrics x 3 periods agree")
+        bad = []
+        for v in values:
+            for got, want, which in zip(
+                (v.value, v.prior_value, v.previous_value), base, ("P", "prior", "prev"), strict=True
+            ):
+                if not same(got, want[v.name]):
+                    bad.append(f"{v.name} [{which}]: DuckDB {got} vs pandas {want[v.name]}")
+        assert not bad, "results differ:\n" + "\n".join(bad)
+        print(f"all {len(values)} metrics x 3 periods agree")
     if args.spark:
         spark_s = time_spark(data, period, values, args.repeat)
         print(f"ratio Spark / DuckDB: {spark_s / duck_s:.1f}x")
