@@ -186,7 +186,10 @@ class Warehouse(ABC):
         decl = declared(table)
         if not self.has(decl):
             raise WarehouseError(f"no table {decl.name!r} in {self.url}")
-        t = self.con.table(decl.name)
+        return self.with_declared_columns(decl, self.con.table(decl.name))
+
+    def with_declared_columns(self, decl: Table, t: ibis.Table) -> ibis.Table:
+        """``t``, checked to hold every column ``decl`` declares (WarehouseError naming the missing ones)."""
         missing = [c for c in decl.names if c not in t.columns]
         if missing:
             raise WarehouseError(

@@ -172,13 +172,7 @@ class SparkWarehouse(Warehouse):
         files = self._files().get(decl.name)
         if files is None:
             raise WarehouseError(f"no table {decl.name!r} in {self.url}")
-        t = self._view(decl.name, files)
-        missing = [c for c in decl.names if c not in t.columns]
-        if missing:
-            raise WarehouseError(
-                f"table {decl.name!r} in {self.url} lacks the column(s) {', '.join(missing)}"
-            )
-        return t
+        return self.with_declared_columns(decl, self._view(decl.name, files))
 
     def tables(self) -> dict[str, ibis.Table]:
         return {name: self.table(name) for name in TABLES}
