@@ -5,15 +5,11 @@ start no JVM; rows are counted from the manifest's files."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from test_ingest_atomicity import CHILD, VALID, make_platform
+from ingest_world import VALID, kill_mid_load, make_platform
 
 from guanghe.data.ingest import IngestError, ingest
 from guanghe.data.warehouse import manifest
@@ -34,17 +30,7 @@ def test_sigkill_mid_load_leaves_the_last_commit(tmp_path) -> None:
     ingest([tmp_path / "data" / "creators.parquet"], url)
     before = stored_rows(root)
     assert before["creators"] == 200 and before["works"] == 0
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(tmp_path / "data"), url],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
-    try:
-        lines = [child.stdout.readline().split() for _ in range(4)]
-        assert [t for _, t in lines] == ["creators", "works", "work_daily", "work_daily"]
-        child.send_signal(signal.SIGKILL)
-    finally:
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    kill_mid_load(tmp_path / "data", url)
     assert stored_rows(root) == before  # the staged files are there, but no manifest names them
     report = ingest([tmp_path / "data"], url)
     assert report.total("loaded") == 5_000 + rows and report.total("duplicates") == 200
