@@ -1,4 +1,4 @@
-"""Benchmark: the pipeline (ingest → allocate → metrics → growth levels) on the Spark warehouse vs DuckDB.
+"""Benchmark: the pipeline (ingest → money accrue → allocate → metrics → growth levels) on the Spark warehouse vs DuckDB.
 
     python benchmarks/bench_spark_pipeline.py [--creators 300] [--months 6] [--folder DIR]
 
@@ -25,10 +25,21 @@ from guanghe.synth import SynthConfig, generate
 METRICS = ("works_published", "active_creators_10k", "market_gmv_fen", "support_impressions")
 
 
-def steps(url: str, data: Path) -> tuple[dict[str, float], dict]:
+def steps(url: str, data: Path, ledger: Path) -> tuple[dict[str, float], dict]:
     runner, times, out = CliRunner(), {}, {}
     commands = {
         "ingest": ["ingest", str(data), "-w", url],
+        # the programs weigh income: the ledger's income export comes before the plan
+        "money accrue": [
+            "money",
+            "accrue",
+            "-w",
+            url,
+            "--ledger",
+            f"sqlite:///{ledger}",
+            "--through",
+            "2023-06-30",
+        ],
         "allocate": ["allocate", "-w", url, "--plan-id", "bench"],
         "metrics": [
             "metrics",
@@ -62,13 +73,13 @@ def main() -> None:
         generate(SynthConfig(creators=args.creators, months=args.months, seed=7), root / "synth")
     for old in (root / "wh.duckdb", root / "wh"):
         shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
-    duck_t, duck = steps(f"duckdb:///{root / 'wh.duckdb'}", data)
+    duck_t, duck = steps(f"duckdb:///{root / 'wh.duckdb'}", data, root / "ledger-duckdb.sqlite3")
     from guanghe.data.warehouse.spark import spark_session
 
     t0 = time.perf_counter()
     spark_session()
     print(f"Spark session start (local[2]): {time.perf_counter() - t0:.1f} s")
-    spark_t, spark = steps(f"spark:///{root / 'wh'}", data)
+    spark_t, spark = steps(f"spark:///{root / 'wh'}", data, root / "ledger-spark.sqlite3")
     print(f"{args.creators:,} creators x {args.months} months")
     print(f"{'step':<14} {'DuckDB s':>9} {'Spark s':>9} {'Spark/DuckDB':>13}")
     for name in duck_t:

@@ -39,7 +39,7 @@ from guanghe.money.settle.settle import SettleResult, settle_month
 from guanghe.programs import PROGRAMS_DIR, load_programs
 from guanghe.synth import SynthConfig, generate
 
-STEPS = ("synth", "ingest", "growth", "allocate", "accrue", "tasks", "settle", "metrics", "report")
+STEPS = ("synth", "ingest", "growth", "accrue", "allocate", "tasks", "settle", "metrics", "report")
 OnStep = Callable[[str, int, int | None, str], None]  # (step, done, total, detail)
 
 
@@ -92,14 +92,15 @@ def run_demo(config: SynthConfig, out: Path, zone: ZoneInfo, on_step: OnStep | N
         say("growth", 0, None, "trust badges, growth-rights levels")
         grown = run_growth(wh, config.end, zone)
         lap("growth")
-        say("allocate", 0, None, "features, curves, certified solve")
-        allocation = allocate_and_store(wh, PROGRAMS_DIR, zone=zone)
-        lap("allocate")
         rules, names = load_rules(CHANNELS_DIR, PROGRAMS_DIR)
         with open_ledger(f"sqlite:///{ledger_file}", create=True) as ledger:
+            # accrue first: the programs weigh income, read from the ledger's income export
             accrued = accrue(wh, ledger, rules, names, config.end, zone,
                              progress=lambda channel, done, total: say("accrue", done, total, channel))  # fmt: skip
             lap("accrue")
+            say("allocate", 0, None, "features, curves, certified solve")
+            allocation = allocate_and_store(wh, PROGRAMS_DIR, zone=zone)
+            lap("allocate")
             say("tasks", 0, None, "task center: completions and rewards")
             tasks = run_tasks(wh, ledger, load_tasks(TASKS_DIR, names), rules, load_programs(PROGRAMS_DIR),
                               config.end, zone)  # fmt: skip

@@ -1,4 +1,5 @@
-"""A small synthetic platform (4,000 creators x 24 months) ingested into DuckDB, planned and stored once per
+"""A small synthetic platform (4,000 creators x 24 months) ingested into DuckDB, its money accrued (the income
+export the programs' outcome weights read), planned and stored once per
 test session (module-level cache: several test modules share it)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from guanghe.data.ingest.load import ingest
 from guanghe.data.warehouse.duckdb import DuckDBWarehouse
 from guanghe.programs import PROGRAMS_DIR, Program, load_programs
 from guanghe.synth import SynthConfig, generate
+from ledger_income import accrue_income
 
 AS_OF = date(2023, 6, 30)
 CREATORS = 4_000
@@ -45,6 +47,7 @@ def small_platform(factory: pytest.TempPathFactory) -> SmallPlatform:
         wh = DuckDBWarehouse(str(root / "wh.duckdb"))
         try:
             ingest([root / "synth" / "data"], wh)
+            accrue_income(wh, root / "ledger.sqlite3", AS_OF)
             tables = wh.tables()
             progs = load_programs(PROGRAMS_DIR, platform_creators=CREATORS)
             plan = make_plan(tables, progs, AS_OF, PLAN_ID)

@@ -36,11 +36,12 @@ def run(*args: str) -> dict:
 def pipeline(url: str, data: Path, ledger: str) -> dict:
     """What each command printed (the parts that do not depend on the engine or the clock)."""
     ingested = run("ingest", str(data), "-w", url)
+    # money first: the programs weigh income, read from the ledger's income export
+    money = run("money", "accrue", "-w", url, "--ledger", ledger, "--through", "2023-06-30")
     plan = run("allocate", "-w", url, "--plan-id", "p1")
     metric_args = [a for m in METRICS for a in ("--metric", m)]
     metrics = run("metrics", "-w", url, "--period", "2023-Q2", *metric_args)
     levels = run("growth", "levels", "-w", url, "--as-of", "2023-06-30")
-    money = run("money", "accrue", "-w", url, "--ledger", ledger, "--through", "2023-06-30")
     again = run("ingest", str(data), "-w", url)  # idempotent: every row is a duplicate now
     return {
         "loaded": {t: v["loaded"] for t, v in ingested["tables"].items()},

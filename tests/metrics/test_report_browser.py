@@ -29,6 +29,7 @@ from guanghe.metrics.report import plan_tables, write_report
 from guanghe.metrics.report.charts import TIER_COLORS
 from guanghe.programs import PROGRAMS_DIR, load_programs
 from guanghe.synth import SynthConfig, generate
+from ledger_income import accrue_income
 from system_tools import CHROMIUM, missing_browser, require
 
 pytestmark = pytest.mark.slow
@@ -55,6 +56,7 @@ def report(tmp_path_factory) -> Path:
     wh = DuckDBWarehouse(str(root / "wh.duckdb"))
     try:
         ingest([root / "synth" / "data"], wh)
+        accrue_income(wh, root / "ledger.sqlite3", AS_OF)
         tables = wh.tables()
         progs = [
             dataclasses.replace(

@@ -1,5 +1,5 @@
 """A small synthetic platform for the web tests (shared by every tests/web module, the operator console's
-too): synth (few creators, few agencies so each has several) → ingest → allocate → accrue on a ledger →
+too): synth (few creators, few agencies so each has several) → ingest → accrue on a ledger → allocate →
 settle the last month; then an application database with the demo cast (``guanghe.web.demo``), one login
 per role with a known password. Built once per session (``conftest.web_platform``)."""
 
@@ -43,11 +43,13 @@ def build_platform(root: Path, config: SynthConfig = CONFIG) -> PlatformFiles:
     wh = open_warehouse(f"duckdb:///{db}", create=True)
     try:
         ingest([root / "synth" / "data"], wh)
-        allocate_and_store(wh, PROGRAMS_DIR, zone=UTC)
         rules, names = load_rules(CHANNELS_DIR, PROGRAMS_DIR)
         month = Month.of(config.end)
         with open_ledger(f"sqlite:///{ledger_file}", create=True) as ledger:
-            accrue(wh, ledger, rules, names, config.end, UTC)
+            accrue(
+                wh, ledger, rules, names, config.end, UTC
+            )  # the programs weigh income: the ledger's export
+            allocate_and_store(wh, PROGRAMS_DIR, zone=UTC)
             settle_month(ledger, wh, load_settlement(), month, datetime.now(UTC).date(),
                          check_program_codes(names), None, opening=True)  # fmt: skip
     finally:

@@ -39,10 +39,15 @@ class Pack:
     s: np.ndarray  # (m,)
     c: np.ndarray  # (m, j) finite caps on the group's programs
     cmax: np.ndarray  # (m,) total caps, inf where none (a read-only broadcast inf without total caps)
+    r: np.ndarray | None = None  # (m, j) program rates (None: all 1); the best responses run on z = r x
     single: bool = False  # one program, every cap within the total cap: `response.regularised_single` applies
 
     def __post_init__(self) -> None:
         self.single = self.j == 1 and bool(np.all(self.c[:, 0] <= self.cmax))
+
+    def totals(self, x: np.ndarray, sl: slice = slice(None)) -> np.ndarray:
+        """(m,) what each creator's curve reads of its (m, j) amounts x: sum_k r x."""
+        return x.sum(axis=1) if self.r is None else np.sum(self.r[sl] * x, axis=1)
 
     @property
     def tier(self) -> np.ndarray:
@@ -113,6 +118,9 @@ class DualModel:
             sel = idx[part]
             cols = np.take(gprogs, gid, axis=0)
             c = np.minimum(caps[sel[:, None] * k + cols], two_b[cols])  # the effective caps of the pairs
+            rate = None
+            if problem.rate is not None:
+                rate = np.ascontiguousarray(problem.rate).reshape(-1)[sel[:, None] * k + cols].astype(float)
             cmax = np.broadcast_to(np.inf, sel.size)  # no total caps: no memory (a pass reads less)
             if problem.total_cap is not None:
                 cmax = problem.total_cap[sel].astype(float)
@@ -127,6 +135,7 @@ class DualModel:
                     s=np.asarray(problem.s[sel], dtype=float),
                     c=c.astype(float, copy=False),
                     cmax=cmax,
+                    r=rate,
                 )
             )
         floor_idx = np.argwhere(problem.floors * problem.budgets[:, None] > 0)
@@ -202,13 +211,19 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
         gx, gu, gg = np.zeros((j, ng)), np.zeros((j, ng)), np.zeros((len(pairs), ng))
         x_pack = np.empty_like(pk.c) if spare is None else spare[i]
         for sl in pk.slices():
-            p = block_prices(pk, sl, price)
+            p, c, rate = block_prices(pk, sl, price), pk.c[sl], None
+            if pk.r is not None:  # respond in z = r x: price p / r, cap r c; then x = z / r
+                rate = pk.r[sl]
+                p, c = p / rate, c * rate
             if pk.single:
-                r = response.regularised_single(pk.a[sl], pk.s[sl], pk.c[sl], p, rho)
+                r = response.regularised_single(pk.a[sl], pk.s[sl], c, p, rho)
             elif pk.j <= FEW:
-                r = response.regularised_few(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p, rho)
+                r = response.regularised_few(pk.a[sl], pk.s[sl], c, pk.cmax[sl], p, rho)
             else:
-                r = response.regularised(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p, rho)
+                r = response.regularised(pk.a[sl], pk.s[sl], c, pk.cmax[sl], p, rho)
+            if rate is not None:  # d/dlambda = (1/r) d/dp: amounts and the Hessian's u scale by 1/r
+                r.x /= rate
+                r.u = r.u / rate
             x_pack[sl] = r.x
             inner += float(r.inner.sum())
             gid = pk.gid[sl]
@@ -216,8 +231,9 @@ def regularised(model: DualModel, y: np.ndarray, rho: float, hessian: bool = Tru
                 gx[i1] += np.bincount(gid, weights=r.x[:, i1], minlength=ng)
             if hessian:  # the diagonal u - gamma u^2 in one sum per program
                 v = r.u * np.sqrt(r.gamma)[:, None]
+                ud = r.u if rate is None else r.u / rate  # d2/dlambda2 of the diagonal: u / r^2
                 for i1 in range(j):
-                    gu[i1] += np.bincount(gid, weights=r.u[:, i1] - v[:, i1] * v[:, i1], minlength=ng)
+                    gu[i1] += np.bincount(gid, weights=ud[:, i1] - v[:, i1] * v[:, i1], minlength=ng)
                 for q, (i1, i2) in enumerate(pairs):
                     gg[q] += np.bincount(gid, weights=v[:, i1] * v[:, i2], minlength=ng)
         xs.append(x_pack)
@@ -241,9 +257,11 @@ def bound(model: DualModel, y: np.ndarray) -> float:
     inner = 0.0
     for pk in model.packs:
         for sl in pk.slices():
-            p = block_prices(pk, sl, price)
+            p, c = block_prices(pk, sl, price), pk.c[sl]
+            if pk.r is not None:  # in z = r x (the inner maximum is the same number)
+                p, c = p / pk.r[sl], c * pk.r[sl]
             best = response.exact_few if pk.j <= FEW else response.exact  # no sort: 4-7x faster
-            inner += float(best(pk.a[sl], pk.s[sl], pk.c[sl], pk.cmax[sl], p).inner.sum())
+            inner += float(best(pk.a[sl], pk.s[sl], c, pk.cmax[sl], p).inner.sum())
     return model.linear_part(y) + inner
 
 

@@ -1,6 +1,6 @@
 """Independent bracket of the optimum with HiGHS on piecewise-linear versions of the curves.
 
-Each f_i is replaced on [0, Xmax_i] (Xmax_i = min(sum_k c[i, k], total_cap_i)) by J pieces, evenly spaced in
+Each f_i is replaced on [0, Xmax_i] (Xmax_i = min(sum_k r[i, k] c[i, k], total_cap_i)) by J pieces, evenly spaced in
 ln(1 + X / s_i). Chords lie below f: the chord LP's plan is feasible, so f at that plan is a LOWER bound
 on the optimum. The tangent envelope lies above f: the tangent LP's optimum is an UPPER bound. Separable
 concave pieces need no integer variables: X_i = sum_j z[i, j], 0 <= z <= piece length, slopes decreasing.
@@ -29,7 +29,7 @@ class Bracket:
 def _pieces(problem: AllocationProblem, segments: int, chords: bool) -> tuple[np.ndarray, np.ndarray]:
     """(lengths, slopes), each (n, pieces)."""
     c = problem.effective_caps()
-    xmax = c.sum(axis=1)
+    xmax = problem.totals(c)  # the most the curve can read: sum_k r c
     if problem.total_cap is not None:
         xmax = np.minimum(xmax, problem.total_cap)
     a, s = problem.a[:, None], problem.s[:, None]
@@ -71,6 +71,8 @@ def _lp(problem: AllocationProblem, lengths: np.ndarray, slopes: np.ndarray, sol
     sx = start[:nx]
     index[sx] = pk
     index[sx + 1 + has_f] = link0 + pi
+    if problem.rate is not None:  # the link row reads X_i = sum_k r[i, k] x[i, k]
+        value[sx + 1 + has_f] = problem.rate[pi, pk]
     index[sx[has_f] + 1] = fr[has_f]
     zi = np.repeat(np.arange(n), pieces)
     index[start[nx:-1]] = link0 + zi

@@ -36,8 +36,10 @@ def generate(
     cap_scale: float = 4.0,
     floors: np.ndarray | None = None,
     total_cap_scale: float | None = None,
+    rate_sigma: float | None = None,
 ) -> AllocationProblem:
-    """An n x k problem; floors default to tail floors per program; total caps = scale * s_i if given."""
+    """An n x k problem; floors default to tail floors per program; total caps = scale * s_i if given;
+    program rates log-normal with log-sd ``rate_sigma`` if given (what each program values differs)."""
     if not 1 <= k <= ELIGIBILITY.shape[0]:
         raise ValueError(f"k must be in 1..{ELIGIBILITY.shape[0]}, got {k}")
     rng = np.random.default_rng(seed)
@@ -54,4 +56,7 @@ def generate(
         floors[:, 2] = TAIL_FLOORS[:k]
     total = None if total_cap_scale is None else total_cap_scale * s
     names = tuple(f"P{j}" for j in range(k))
-    return AllocationProblem(a, s, tier, eligible, caps, budgets, np.asarray(floors, float), total, names)
+    rate = None if rate_sigma is None else rng.lognormal(0.0, rate_sigma, (n, k))
+    return AllocationProblem(
+        a, s, tier, eligible, caps, budgets, np.asarray(floors, float), total, names, rate
+    )

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 import ibis
 import numpy as np
 
-from guanghe.allocate import feasibility, repair
+from guanghe.allocate import feasibility, outcomes, repair
 from guanghe.allocate.curves import Curves, fit_curves, period_curve
 from guanghe.allocate.curves_data import load_history
+from guanghe.allocate.outcomes import OutcomeRates
 from guanghe.allocate.problem import TIER_NAMES, AllocationProblem, AllocationResult
 from guanghe.allocate.solver import solve
 from guanghe.programs import Program, assert_feasible, checks_of, creator_features, eligibility
@@ -101,19 +102,27 @@ def kind_programs(programs: list[Program], kind: str) -> list[int]:
 
 
 def build_problem(
-    platform: Platform, programs: list[Program], kind: str, a: np.ndarray, s: np.ndarray
-) -> AllocationProblem:
-    """The AllocationProblem of one budget kind over the programs that have that budget."""
+    platform: Platform, programs: list[Program], kind: str, a: np.ndarray, s: np.ndarray,
+    outcome: tuple[OutcomeRates, np.ndarray] | None = None,
+) -> AllocationProblem:  # fmt: skip
+    """The AllocationProblem of one budget kind over the programs that have that budget. ``outcome``: the
+    history's outcome rates and the kind's follower slope, when a program of the kind weighs other outcomes
+    than follower growth (``allocate.outcomes``: program rates, and the curve's value scaled to match)."""
     cols = kind_programs(programs, kind)
     ps = [programs[i] for i in cols]
     caps = np.array([float(p.caps.get(kind, np.inf)) for p in ps])
     eligible = platform.eligible[:, cols]
+    budgets = np.array([float(p.budget[kind]) for p in ps])
+    rate = None
+    if outcome is not None and not outcomes.follower_only(ps):
+        r, scale = outcomes.program_rates(ps, eligible, budgets, *outcome)
+        rate, a = np.where(eligible, r, 1.0), a * scale
     return AllocationProblem(
         a=a, s=s, tier=platform.tier, eligible=eligible,
         caps=np.where(eligible, caps[None, :], 0.0) if ps else np.zeros((platform.n, 0)),
-        budgets=np.array([float(p.budget[kind]) for p in ps]),
+        budgets=budgets,
         floors=np.array([[p.floors.get(t, 0.0) for t in TIER_NAMES] for p in ps]).reshape(len(ps), 3),
-        names=tuple(p.name for p in ps),
+        names=tuple(p.name for p in ps), rate=rate,
     )  # fmt: skip
 
 
@@ -213,11 +222,14 @@ class Plan:
         return self.kinds[kind].problem.a, self.kinds[kind].problem.s
 
 
-def solve_kind(platform: Platform, programs: list[Program], kind: str, a, s, tol: float) -> KindPlan | None:
+def solve_kind(
+    platform: Platform, programs: list[Program], kind: str, a, s, tol: float,
+    outcome: tuple[OutcomeRates, np.ndarray] | None = None,
+) -> KindPlan | None:  # fmt: skip
     cols = kind_programs(programs, kind)
     if not cols:
         return None
-    problem = build_problem(platform, programs, kind, a, s)
+    problem = build_problem(platform, programs, kind, a, s, outcome)
     feasibility.check_whole(problem)
     result = solve(problem, tol)
     amounts = integer_plan(problem, result.x)
@@ -254,9 +266,15 @@ def make_plan(
     curves = fit_curves(load_history(tables, as_of), platform.creator_id, platform.segment, platform.quality)
     d = work_days(platform.works_90d, window_days(programs))
     per_kind = curves_for(curves, d, platform.priority)
+    rates = None
+    if not outcomes.follower_only(programs):  # income and sales per impression from the history
+        rates = outcomes.load_rates(tables, platform.creator_id, platform.followers, as_of,
+                                    outcomes.needed(programs), zone)  # fmt: skip
+    follows = {"impressions": curves.theta, "cash_fen": curves.seg_theta}  # the slope each kind's curve has
     kinds = {}
     for kind in KINDS:
-        kp = solve_kind(platform, programs, kind, *per_kind[kind], tol)
+        outcome = None if rates is None else (rates, follows[kind])
+        kp = solve_kind(platform, programs, kind, *per_kind[kind], tol, outcome)
         if kp is not None:
             kinds[kind] = kp
     return Plan(plan_id, as_of, programs, platform, curves, d, kinds)

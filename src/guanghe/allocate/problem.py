@@ -1,6 +1,6 @@
 """The allocation problem and its certified result, as plain NumPy dataclasses.
 
-Maximise sum_i a_i ln(1 + X_i / s_i), X_i = sum_k x[i, k], subject to
+Maximise sum_i a_i ln(1 + X_i / s_i), X_i = sum_k r[i, k] x[i, k] (r = 1 without program rates), subject to
 0 <= x[i, k] <= caps[i, k] (0 where not eligible), X_i <= total_cap_i, sum_i x[i, k] <= budgets[k]
 and, for each program k and tier t, sum_{i in t} x[i, k] >= floors[k, t] * budgets[k].
 """
@@ -33,8 +33,11 @@ class AllocationProblem:
     caps: np.ndarray  # (n, K) >= 0
     budgets: np.ndarray  # (K,) >= 0
     floors: np.ndarray  # (K, 3) fractions of the budget, each row sums to <= 1
-    total_cap: np.ndarray | None = None  # (n,) cap on X_i over all programs
+    total_cap: np.ndarray | None = None  # (n,) cap on sum_k x[i, k] over all programs
     names: tuple[str, ...] = ()
+    # (n, K) > 0 where eligible: what one unit of program k is worth to creator i's curve, in the creator's own
+    # units (a program valuing outcomes the creator is good at counts more); None: every rate 1
+    rate: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n, k = self.eligible.shape
@@ -73,6 +76,13 @@ class AllocationProblem:
         if self.total_cap is not None:
             ok = self.total_cap.shape == (n,) and bool(np.all(self.total_cap >= 0))
             checks.append(("total_cap", ok, "(n,) >= 0 (inf allowed)"))
+        if self.rate is not None:
+            ok = self.rate.shape == (n, k) and bool(np.all(np.isfinite(self.rate) & (self.rate > 0)))
+            checks.append(("rate", ok, "(n, K) finite > 0"))
+            # the total cap bounds sum_k x, the curve reads sum_k r x: the best responses assume they agree
+            checks.append(
+                ("rate", self.total_cap is None, "no total_cap (program rates and total caps do not mix)")
+            )
         bad = [f"{name}: expected {want}" for name, ok, want in checks if not ok]
         if bad:
             raise ValueError("bad AllocationProblem: " + "; ".join(bad))
@@ -112,9 +122,13 @@ class AllocationProblem:
         """(n, K) the effective caps in whole units (rounded down): no whole plan may pass them."""
         return np.floor(self.effective_caps() + 1e-9).astype(np.int64)
 
+    def totals(self, x: np.ndarray) -> np.ndarray:
+        """(n,) X_i = sum_k r[i, k] x[i, k]: what the curve of each creator reads."""
+        return x.sum(axis=1) if self.rate is None else np.sum(self.rate * x, axis=1)
+
     def value(self, x: np.ndarray) -> float:
         """The objective sum_i a_i ln(1 + X_i / s_i) of a plan x (n, K)."""
-        return float(np.sum(self.a * np.log1p(x.sum(axis=1) / self.s)))
+        return float(np.sum(self.a * np.log1p(self.totals(x) / self.s)))
 
 
 @dataclass
@@ -128,7 +142,7 @@ class AllocationResult:
     budget_multipliers: np.ndarray  # (K,) lambda_k
     floor_multipliers: np.ndarray  # (K, 3) mu[k, t]
     shadow_prices: np.ndarray  # (K,) d optimum / d B_k = lambda_k - sum_t floors[k, t] mu[k, t]
-    marginal: np.ndarray  # (n,) f_i'(X_i)
+    marginal: np.ndarray  # (n,) f_i'(X_i) (one unit of program k is worth r[i, k] times this)
     budget_binding: np.ndarray  # (K,) bool
     floor_binding: np.ndarray  # (K, 3) bool
     cap_binding: np.ndarray  # (n, K) bool, x at its per-program cap

@@ -67,7 +67,7 @@ def repair_packed(problem: AllocationProblem, model, xs: list) -> np.ndarray:
 def packed_value(model, xs: list) -> float:
     """The objective sum_i a_i ln(1 + X_i / s_i) of a packed plan (creators in no pack add 0)."""
     return float(
-        sum(np.sum(pk.a * np.log1p(xp.sum(axis=1) / pk.s)) for pk, xp in zip(model.packs, xs, strict=True))
+        sum(np.sum(pk.a * np.log1p(pk.totals(xp) / pk.s)) for pk, xp in zip(model.packs, xs, strict=True))
     )
 
 

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from guanghe.allocate import baselines
 from guanghe.allocate.curves import Curves, g, period_curve
-from guanghe.allocate.plan import Plan
+from guanghe.allocate.plan import Plan, curves_for
 from guanghe.allocate.problem import AllocationProblem
 from guanghe.allocate.solver import solve
 
@@ -68,6 +68,9 @@ def curve_errors(c: Curves, theta: np.ndarray, s: np.ndarray, big_x: np.ndarray,
     )  # fmt: skip
 
 
+STORED = "stored plan (outcome weights)"  # the plan as stored, when its programs weigh more than follows
+
+
 @dataclass
 class Comparison:
     """True value (follows) of each plan of the impressions budgets and the ratios the issue asks for."""
@@ -100,22 +103,29 @@ def true_problem(
     problem: AllocationProblem, theta: np.ndarray, s: np.ndarray, d: np.ndarray
 ) -> AllocationProblem:
     a, big_s = period_curve(theta, s, d)
-    return dataclasses.replace(problem, a=a, s=big_s)
+    return dataclasses.replace(problem, a=a, s=big_s, rate=None)  # the truth of follows: no program rates
 
 
 def compare(plan: Plan, truth_dir: str | Path, tol: float = 1e-4) -> Comparison:
     """Score the plan's impressions allocation, the oracle and the baselines under the true curves."""
     kp = plan.kinds["impressions"]
     theta, s = load_truth(truth_dir, plan.platform.creator_id)
-    truth = true_problem(kp.problem, theta, s, plan.work_days)
+    problem, allocator = kp.problem, kp.amounts.astype(float)
+    if problem.rate is not None:  # programs weigh other outcomes: score the plan of follows on the same curves
+        a, big_s = curves_for(plan.curves, plan.work_days, plan.platform.priority)["impressions"]
+        problem = dataclasses.replace(problem, a=a, s=big_s, rate=None)
+        allocator = solve(problem, tol).x
+    truth = true_problem(problem, theta, s, plan.work_days)
     oracle = solve(truth, tol)
     plans = {
-        "allocator": kp.amounts.astype(float),
+        "allocator": allocator,
         "oracle": oracle.x,
-        "uniform": baselines.uniform(kp.problem),
-        "followers": baselines.by_followers(kp.problem, plan.platform.followers),
-        "quality": baselines.greedy_quality(kp.problem, plan.platform.quality),
+        "uniform": baselines.uniform(problem),
+        "followers": baselines.by_followers(problem, plan.platform.followers),
+        "quality": baselines.greedy_quality(problem, plan.platform.quality),
     }
+    if kp.problem.rate is not None:
+        plans[STORED] = kp.amounts.astype(float)
     values = {name: truth.value(x) for name, x in plans.items()}
     errors = curve_errors(plan.curves, theta, s, kp.amounts.sum(axis=1).astype(float), plan.work_days)
     return Comparison(values, errors, oracle.gap)

@@ -45,9 +45,9 @@ def _start(model: dual.DualModel) -> np.ndarray:
     for k in range(alone.size):
         at = [(pk, np.nonzero(pk.progs == k)) for pk in model.packs]
         if any(r.size for _, (r, _) in at):
-            alone[k] = _price(
+            alone[k] = _price(  # with rates, x = min(c, a / lambda - s / r): the same form with s / r
                 np.concatenate([pk.a[r] for pk, (r, _) in at]),
-                np.concatenate([pk.s[r] for pk, (r, _) in at]),
+                np.concatenate([pk.s[r] / (1.0 if pk.r is None else pk.r[r, col]) for pk, (r, col) in at]),
                 np.concatenate([pk.c[r, col] for pk, (r, col) in at]),
                 model.budgets[k],
             )
@@ -229,7 +229,7 @@ def solve(problem: AllocationProblem, tol: float = 1e-4, seed: int = 0) -> Alloc
         budget_multipliers=lam,
         floor_multipliers=mu,
         shadow_prices=lam - np.sum(problem.floors * mu, axis=1),
-        marginal=problem.a / (problem.s + seen.totals),
+        marginal=problem.a / (problem.s + (seen.totals if problem.rate is None else problem.totals(x))),
         **repair.binding(problem, x, seen=seen),
         stats=stats,
     )

@@ -27,8 +27,9 @@ PLAN = Table("allocation_plan", "One row per (creator, program) with an allocati
     _ID, _CR, _PR,
     Column("impressions", I64, "Boosted impressions over the delivery window.", minimum=0),
     Column("cash_fen", I64, "Cash in fen.", minimum=0),
-    Column("marginal_value", F64, "Follows per extra impression at the creator's allocation: f'(X)."),
-    Column("marginal_value_cash", F64, "Follows per extra fen at its cash allocation (0 without cash)."),
+    Column("marginal_value", F64, "Value of one extra impression of this program at the creator's allocation: "
+           "r f'(X) (follows; with outcome weights, follows of an average creator's worth; r = 1 without)."),
+    Column("marginal_value_cash", F64, "The same per extra fen of cash (0 without cash)."),
     Column("at_cap", BOOL, "The program's per-creator cap binds (either kind)."),
 ), ("plan_id", "creator_id", "program"))  # fmt: skip
 PROGRAMS = Table("allocation_programs", "One row per (program, budget kind): budget use, prices, certificate.", (
@@ -63,7 +64,7 @@ CURVES = Table("allocation_curves", "Each creator's fitted response curve and it
     Column("boosted_days", I64, "Boosted work-days in the history."),
     Column("work_days", F64, "Expected boosted work-days over the window (D)."),
     Column("impressions", I64, "Total impressions planned (all programs)."),
-    Column("marginal_value", F64, "f'(X) at that total."),
+    Column("marginal_value", F64, "f'(X) at the plan (per unit the curve reads; see allocation_plan)."),
 ), ("plan_id", "creator_id"))  # fmt: skip
 TABLES = {t.name: t for t in (PLAN, PROGRAMS, QUOTAS, CURVES)}
 
@@ -83,18 +84,24 @@ def _amounts(plan: Plan) -> dict[str, np.ndarray]:
     return out
 
 
-def _marginal(plan: Plan, kind: str, totals: np.ndarray) -> np.ndarray:
+def _marginal(plan: Plan, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) f'(X) of the kind's curve at the stored plan, and (n, P) each program's rate (1 without outcome
+    weights): one more unit of program k is worth rate[i, k] f'(X_i)."""
+    rate = np.ones((plan.platform.n, len(plan.programs)))
     if kind not in plan.kinds:
-        return np.zeros(plan.platform.n)
+        return np.zeros(plan.platform.n), rate
+    kp = plan.kinds[kind]
+    if kp.problem.rate is not None:
+        rate[:, kp.columns] = kp.problem.rate
     a, s = plan.curve(kind)
-    return a / (s + totals)
+    return a / (s + kp.problem.totals(kp.amounts.astype(float))), rate
 
 
 def plan_tables(plan: Plan, counts: np.ndarray) -> dict[str, pa.Table]:
     """The four tables' rows; ``counts`` (n, 7) are the creators' works per weekday (quotas)."""
     amt = _amounts(plan)
     imp, cash = amt["impressions"], amt["cash_fen"]
-    m_imp, m_cash = _marginal(plan, "impressions", imp.sum(1)), _marginal(plan, "cash_fen", cash.sum(1))
+    (m_imp, r_imp), (m_cash, r_cash) = _marginal(plan, "impressions"), _marginal(plan, "cash_fen")
     at_cap = np.zeros_like(imp, bool)
     for kp in plan.kinds.values():
         caps = kp.problem.effective_caps()
@@ -103,7 +110,8 @@ def plan_tables(plan: Plan, counts: np.ndarray) -> dict[str, pa.Table]:
     ids, names = plan.platform.creator_id, np.array([p.name for p in plan.programs], dtype=object)
     pid = plan.plan_id
     rows = {"plan_id": [pid] * i.size, "creator_id": ids[i], "program": names[k], "impressions": imp[i, k],
-            "cash_fen": cash[i, k], "marginal_value": m_imp[i], "marginal_value_cash": m_cash[i],
+            "cash_fen": cash[i, k], "marginal_value": m_imp[i] * r_imp[i, k],
+            "marginal_value_cash": m_cash[i] * r_cash[i, k],
             "at_cap": at_cap[i, k]}  # fmt: skip
     out = {PLAN.name: _table(PLAN, rows), PROGRAMS.name: _programs(plan, amt)}
     shares = quotas.weekday_shares(counts)

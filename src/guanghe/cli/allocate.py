@@ -62,6 +62,8 @@ def _print_plan(doc: dict) -> None:
 
 
 def _print_comparison(cmp) -> None:
+    from guanghe.allocate.score import STORED
+
     e = cmp.errors
     console.print(
         f"curve error vs truth: |f'(0)| median {e.slope_median:.1%} (boosted >= 5 days {e.slope_boosted_median:.1%}, "
@@ -77,6 +79,10 @@ def _print_comparison(cmp) -> None:
     console.print(t)
     console.print(f"allocator / oracle = {cmp.vs_oracle:.3f} (target >= 0.90); allocator / best baseline "
                   f"({cmp.best_baseline}) = {cmp.vs_best_baseline:.3f}", highlight=False)  # fmt: skip
+    if STORED in cmp.values:
+        console.print(f"the programs weigh outcomes besides follows: 'allocator' is the plan of follows on the "
+                      f"same fitted curves; the {STORED} gets {cmp.values[STORED] / cmp.values['oracle']:.3f} of "
+                      "the oracle's follows, trading them for the other outcomes", highlight=False)  # fmt: skip
 
 
 @app.command("allocate")
