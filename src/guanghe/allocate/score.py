@@ -111,7 +111,9 @@ def compare(plan: Plan, truth_dir: str | Path, tol: float = 1e-4) -> Comparison:
     kp = plan.kinds["impressions"]
     theta, s = load_truth(truth_dir, plan.platform.creator_id)
     problem, allocator = kp.problem, kp.amounts.astype(float)
-    if problem.rate is not None:  # programs weigh other outcomes: score the plan of follows on the same curves
+    if (
+        problem.rate is not None
+    ):  # programs weigh other outcomes: score the plan of follows on the same curves
         a, big_s = curves_for(plan.curves, plan.work_days, plan.platform.priority)["impressions"]
         problem = dataclasses.replace(problem, a=a, s=big_s, rate=None)
         allocator = solve(problem, tol).x
