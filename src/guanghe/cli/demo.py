@@ -105,7 +105,7 @@ def demo(
         Path("guanghe-demo"), "--out", help="Folder for the demo's data, warehouse, ledger and report."
     ),
 ) -> None:
-    """The whole loop on a synthetic platform: synth, ingest, allocate, accrue, settle, metrics, report."""
+    """The whole loop on a synthetic platform: synth, ingest, accrue, allocate, settle, metrics, report."""
     t0 = time.perf_counter()
     zone = zone_or_exit(None)  # days counted in GUANGHE_TIMEZONE (default UTC)
     with progress() as bar:

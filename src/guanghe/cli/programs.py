@@ -102,8 +102,7 @@ def show_command(name: str = typer.Argument(..., help="Program name."), director
     console.print(
         "outcome    "
         + ", ".join(f"{k} {v:g}" for k, v in p.outcome.items() if v)
-        + "  (recorded; the plan values follower growth only until the other outcomes' curves exist:"
-        " docs/allocation.md)"
+        + "  (planned on: each outcome's value per impression from the history, docs/allocation.md)"
     )
     console.print("eligible if all hold:")
     for r in p.eligibility:
