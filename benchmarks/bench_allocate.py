@@ -1,6 +1,6 @@
 """Benchmark of the certified allocator (guanghe.allocate.solve).
 
-    python benchmarks/bench_allocate.py scale   [--creators 7000000] [--programs 6] [--repeat 3]
+    python benchmarks/bench_allocate.py scale   [--creators 7000000] [--programs 6] [--repeat 3] [--rate-sigma S]
     python benchmarks/bench_allocate.py compare [--creators 20000] [--programs 6] [--segments 40] [--repeat 1]
 
 `scale`: the seed's size; creators' curves, tiers, eligibility and caps are generated directly
@@ -23,12 +23,14 @@ import sys
 import time
 
 
-def child(mode: str, creators: int, programs: int, segments: int, seed: int) -> None:
+def child(
+    mode: str, creators: int, programs: int, segments: int, seed: int, rate_sigma: float | None
+) -> None:
     from guanghe.allocate import solve
     from guanghe.allocate.instances import generate
 
     t0 = time.perf_counter()
-    problem = generate(creators, programs, seed=seed)
+    problem = generate(creators, programs, seed=seed, rate_sigma=rate_sigma)
     gen = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
     r = solve(problem)
@@ -51,16 +53,20 @@ def main() -> None:
     ap.add_argument("--segments", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--rate-sigma", type=float, default=None,
+                    help="program rates (outcome weights) log-normal with this log-sd; default: none")  # fmt: skip
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     creators = args.creators or (7_000_000 if args.mode == "scale" else 20_000)
     if args.child:
-        child(args.mode, creators, args.programs, args.segments, args.seed)
+        child(args.mode, creators, args.programs, args.segments, args.seed, args.rate_sigma)
         return
     runs = []
     for i in range(args.repeat or (3 if args.mode == "scale" else 1)):
         cmd = [sys.executable, __file__, args.mode, "--child", "--creators", str(creators),
                "--programs", str(args.programs), "--segments", str(args.segments), "--seed", str(args.seed + i)]  # fmt: skip
+        if args.rate_sigma is not None:
+            cmd += ["--rate-sigma", str(args.rate_sigma)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         run = json.loads(done.stdout.strip().splitlines()[-1])
         runs.append(run)
@@ -76,7 +82,8 @@ def main() -> None:
     def med(key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
-    print(f"{creators:,} creators x {args.programs} programs, median of {len(runs)}: solve {med('solve_s'):.1f} s "
+    rates = "" if args.rate_sigma is None else f" with program rates (log-sd {args.rate_sigma:g})"
+    print(f"{creators:,} creators x {args.programs} programs{rates}, median of {len(runs)}: solve {med('solve_s'):.1f} s "
           f"(CPU {med('cpu_s'):.1f} s), peak RSS {med('peak_rss_gib'):.2f} GiB, gap {med('gap'):.1e}; "
           f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     if args.mode == "compare":
