@@ -133,6 +133,9 @@ def accrue(wh: Warehouse, ledger: LedgerStore, rules: ChannelRules, programs: li
     ctx = Context(wh, zone, through, rules, set(programs))
     report, known = AccrueReport(through, {}), set()
     incomes: list[pa.Table] = []
+    # the first read on this thread: an engine may start its runtime on it (Spark's JVM gateway, launched
+    # from the worker thread below instead, crashed the process)
+    wh.tables()
     with ThreadPoolExecutor(1, thread_name_prefix="rules") as pool:
         # the next channel's rules run (and its first batch is built) while this one's is written
         ahead = pool.submit(_prepare, ctx, channels[0], batch)
