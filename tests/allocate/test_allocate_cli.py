@@ -26,7 +26,9 @@ def test_allocate_stores_the_plan_and_prints_certificate_prices_and_scores(
     r = runner.invoke(app, ["allocate", "-w", url, "--truth", str(p.truth), "--plan-id", "cli"])
     assert r.exit_code == 0, r.output
     out = r.output
-    assert re.search(r"impressions: primal [\d,.]+ follows, dual bound [\d,.]+, gap", out)
+    assert re.search(
+        r"impressions: primal [\d,.]+ follows \(outcome-weighted\), dual bound [\d,.]+, gap", out
+    )
     assert "cash_fen: primal" in out and "shadow price" in out and "general_support" in out
     ratio = float(re.search(r"allocator / oracle = ([\d.]+)", out).group(1))
     assert ratio >= 0.90 and "best baseline" in out

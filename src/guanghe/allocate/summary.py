@@ -17,7 +17,9 @@ def summary(plan: Plan, rows: dict[str, int]) -> dict:
     for kind, kp in plan.kinds.items():
         r = kp.result
         certificate[kind] = {"primal": kp.primal, "dual_bound": kp.dual_bound, "gap": kp.gap,
-                             "seconds": float(r.stats.get("seconds", 0.0))}  # fmt: skip
+                             "seconds": float(r.stats.get("seconds", 0.0)),
+                             # with program outcome weights the value is in follows of an average creator
+                             "unit": "follows" if kp.problem.rate is None else "follows (outcome-weighted)"}  # fmt: skip
         floor_units, got = kp.problem.floor_units(), kp.floor_totals()
         for j, col in enumerate(kp.columns):
             floors = [
