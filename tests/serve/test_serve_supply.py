@@ -100,7 +100,9 @@ def test_cost_placement_costs_the_viewer_less_than_rank_on_seeds_not_used_to_des
         for placement in loss:
             eng = build(ServeSettings(warehouse=url_of(path), day=DAY.isoformat(), write_warehouse=False, seed=seed,
                                       replay=True, placement=placement)).engine  # fmt: skip
-            r = replay.run(eng.handle, lambda at, e=eng: e.pool(None, 300, at), snap, catalog, 1_000, seed=seed)
+            r = replay.run(
+                eng.handle, lambda at, e=eng: e.pool(None, 300, at), snap, catalog, 1_000, seed=seed
+            )
             assert r.creators["attainment"] == 1.0 and r.overspend == 0.0
             loss[placement] += r.relative_loss
             if placement == "cost":
