@@ -27,9 +27,10 @@ def _day(text: str | None, name: str = "--date") -> str | None:
         raise _fail(f"{name}: expected a date like 2023-07-01, got {text!r}") from e
 
 
-PLACEMENT_DEFAULT = "rank"
-PLACEMENT_HELP = ("Which opportunities pacing spends on: rank (those nearest the organic cut first) or draw "
-                  "(uniformly at random).")  # fmt: skip
+PLACEMENT_DEFAULT = "cost"
+PLACEMENT_HELP = ("Which opportunities pacing spends on: cost (those that cost the slate least first: the displaced "
+                  "organic pick's score minus the boosted one), rank (nearest the organic cut first, as a share of "
+                  "it) or draw (uniformly at random).")  # fmt: skip
 
 
 def _placement(name: str) -> str:

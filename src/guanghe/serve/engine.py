@@ -29,7 +29,7 @@ class Config:
     gains: Gains = field(default_factory=Gains)
     seed: int | None = None
     replay: bool = False  # honour a request's ``at`` (replays, tests); live: the server's clock decides
-    placement: str = "rank"  # which opportunities p is spent on (``placement.py``): "rank" or "draw"
+    placement: str = "cost"  # which opportunities p is spent on (``placement.py``): "cost", "rank" or "draw"
 
 
 @dataclass
@@ -166,7 +166,7 @@ class Engine:
             self.draw.reset()
         day, quotas, s = snap.day.isoformat(), snap.quotas, self._second(at)
         cut = cands[n - 1].score
-        floor, per_cut = cfg.guardrail * cut, 1.0 / cut if cut > 0 else 0.0
+        floor = cfg.guardrail * cut
         in_slate = {c.creator_id for c in cands[:n]}
         takes: list[tuple[int, int, str]] = []
         self._scores = {}
@@ -186,7 +186,8 @@ class Engine:
             if best is None:
                 continue
             p = self.pacer.chance(c.creator_id, s, total, delivered)
-            if p < 1.0 and self.draw(c.score * per_cut) >= p:
+            # the j-th boost replaces the j-th lowest organic pick (its cost to the slate: that pick − score)
+            if p < 1.0 and self.draw(c.score, cut, cands[max(n - 1 - len(takes), 0)].score) >= p:
                 continue
             if not counters.take(day, (c.creator_id, best), dict(q)[best]):
                 continue

@@ -5,7 +5,13 @@ An opportunity is boosted when its draw u < p. ``Draw`` takes u uniform at rando
 equally likely, whatever it costs the viewer). ``Rank`` takes u = the share of recent opportunities (all
 creators) whose score, as a share of the slate's lowest organic pick, was higher than this one's: the
 opportunities nearest the organic cut are spent first, so the same number of boosts costs the viewer less.
-A boost replaces the lowest organic pick, so its cost to the slate is (cut − score).
+``Cost`` (the default) ranks by what the boost actually costs the slate: the j-th boost of a slate replaces
+the j-th lowest organic pick, so its cost is (that pick's score − the boosted score), in score units; u = the
+share of recent opportunities (all creators) that cost less. A second boost in a slate displaces a better
+organic pick than the first, so it is ranked as the dearer opportunity it is, and boosts spread over slates.
+
+Each is called once per opportunity with (score, cut, displaced): the candidate's score, the slate's lowest
+organic pick, and the organic pick this boost would replace (the cut for a slate's first boost).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ class Draw:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
 
-    def __call__(self, ratio: float) -> float:
+    def __call__(self, score: float, cut: float, displaced: float) -> float:
         return self.rng.random()
 
     def reset(self) -> None:
@@ -44,7 +50,11 @@ class Rank:
         self.sorted: list[float] = []
         self.i = 0
 
-    def __call__(self, ratio: float) -> float:
+    def __call__(self, score: float, cut: float, displaced: float) -> float:
+        return self.u(score / cut if cut > 0 else 0.0)
+
+    def u(self, ratio: float) -> float:
+        """The share of recent opportunities whose ratio was higher (recording this one)."""
         if len(self.recent) < self.size:
             self.recent.append(ratio)
         else:
@@ -58,4 +68,15 @@ class Rank:
         return 1.0 - bisect_right(self.sorted, ratio) / n
 
 
-PLACEMENTS: dict[str, type[Draw] | type[Rank]] = {Draw.name: Draw, Rank.name: Rank}
+class Cost(Rank):
+    """u = share of the last ``size`` opportunities that cost their slate less (displaced pick − score)."""
+
+    name = "cost"
+    __slots__ = ()
+
+    def __call__(self, score: float, cut: float, displaced: float) -> float:
+        # Rank.u counts the opportunities with a *higher* key as better: the key is minus the cost
+        return self.u(score - displaced)
+
+
+PLACEMENTS: dict[str, type[Draw] | type[Rank]] = {Draw.name: Draw, Rank.name: Rank, Cost.name: Cost}

@@ -29,7 +29,7 @@ class ServeSettings:
     quota_scale: float = 1.0
     max_boosts: int = 2
     guardrail: float = 0.5
-    placement: str = "rank"  # which opportunities pacing spends on: "rank" (nearest the cut first) or "draw"
+    placement: str = "cost"  # which opportunities pacing spends on: "cost" (cheapest first), "rank", "draw"
     max_candidates: int = 500
     boost: bool = True
     poll_s: float = 5.0

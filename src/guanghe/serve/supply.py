@@ -49,8 +49,10 @@ def policies(cfg: Config, sweep: bool = True) -> list[Policy]:
     """The controller and the two baselines; with ``sweep`` the controller's viewer-cost variants too."""
     out = [Policy("controller", cfg)] + [Policy(n, cfg, p) for n, p in BASELINES.items()]
     if sweep:
-        variants = [("draw", cfg.max_boosts, cfg.guardrail)] + [("rank", k, cfg.guardrail) for k in (1, 2, 3)]
-        variants += [("rank", cfg.max_boosts, g) for g in (0.7, 0.8) if g > cfg.guardrail]
+        k, g0 = cfg.max_boosts, cfg.guardrail
+        variants = [(pl, k, g0) for pl in ("draw", "rank") if pl != cfg.placement]  # the baselines
+        variants += [(cfg.placement, kk, g0) for kk in (1, 2, 3)]
+        variants += [(cfg.placement, k, g) for g in (0.7, 0.8) if g > g0]
         out += [Policy(f"controller {pl} K={k} g={g:g}", replace(cfg, placement=pl, max_boosts=k, guardrail=g))
                 for pl, k, g in variants]  # fmt: skip
     return out
