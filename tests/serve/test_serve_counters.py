@@ -122,7 +122,9 @@ def test_busy_keys_get_their_next_chunk_without_a_blocking_round_trip(shared_red
 
     assert asyncio.run(serve()) == 3_000
     lease_calls = len(blocking) - 1  # (one seed of the day's counts)
-    assert lease_calls <= 2  # without the early ask: one blocking lease per chunk (~25 for 3,000 takes)
+    # without the early ask: one blocking lease per chunk (~25 for 3,000 takes); on a loaded machine an early
+    # answer can come back late once or twice (seen: 3 under a load average of 8), hence a margin
+    assert lease_calls <= 5
     c.sync(release=True)
     assert c.r.hget(f"{prefix}:{DAY}:used", "7:a") == b"3000"
     assert c.r.hget(f"{prefix}:{DAY}:leased", "7:a") == b"3000"  # what was asked early and not used went back
