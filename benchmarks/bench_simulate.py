@@ -30,19 +30,21 @@ def main() -> None:
         t0 = time.perf_counter()
         r = simulate(SimConfig(creators=a.creators, months=a.months, history=a.history, seed=seed))
         wall = time.perf_counter() - t0
-        t, g = r.targets["boost_follows_expected"], r.targets["gmv"]
+        t, g, gr = r.targets["boost_follows_expected"], r.targets["gmv"], r.targets["gmv_rate"]
         row = {
             "seed": seed, "optimal_follows": r.totals["optimal"]["boost_follows_expected"],
             "vs_best_simple": t["optimal_vs_best_simple"], "best_simple": t["best_simple"],
             "vs_today": t["optimal_vs_today"], "vs_oracle": t["optimal_vs_oracle"],
             "explore_vs_optimal": t["explore_vs_optimal"],
-            "gmv_vs_follows_planned": g["gmv_planned_vs_follower_planned_boost_gmv"], "wall_s": wall,
+            "gmv_vs_follows_planned": g["gmv_planned_vs_follower_planned_boost_gmv"],
+            "gmv_rate_vs_follows_planned": gr["gmv_planned_vs_follower_planned_boost_gmv"], "wall_s": wall,
         }  # fmt: skip
         rows.append(row)
         print(f"seed {seed}: optimal {row['optimal_follows']:,.0f} follows from boosts; x{row['vs_best_simple']:.3f} "
               f"the best simple ({row['best_simple']}), x{row['vs_today']:.2f} today's rule, {row['vs_oracle']:.3f} of "
               f"the oracle; explore/optimal {row['explore_vs_optimal']:.3f}; GMV-planned sales from boosts "
-              f"x{row['gmv_vs_follows_planned']:.2f}; {wall:.1f} s", flush=True)  # fmt: skip
+              f"x{row['gmv_vs_follows_planned']:.2f} (allocate's [outcome] gmv rule x{row['gmv_rate_vs_follows_planned']:.2f}); "
+              f"{wall:.1f} s", flush=True)  # fmt: skip
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     med = lambda k: statistics.median(r[k] for r in rows)  # noqa: E731
     print(f"median over {len(rows)} seeds: x{med('vs_best_simple'):.3f} best simple, {med('vs_oracle'):.3f} of the "

@@ -24,7 +24,7 @@ from guanghe.synth.retention import churn_multiplier
 
 SMALL = SimConfig(
     creators=400, months=2, history=4, seed=5, feed=Feed(day_quota=150, sample=30),
-    policies=("optimal", "explore", "uniform", "followers", "quality", "today", "oracle", "gmv"),
+    policies=("optimal", "explore", "uniform", "followers", "quality", "today", "oracle", "gmv", "gmv_rate"),
 )  # fmt: skip
 
 
@@ -185,6 +185,11 @@ def test_gmv_truth_and_the_gmv_planned_program(small) -> None:
     assert g["gmv_boost_expected_fen"] > 2 * o["gmv_boost_expected_fen"]
     assert g["boost_follows_expected"] < o["boost_follows_expected"]
     assert small.targets["gmv"]["gmv_planned_vs_follower_planned_boost_gmv"] > 2
+    # allocate's rule for a program weighing gmv (sales per impression from the history, no boosted-sales
+    # fit) does the same: more sales from boosts than the follower plan, fewer follows
+    r = small.totals["gmv_rate"]
+    assert r["gmv_boost_expected_fen"] > 2 * o["gmv_boost_expected_fen"]
+    assert r["boost_follows_expected"] < o["boost_follows_expected"]
 
 
 def test_same_seed_same_result_and_months_ingested(small, tmp_path: Path) -> None:

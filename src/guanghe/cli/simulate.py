@@ -116,6 +116,9 @@ def _print(r, out: Path | None) -> None:
                   f"{x['gmv_boost_expected_fen'] / 100:,.0f}",
                   f"{x['active_last']:,}", f"{x['slope_error_last']:.1%}")  # fmt: skip
     console.print(t)
-    for key, v in (r.targets.get("boost_follows_expected", {}) | r.targets.get("gmv", {})).items():
+    for key, v in r.targets.get("boost_follows_expected", {}).items():
         console.print(f"  {key}: {v if isinstance(v, str) else f'{v:.3f}'}", highlight=False)
+    for name in ("gmv", "gmv_rate"):
+        for key, v in r.targets.get(name, {}).items():
+            console.print(f"  {name}: {key}: {v:.3f}", highlight=False)
     console.print(f"  ({r.seconds:.1f} s)" + (f"; page: {out}" if out else ""), highlight=False)

@@ -72,12 +72,13 @@ def render(r: Result, pages: Sequence[tuple[str, str]] = ()) -> str:
         )
     if "optimal_vs_today" in tg:
         lines.append(f"optimal / today's support rule (naive baseline): {tg['optimal_vs_today']:.3f}")
-    gm = r.targets.get("gmv")
-    if gm:
-        lines.append(f"planned on GMV / planned on follows, same budget: sales from boosts "
-                     f"{gm['gmv_planned_vs_follower_planned_boost_gmv']:.2f}×, all sales "
-                     f"{gm['gmv_planned_vs_follower_planned_gmv']:.2f}×, follows from boosts "
-                     f"{gm['gmv_planned_vs_follower_planned_follows']:.2f}×")  # fmt: skip
+    for name, how in (("gmv", "fitted boosted-sales curves"), ("gmv_rate", "allocate's [outcome] gmv rule")):
+        gm = r.targets.get(name)
+        if gm:
+            lines.append(f"planned on GMV ({how}) / planned on follows, same budget: sales from boosts "
+                         f"{gm['gmv_planned_vs_follower_planned_boost_gmv']:.2f}×, all sales "
+                         f"{gm['gmv_planned_vs_follower_planned_gmv']:.2f}×, follows from boosts "
+                         f"{gm['gmv_planned_vs_follower_planned_follows']:.2f}×")  # fmt: skip
     targets = "".join(f"<li>{escape(x)}</li>" for x in lines)
     c = r.config
     title = f"Closed-loop simulation — {c['months']} months, seed {c['seed']}"

@@ -18,7 +18,11 @@ F_i(X) = D_i theta_i s_i ln(1 + X / (D_i s_i)) (``allocate.curves.period_curve``
 - ``oracle``: maximise sum F_i with the true curves (``truth``): the best any policy could plan;
 - ``gmv``: a program planned on sales instead of follows: maximise the fitted GMV curves, orders fitted by
   ``fit_curves`` on the orders of the history (segments seller/tier/category) times each creator's observed
-  fen per order.
+  fen per order;
+- ``gmv_rate``: the same program planned as ``guanghe allocate`` plans a program whose ``[outcome]`` is
+  ``gmv = 1`` (``allocate.outcomes``): the fitted follower curve's saturation, its slope replaced by the mean
+  follower slope times the creator's sales per impression over the last three months (shrunk to the pooled
+  rate) over their mean: no boosted-sales fit, only what the warehouse's order tables can tell.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from guanghe.allocate.plan import work_days
 from guanghe.allocate.problem import AllocationProblem
 from guanghe.allocate.solver import solve
 
-POLICIES = ("optimal", "explore", "uniform", "followers", "quality", "today", "oracle", "gmv")
+POLICIES = ("optimal", "explore", "uniform", "followers", "quality", "today", "oracle", "gmv", "gmv_rate")
 SIMPLE = ("uniform", "followers", "quality")
 EXPLORE_MAX_DAYS = 5
 PROBE_PER_DAY = 3_000.0
@@ -91,10 +95,11 @@ def plan_month(
     out = np.zeros(inp.creator_id.size)
     if rows.size == 0 or inp.budget <= 0:
         return out
-    if policy in ("optimal", "explore", "oracle", "gmv"):
-        if policy == "gmv" and gmv is None:
-            raise ValueError("the gmv policy needs fitted GMV curves")
-        theta, s = truth if policy == "oracle" else gmv if policy == "gmv" else (curves.theta, curves.s)  # type: ignore[union-attr,misc]
+    if policy in ("optimal", "explore", "oracle", "gmv", "gmv_rate"):
+        on_sales = policy in ("gmv", "gmv_rate")
+        if on_sales and gmv is None:
+            raise ValueError(f"the {policy} policy needs GMV curves")
+        theta, s = truth if policy == "oracle" else gmv if on_sales else (curves.theta, curves.s)  # type: ignore[union-attr,misc]
         budget = inp.budget
         if policy == "explore" and explore > 0:
             probe = _probe(inp, curves, rows, explore * inp.budget)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
+from guanghe.allocate import outcomes
 from guanghe.allocate.curves_data import History, load_history
 from guanghe.allocate.plan import work_days
 from guanghe.allocate.score import curve_errors
@@ -118,6 +119,14 @@ class Memory:
             base_organic=np.bincount(inv, org[u], keys.size), base_follows=np.bincount(inv, fol[u], keys.size),
         )  # fmt: skip
 
+    def sales_and_impressions(self, months: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per creator: sales (fen) and impressions (organic + boosted) of the last ``months`` months."""
+        n = self.pop.size
+        last = self.months[-months:]
+        sales = sum(np.bincount(r.creator, r.gmv, n) for _, r in last)
+        imp = sum(np.bincount(r.creator, r.organic + r.boosted, n) for _, r in last)
+        return np.asarray(sales, float), np.asarray(imp, float)
+
     def order_value(self) -> np.ndarray:
         """Observed fen per order per creator (its sales / its orders; the sellers' mean without orders)."""
         n = self.pop.size
@@ -206,6 +215,11 @@ def _simulate(cfg: SimConfig, progress: Callable[[str, int], None] | None, folde
                 seg = np.char.add(np.char.add(seller, "/"), inp.segment.astype(str))
                 oc = planner.fit_curves(mem.history("orders"), pop.creator_id, seg, inp.quality)
                 gmv = (oc.theta * mem.order_value(), oc.s)
+            elif policy == "gmv_rate":  # allocate's rule for [outcome] gmv = 1 (allocate.outcomes)
+                rate = outcomes.per_impression(*mem.sales_and_impressions(3))
+                on = inp.eligible
+                v = rate / max(float(rate[on].mean()), 1e-300)
+                gmv = (float(curves.theta[on].mean()) * np.maximum(v, outcomes.VALUE_FLOOR), curves.s)
             x = planner.plan_month(policy, inp, curves, (pop.theta, pop.s), cfg.explore, today, gmv)
             last = outs[-1]
             dl = deliver(x, pop.creator_id, (last.work_ids, last.work_creator, last.work_category),
@@ -308,11 +322,12 @@ def _targets(totals: dict[str, dict]) -> dict:
         if "optimal" in totals and "today" in totals:
             r["optimal_vs_today"] = totals["optimal"][key] / max(totals["today"][key], 1e-12)
         out[key] = r
-    if "gmv" in totals and "optimal" in totals:
-        g, o = totals["gmv"], totals["optimal"]
-        out["gmv"] = {
-            "gmv_planned_vs_follower_planned_boost_gmv": g["gmv_boost_expected_fen"] / max(o["gmv_boost_expected_fen"], 1e-12),
-            "gmv_planned_vs_follower_planned_gmv": g["gmv_fen"] / max(o["gmv_fen"], 1),
-            "gmv_planned_vs_follower_planned_follows": g["boost_follows_expected"] / max(o["boost_follows_expected"], 1e-12),
-        }  # fmt: skip
+    for name in ("gmv", "gmv_rate"):
+        if name in totals and "optimal" in totals:
+            g, o = totals[name], totals["optimal"]
+            out[name] = {
+                f"gmv_planned_vs_follower_planned_{what}": g[key] / max(o[key], 1e-12)
+                for what, key in (("boost_gmv", "gmv_boost_expected_fen"), ("gmv", "gmv_fen"),
+                                  ("follows", "boost_follows_expected"))
+            }  # fmt: skip
     return out
