@@ -16,7 +16,8 @@ def simulate(
     policy: str = typer.Option(
         "all",
         "--policy",
-        help="optimal, explore, uniform, followers, quality, today, oracle, gmv (planned on sales), or all (every one).",
+        help="optimal, explore, uniform, followers, quality, today, oracle, gmv (planned on sales), gmv_rate (on "
+        "sales by allocate's [outcome] rule), or all (every one).",
     ),
     explore: float = typer.Option(
         0.05,
