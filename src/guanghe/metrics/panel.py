@@ -1,51 +1,26 @@
-"""The creator panel: one row per creator and period with works, streak months, support and followers,
+"""The creator panel: one row per creator and period with works, support and followers,
 shared by the creation and support metrics so a catalog run scans works and creator_daily once for all its
 periods (value, prior year, previous period)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
-from itertools import pairwise
+from datetime import timedelta
 
 import ibis
 
 from guanghe.metrics.catalog import Source, Tables
-from guanghe.metrics.followers import follower_counts, in_dates, in_days, ts
-from guanghe.metrics.period import Period, add_months
-
-
-def streak_window(p: Period) -> tuple[date, date]:
-    """The 12 calendar months ending with the month that contains the period's end, cut at the period's end:
-    from the first day of month M-11 through ``p.end`` (works published after the period do not count)."""
-    y, m = add_months(p.end.year, p.end.month, -11)
-    return date(y, m, 1), p.end
-
-
-def _streak_months(published_at: ibis.Column, p: Period) -> ibis.Scalar:
-    """Per creator (in a group_by): how many of the 12 months of the streak window have a work. Each month is a
-    range of the raw UTC timestamp between the instants the platform months start (exact in any zone, the
-    same on every engine); one ``max`` per month, no distinct count (Spark plans several filtered distinct
-    counts as a row-multiplying Expand)."""
-    first, last = streak_window(p)
-    bounds = [ts(date(*add_months(first.year, first.month, k), 1), p.zone) for k in range(12)]
-    bounds.append(ts(last + timedelta(days=1), p.zone))
-    months = [((published_at >= a) & (published_at < b)).cast("int8").max() for a, b in pairwise(bounds)]
-    total = months[0]
-    for m in months[1:]:
-        total = total + m
-    return total
+from guanghe.metrics.followers import follower_counts, in_dates, in_days
+from guanghe.metrics.period import Period
 
 
 def _panel(tables: Tables, periods: Sequence[Period]) -> ibis.Table:
-    """period, creator_id, works (published in P), months (of the streak window with a work), supported
-    (boosted impressions > 0 in P), followers_before (day before P), followers_end (end of P); one row per
-    row of ``creators`` and period. One pass over works per creator, one over boosted works, one over
-    creator_daily, whatever the number of periods."""
+    """period, creator_id, works (published in P), supported (boosted impressions > 0 in P), followers_before
+    (day before P), followers_end (end of P); one row per row of ``creators`` and period. One pass over works
+    per creator, one over boosted works, one over creator_daily, whatever the number of periods."""
     w = tables["works"]
     per_creator = w.group_by("creator_id").aggregate(
         **{f"works_{i}": in_days(w.published_at, p).cast("int64").sum() for i, p in enumerate(periods)},
-        **{f"months_{i}": _streak_months(w.published_at, p) for i, p in enumerate(periods)},
     )
     b = tables["work_boost"]
     b = b.filter(b.impressions > 0)
@@ -84,7 +59,6 @@ def _panel(tables: Tables, periods: Sequence[Period]) -> ibis.Table:
         "period",
         "creator_id",
         works=pick("works").coalesce(0),
-        months=pick("months").coalesce(0),
         supported=pick("supported").coalesce(False),
         followers_before=pick("followers_before").coalesce(0),
         followers_end=pick("followers_end").coalesce(0),
@@ -93,7 +67,7 @@ def _panel(tables: Tables, periods: Sequence[Period]) -> ibis.Table:
 
 PANEL = Source(
     "panel",
-    "Per creator and period: works in the period, months of the 12-month streak window with a work, supported "
-    "in the period, followers the day before and at the end.",
+    "Per creator and period: works in the period, supported in the period, followers the day before and at the "
+    "end.",
     _panel,
 )
