@@ -1,14 +1,17 @@
 """The metric catalog: every metric defined once, as data, over shared Ibis "sources".
 
-A metric is ``reduce(source.build(tables, period))``: a source builds one Ibis table for a period (works in
-the period, income in the period, ...) and the metric reduces it to one scalar. Metrics that share a source
-are computed in one aggregate query. Theme modules (creation, income, support, market) register their metrics here;
-later work extends the catalog the same way with :func:`register`.
+A metric is a reduction of a shared Ibis "source": a source builds one Ibis table for a list of periods (works
+in each period, income in each period, ...), each row tagged with the index of its period in a ``period``
+column, and the metric reduces the rows of one period to one scalar (``group_by("period")``). Metrics that
+share a source are computed in one grouped aggregate, every period at once. A reduction over no rows must be
+0 or NULL (sum, count, distinct count, a share of counts): a period without rows in a source has no group.
+Theme modules (creation, income, support, market, tasks) register their metrics here; later work extends the
+catalog the same way with :func:`register`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -29,11 +32,33 @@ class MetricError(KeyError):
 
 @dataclass(frozen=True, eq=False)
 class Source:
-    """A table every metric over it reduces: built once per period, shared by identity."""
+    """A table every metric over it reduces, shared by identity: ``build(tables, periods)`` gives the rows of
+    every period at once, with a ``period`` column (index into ``periods``)."""
 
     name: str
     description: str
-    build: Callable[[Tables, Period], ibis.Table]
+    build: Callable[[Tables, Sequence[Period]], ibis.Table]
+
+
+def each_period(
+    fn: Callable[[Tables, Period], ibis.Table],
+) -> Callable[[Tables, Sequence[Period]], ibis.Table]:
+    """A source's ``build`` from the rows of one period: the rows of every period, unioned, each tagged with
+    its period's index (a row in two overlapping periods appears once per period)."""
+
+    def build(tables: Tables, periods: Sequence[Period]) -> ibis.Table:
+        return union_all([fn(tables, p).mutate(period=period_index(i)) for i, p in enumerate(periods)])
+
+    return build
+
+
+def period_index(i: int) -> ir.IntegerScalar:
+    """The ``period`` column's value for the ``i``-th period."""
+    return ibis.literal(i, type="int16")
+
+
+def union_all(parts: Sequence[ibis.Table]) -> ibis.Table:
+    return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +77,7 @@ class Metric:
 
     def expr(self, tables: Tables, period: Period) -> ir.Scalar:
         """The Ibis expression for this metric over ``period``."""
-        return self.reduce(self.source.build(tables, period))
+        return self.reduce(self.source.build(tables, [period]))
 
 
 CATALOG: dict[str, Metric] = {}

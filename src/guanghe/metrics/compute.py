@@ -1,7 +1,8 @@
 """Compute catalog metrics for a period, its prior year and its previous period, batched into few queries.
 
-Metrics sharing a source become one aggregate; all aggregates of all periods are cross-joined into a single
-one-row query, so a full catalog run is two round trips on any engine: the data's span, then the values.
+Metrics sharing a source become one aggregate grouped by period (every period of the run in one pass over the
+source); the aggregates of all sources are unioned into one small result (a row per source and period), so a
+full catalog run is two round trips on any engine: the data's span, then the values.
 
 The data's span (:func:`data_range`) is the first and last platform day on which a work was published. A
 comparison window (prior year, previous period) the data does not fully cover has no value (None, "no data"),
@@ -59,20 +60,27 @@ def _finish(metric: Metric, raw: Any) -> int | float | None:
     return 0 if raw is None else int(raw)
 
 
-def _query(tables: Tables, metrics: Sequence[Metric], periods: Sequence[Period]) -> ibis.Table:
-    """One one-row table: column ``p{i}__{metric}`` for each period index ``i`` and metric."""
-    parts: list[ibis.Table] = []
-    for i, p in enumerate(periods):
-        by_source: dict[int, list[Metric]] = {}
-        for m in metrics:
-            by_source.setdefault(id(m.source), []).append(m)
-        for group in by_source.values():
-            t = group[0].source.build(tables, p)
-            parts.append(t.aggregate(**{f"p{i}__{m.name}": m.reduce(t) for m in group}))
-    out = parts[0]
-    for t in parts[1:]:
-        out = out.cross_join(t)
-    return out
+def _query(tables: Tables, metrics: Sequence[Metric], periods: Sequence[Period]) -> tuple[ibis.Table, list]:
+    """One table with a row per source and period that has rows: ``source`` (index), ``period`` (index into
+    ``periods``) and a column per metric (NULL in other sources' rows). Also the sources' metric groups."""
+    by_source: dict[int, list[Metric]] = {}
+    for m in metrics:
+        by_source.setdefault(id(m.source), []).append(m)
+    groups = list(by_source.values())
+    aggs = []
+    for group in groups:
+        t = group[0].source.build(tables, periods)
+        aggs.append(t.group_by("period").aggregate(**{m.name: m.reduce(t) for m in group}))
+    types = {name: dtype for a in aggs for name, dtype in a.schema().items() if name != "period"}
+    parts = [
+        a.select(
+            source=ibis.literal(k, type="int16"),
+            period=a.period.cast("int16"),
+            **{n: a[n] if n in a.columns else ibis.null(dt) for n, dt in types.items()},
+        )
+        for k, a in enumerate(aggs)
+    ]
+    return (parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)), groups
 
 
 def evaluate_many(
@@ -83,11 +91,15 @@ def evaluate_many(
         return [{} for _ in periods]
     # e.g. last-12m: prior year == previous period, computed once
     spans = list(dict.fromkeys((p.start, p.end, p.zone) for p in periods))
-    row = _query(tables, metrics, [Period(s, e, zone=z) for s, e, z in spans]).to_pyarrow().to_pylist()[0]
-    return [
-        {m.name: _finish(m, row[f"p{spans.index((p.start, p.end, p.zone))}__{m.name}"]) for m in metrics}
-        for p in periods
-    ]
+    query, groups = _query(tables, metrics, [Period(s, e, zone=z) for s, e, z in spans])
+    rows = {(r["source"], r["period"]): r for r in query.to_pyarrow().to_pylist()}
+    source_of = {m.name: k for k, group in enumerate(groups) for m in group}
+    # a source without rows in a period has no group there: its reductions are over no rows (0 or NULL)
+    out = []
+    for p in periods:
+        i = spans.index((p.start, p.end, p.zone))
+        out.append({m.name: _finish(m, rows.get((source_of[m.name], i), {}).get(m.name)) for m in metrics})
+    return out
 
 
 def evaluate(metric: Metric | str, tables: Tables, period: Period) -> int | float | None:

@@ -7,7 +7,7 @@ from datetime import date
 import ibis
 
 from guanghe.data.tiers import TEN_K
-from guanghe.metrics.catalog import Metric, Source, Tables, register
+from guanghe.metrics.catalog import Metric, Source, Tables, each_period, register
 from guanghe.metrics.followers import in_days, ts
 from guanghe.metrics.panel import PANEL
 from guanghe.metrics.period import Period, add_months
@@ -20,15 +20,22 @@ def streak_window(p: Period) -> tuple[date, date]:
     return date(y, m, 1), p.end
 
 
-def _months_posted(tables: Tables, p: Period) -> ibis.Table:
+def _months(tables: Tables, p: Period) -> ibis.Table:
+    """(creator_id, month index 0..11) of each work published in the period's streak window."""
     first, last = streak_window(p)
     w = tables["works"]
     w = w.filter(in_days(w.published_at, Period(first, last, zone=p.zone)))
     # Month index 0..11 of the platform month of published_at, relative to the window's first month: compared
     # with the UTC instants the platform months start (exact in any zone, the same on every engine).
     starts = {k: ts(date(*add_months(first.year, first.month, k), 1), p.zone) for k in range(11, 0, -1)}
-    month = ibis.cases(*[(w.published_at >= at, k) for k, at in starts.items()], else_=0)
-    return w.group_by("creator_id").aggregate(months=month.nunique())
+    return w.select(
+        "creator_id", month=ibis.cases(*[(w.published_at >= at, k) for k, at in starts.items()], else_=0)
+    )
+
+
+def _months_posted(tables: Tables, periods: list[Period]) -> ibis.Table:
+    m = each_period(_months)(tables, periods)
+    return m.group_by("period", "creator_id").aggregate(months=m.month.nunique())
 
 
 STREAK = Source(

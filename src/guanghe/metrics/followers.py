@@ -69,10 +69,3 @@ def followers_on(creator_daily: ibis.Table, creators: ibis.Table, days: dict[str
     counts = follower_counts(creator_daily, days)
     joined = creators.left_join(counts, "creator_id")
     return joined.select(*creators.columns, **{name: joined[name].coalesce(0) for name in days})
-
-
-def period_followers(creator_daily: ibis.Table, creators: ibis.Table, p: Period) -> ibis.Table:
-    """``creators`` with followers on the day before the period (followers_before) and at its end
-    (followers_end). Every source asks for the same two days, so engines can share the aggregation."""
-    days = {"followers_before": p.start - timedelta(days=1), "followers_end": p.end}
-    return followers_on(creator_daily, creators, days)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
 
 import ibis
 
 from guanghe.data.schema import CHANNELS
-from guanghe.metrics.catalog import Metric, Source, Tables, register
+from guanghe.metrics.catalog import Metric, Source, Tables, each_period, period_index, register, union_all
 from guanghe.metrics.followers import in_days, ts
 from guanghe.metrics.period import Period
 
@@ -23,29 +23,42 @@ def _income(tables: Tables, p: Period) -> ibis.Table:
     return i.filter(in_days(i.occurred_at, p)).select("creator_id", "channel", "amount_fen")
 
 
-def _earner_channels(tables: Tables, p: Period) -> ibis.Table:
-    """Distinct (creator, channel) with amount_fen > 0 in the period, with the creator's first-ever income."""
+def _paid(tables: Tables, periods: Sequence[Period]) -> ibis.Table:
+    """Income rows with amount_fen > 0 of every period: period, creator_id, channel."""
     i = tables["income"]
     paid = i.filter(i.amount_fen > 0)
-    in_p = paid.filter(in_days(paid.occurred_at, p)).select("creator_id", "channel").distinct()
-    before = paid.filter(paid.occurred_at < ts(p.end + timedelta(days=1), p.zone))
+    return union_all(
+        [
+            paid.filter(in_days(paid.occurred_at, p)).select("creator_id", "channel", period=period_index(k))
+            for k, p in enumerate(periods)
+        ]
+    )
+
+
+def _earner_channels(tables: Tables, periods: Sequence[Period]) -> ibis.Table:
+    """Distinct (period, creator, channel) with amount_fen > 0 in the period; new = the creator's first-ever
+    income (amount_fen > 0) is in the period. The first-ever income is the creator's earliest paid row: one
+    aggregation for every period (a creator paid in P has a row in P, so no earlier-than-P row is missed)."""
+    i = tables["income"]
+    paid = i.filter(i.amount_fen > 0)
+    in_p = _paid(tables, periods).distinct()
     first = (
-        before.semi_join(in_p, "creator_id")
-        .group_by("creator_id")
-        .aggregate(first_at=before.occurred_at.min())
+        paid.semi_join(in_p, "creator_id").group_by("creator_id").aggregate(first_at=paid.occurred_at.min())
     )
-    return in_p.join(first, "creator_id").select(
-        "creator_id", "channel", new=first.first_at >= ts(p.start, p.zone)
-    )
+    starts = ibis.cases(*[(in_p.period == k, ts(p.start, p.zone)) for k, p in enumerate(periods)])
+    in_p = in_p.mutate(since=starts)
+    j = in_p.join(first, "creator_id")
+    return j.select("period", "creator_id", "channel", new=j.first_at >= j.since)
 
 
-def _earners(tables: Tables, p: Period) -> ibis.Table:
-    i = _income(tables, p)
-    i = i.filter(i.amount_fen > 0)
-    return i.group_by("creator_id").aggregate(channels=i.channel.nunique())
+def _earners(tables: Tables, periods: Sequence[Period]) -> ibis.Table:
+    i = _paid(tables, periods)
+    return i.group_by("period", "creator_id").aggregate(channels=i.channel.nunique())
 
 
-INCOME = Source("income", "Income rows of the period (creator_id, channel, amount_fen).", _income)
+INCOME = Source(
+    "income", "Income rows of the period (creator_id, channel, amount_fen).", each_period(_income)
+)
 EARNERS = Source("earners", "Per creator with income in the period: distinct paying channels.", _earners)
 EARNER_CHANNELS = Source(
     "earner_channels", "Distinct (creator, channel) paid in the period; new = first-ever income in it.",

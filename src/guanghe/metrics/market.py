@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ibis
 
-from guanghe.metrics.catalog import Metric, Source, Tables, register
+from guanghe.metrics.catalog import Metric, Source, Tables, each_period, register
 from guanghe.metrics.followers import in_days
 from guanghe.metrics.period import Period
 
@@ -18,7 +18,7 @@ def _orders(tables: Tables, p: Period) -> ibis.Table:
     return o.filter(in_days(o.completed_at, p)).select("brand_id", "price_fen")
 
 
-ORDERS = Source("orders", "brand_orders completed in the period (brand_id, price_fen).", _orders)
+ORDERS = Source("orders", "brand_orders completed in the period (brand_id, price_fen).", each_period(_orders))
 
 register(
     Metric(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ibis
 
-from guanghe.metrics.catalog import Metric, Source, Tables, register
+from guanghe.metrics.catalog import Metric, Source, Tables, each_period, register
 from guanghe.metrics.followers import in_dates
 from guanghe.metrics.panel import PANEL
 from guanghe.metrics.period import Period
@@ -15,7 +15,7 @@ def _boost(tables: Tables, p: Period) -> ibis.Table:
     return b.filter(in_dates(b.date, p)).select("work_id", "impressions")
 
 
-BOOST = Source("boost", "work_boost rows of the period (work_id, impressions).", _boost)
+BOOST = Source("boost", "work_boost rows of the period (work_id, impressions).", each_period(_boost))
 
 register(
     Metric(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ibis
 
-from guanghe.metrics.catalog import Metric, Source, Tables, register
+from guanghe.metrics.catalog import Metric, Source, Tables, each_period, register
 from guanghe.metrics.followers import in_days
 from guanghe.metrics.period import Period
 
@@ -25,9 +25,11 @@ def _rewards(tables: Tables, p: Period) -> ibis.Table:
 
 
 COMPLETIONS = Source(
-    "task_completions", "task_completions of the period (creator_id, reward_fen).", _completions
+    "task_completions", "task_completions of the period (creator_id, reward_fen).", each_period(_completions)
 )
-REWARDS = Source("task_rewards", "task_rewards earned in the period (creator_id, reward_fen).", _rewards)
+REWARDS = Source(
+    "task_rewards", "task_rewards earned in the period (creator_id, reward_fen).", each_period(_rewards)
+)
 
 register(
     Metric(
