@@ -40,7 +40,7 @@ def _print_plan(doc: dict) -> None:
     for kind, c in doc["certificate"].items():
         console.print(f"[bold]{kind}[/]: primal {c['primal']:,.1f} {c['unit']}, dual bound {c['dual_bound']:,.1f}, "
                       f"gap {c['gap']:.2e} ({c['seconds']:.1f} s)", highlight=False)  # fmt: skip
-    t = Table(title="Programs: budget use and shadow prices (follows per extra unit of budget)",
+    t = Table(title="Programs: budget use and shadow prices (value per extra unit of budget, in the unit above)",
               title_justify="left")  # fmt: skip
     cols = ("program", "kind", "budget", "allocated", "creators", "shadow price", "floors held", "binding")
     for col in cols:
