@@ -219,7 +219,8 @@ def _programs(plan: PlanReport | None) -> str:
         + f'<p class="note">plan <b>{escape(plan.plan_id)}</b>, made {plan.created_at:%Y-%m-%d %H:%M} UTC on data '
         f"as of {plan.as_of}; delivery counted up to {plan.data_end}, the last day with data. Delivered: "
         "boosted impressions (work_boost) of the program on its delivery days; attainment: delivered / planned "
-        "(daily quotas) over the same days. Shadow price: follows per extra unit of budget.</p>"
+        "(daily quotas) over the same days. Shadow price: value per extra unit of budget, in follows (with outcome weights: "
+        "follows of an average creator's worth, docs/allocation.md).</p>"
         + (f'<div class="charts">{_figures(figs, 20)}</div>' if figs else "")
         + _program_tables(imp, cash)
         + "</section>"
