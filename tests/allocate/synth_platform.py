@@ -57,3 +57,14 @@ def small_platform(factory: pytest.TempPathFactory) -> SmallPlatform:
         _CACHE["p"] = SmallPlatform(root, f"duckdb:///{root / 'wh.duckdb'}", root / "synth" / "truth", progs,
                                     plan, rows)  # fmt: skip
     return _CACHE["p"]
+
+
+def plan_rows(db: Path, plan_id: str) -> int:
+    """Rows of ``allocation_plan`` stored under ``plan_id`` in the DuckDB file ``db`` (0: nothing written)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM allocation_plan WHERE plan_id = ?", [plan_id]).fetchone()[0]
+    finally:
+        con.close()

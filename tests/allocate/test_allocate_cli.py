@@ -7,7 +7,7 @@ import re
 import shutil
 
 import duckdb
-from synth_platform import small_platform
+from synth_platform import plan_rows, small_platform
 from typer.testing import CliRunner
 
 from guanghe.cli import app
@@ -73,11 +73,7 @@ def test_infeasible_programs_exit_1_naming_the_conflict_and_write_nothing(tmp_pa
     r = runner.invoke(app, ["allocate", "-w", f"duckdb:///{db}", "-P", str(progs), "--plan-id", "bad"])
     assert r.exit_code == 1, r.output
     assert "floors.head" in r.output and "xiaomai" in r.output
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        assert con.execute("SELECT count(*) FROM allocation_plan WHERE plan_id = 'bad'").fetchone()[0] == 0
-    finally:
-        con.close()
+    assert plan_rows(db, "bad") == 0
 
 
 def test_allocate_json_prints_the_plan_summary_the_warehouse_holds(tmp_path_factory, tmp_path) -> None:

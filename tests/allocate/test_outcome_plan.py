@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from synth_platform import AS_OF, CREATORS, small_platform
+from synth_platform import AS_OF, CREATORS, plan_rows, small_platform
 from typer.testing import CliRunner
 
 from guanghe.allocate import outcomes
@@ -63,11 +63,7 @@ def test_a_weighed_outcome_without_data_is_refused(tmp_path_factory, tmp_path) -
     r = CliRunner().invoke(app, ["allocate", "-w", f"duckdb:///{db}", "--plan-id", "x"])
     assert r.exit_code == 2, r.output
     assert "weighs income" in r.output and "guanghe money accrue" in r.output
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        assert con.execute("SELECT count(*) FROM allocation_plan WHERE plan_id = 'x'").fetchone()[0] == 0
-    finally:
-        con.close()
+    assert plan_rows(db, "x") == 0
 
 
 def test_program_rates_by_hand() -> None:

@@ -165,10 +165,14 @@ def program_rates(
     units count r_ik in it. A ValueError names an outcome that no eligible creator has any of."""
     n, k = eligible.shape
     anyone = eligible.any(axis=1)
+    if (
+        not anyone.any()
+    ):  # nobody to plan: the plain curve (what else is wrong is the feasibility check's to say)
+        return np.ones((n, k)), np.ones(n)
     normal: dict[str, np.ndarray] = {}
     for o in sorted({o for p in programs for o in weights(p)}):
         q = rates.rate(o, follows)
-        mean = float(q[anyone].mean()) if anyone.any() else 0.0
+        mean = float(q[anyone].mean())
         if not mean > 0:
             users = ", ".join(p.name for p in programs if o in weights(p))
             raise ValueError(f"{users}: weighs {o}, but no eligible creator has any {o} in the "
@@ -178,13 +182,12 @@ def program_rates(
     v = np.stack([sum(w * normal[o] for o, w in weights(p).items()) for p in programs], axis=1) if k else \
         np.zeros((n, 0))  # fmt: skip
     v = np.maximum(v, VALUE_FLOOR)
-    share = eligible * budgets[None, :]
-    ref = np.where(anyone, np.sum(share * v, axis=1) / np.maximum(share.sum(axis=1), 1e-300), 1.0)
-    ref = np.where(
-        share.sum(axis=1) > 0, ref, np.max(np.where(eligible, v, 0.0), axis=1, initial=VALUE_FLOOR)
+    share = eligible * budgets[None, :]  # the kind's programs all have a budget > 0
+    total = share.sum(axis=1)
+    ref = np.maximum(
+        np.where(total > 0, np.sum(share * v, axis=1) / np.maximum(total, 1e-300), 1.0), VALUE_FLOOR
     )
-    ref = np.maximum(ref, VALUE_FLOOR)
-    theta_bar = float(follows[anyone].mean()) if anyone.any() else 1.0
+    theta_bar = float(follows[anyone].mean())
     scale = theta_bar * ref / np.maximum(follows, 1e-300)
     return v / ref[:, None], scale
 
