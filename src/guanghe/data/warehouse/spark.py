@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,9 +49,6 @@ SPARK_CONF = {  # defaults: a setting given to spark-submit (--conf, --driver-me
 DEFAULT_MASTER = "local[2]"
 
 
-_SESSION_LOCK = threading.RLock()
-
-
 def spark_session(master: str | None = None) -> Any:
     """The process's Spark session (created on first use). ``master`` None: spark-submit's, else local[2];
     a session already running on another master is an error (one session per process)."""
@@ -61,20 +57,15 @@ def spark_session(master: str | None = None) -> Any:
         from pyspark.sql import SparkSession
     except ImportError as e:  # pragma: no cover - depends on the install
         raise WarehouseError("the spark:// warehouse needs PySpark: pip install 'guanghe[spark]'") from e
-    with _SESSION_LOCK:  # threads (accrue prepares channels in a pool) must not launch two JVM gateways
-        return _session(SparkConf, SparkSession, master)
-
-
-def _session(conf_class: Any, session_class: Any, master: str | None) -> Any:
-    active = session_class.getActiveSession()
+    active = SparkSession.getActiveSession()
     if active is None:
-        conf = conf_class()  # holds what spark-submit was given
+        conf = SparkConf()  # holds what spark-submit was given
         for k, v in SPARK_CONF.items():
             if not conf.contains(k):
                 conf.set(k, v)
         if master is not None or not conf.contains("spark.master"):
             conf.set("spark.master", master or DEFAULT_MASTER)
-        active = session_class.builder.config(conf=conf).getOrCreate()
+        active = SparkSession.builder.config(conf=conf).getOrCreate()
         active.sparkContext.setLogLevel("ERROR")
     running = active.sparkContext.master
     if master is not None and running != master:
@@ -146,10 +137,6 @@ class SparkWarehouse(Warehouse):
 
     @property
     def con(self) -> ibis.BaseBackend:
-        with _SESSION_LOCK:
-            return self._connect()
-
-    def _connect(self) -> ibis.BaseBackend:
         if self._con is None:
             self.session = spark_session(self.master)
             self._con = ibis.pyspark.connect(self.session)
